@@ -1,0 +1,62 @@
+package org.vfmtok.tensor.backend;
+
+import java.util.function.Supplier;
+import org.vfmtok.tensor.Device;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.cpu.CpuBackend;
+import org.vfmtok.tensor.scalar.ScalarBackend;
+
+/**
+ * Picks the backend for a device. The CPU backend is the Vector API one unless the system property
+ * {@code vfmtok.backend=scalar} asks for the scalar reference; tests run code against the oracle with
+ * {@link #using}. Device backends (CUDA) register themselves with {@link #register}.
+ */
+public final class Backends {
+    private static final Backend SCALAR = new ScalarBackend();
+    private static final Backend CPU = "scalar".equals(System.getProperty("vfmtok.backend")) ? SCALAR : new CpuBackend(SCALAR);
+    private static final ThreadLocal<Backend> OVERRIDE = new ThreadLocal<>();
+    private static volatile java.util.function.Function<Device, Backend> deviceBackends = d -> null;
+    private static volatile Transfer transfer = (src, dst) -> {
+        throw new IllegalStateException("no backend can copy between " + src.device() + " and " + dst.device());
+    };
+
+    private Backends() {}
+
+    /** Copies between devices; installed by device backends. */
+    @FunctionalInterface
+    public interface Transfer {
+        void copy(Tensor src, Tensor dst);
+    }
+
+    public static Backend forDevice(Device d) {
+        if (d.isCpu()) {
+            Backend o = OVERRIDE.get();
+            return o != null ? o : CPU;
+        }
+        Backend b = deviceBackends.apply(d);
+        if (b == null) throw new IllegalStateException("no backend for device " + d + " (is the CUDA backend on the class path and a GPU present?)");
+        return b;
+    }
+
+    public static Backend cpu() { return CPU; }
+
+    public static Backend scalar() { return SCALAR; }
+
+    /** Runs {@code body} with {@code b} as this thread's CPU backend. */
+    public static <T> T using(Backend b, Supplier<T> body) {
+        Backend prev = OVERRIDE.get();
+        OVERRIDE.set(b);
+        try {
+            return body.get();
+        } finally {
+            OVERRIDE.set(prev);
+        }
+    }
+
+    public static void register(java.util.function.Function<Device, Backend> lookup, Transfer t) {
+        deviceBackends = lookup;
+        transfer = t;
+    }
+
+    public static void transfer(Tensor src, Tensor dst) { transfer.copy(src, dst); }
+}

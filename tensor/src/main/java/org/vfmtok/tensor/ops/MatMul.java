@@ -1,0 +1,57 @@
+package org.vfmtok.tensor.ops;
+
+import java.util.Arrays;
+import org.vfmtok.tensor.Shapes;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.autograd.Grad;
+
+/** Matrix products with NumPy semantics (1-D operands, broadcast batch dims) and autograd. */
+public final class MatMul {
+    private MatMul() {}
+
+    /** torch.matmul. */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        Pointwise.checkOperands("matmul", a, b);
+        if (a.dim() == 0 || b.dim() == 0) throw new IllegalArgumentException("matmul of a 0-d tensor");
+        if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
+        if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
+        int m = a.size(-2), k = a.size(-1), n = b.size(-1);
+        if (b.size(-2) != k) {
+            throw new IllegalArgumentException("matmul: " + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()) + " (inner dims " + k + " and " + b.size(-2) + ")");
+        }
+        int[] batch = Shapes.broadcast(Arrays.copyOf(a.shape(), a.dim() - 2), Arrays.copyOf(b.shape(), b.dim() - 2));
+        int[] cs = Arrays.copyOf(batch, batch.length + 2);
+        cs[batch.length] = m;
+        cs[batch.length + 1] = n;
+        Tensor ae = a.detach().expand(withLast2(batch, m, k));
+        Tensor be = b.detach().expand(withLast2(batch, k, n));
+        Tensor out = Tensor.empty(a.dtype(), a.device(), cs);
+        a.backend().gemm().gemm(ae, be, out, 1f, 0f);
+        int[] as = a.shape(), bs = b.shape();
+        return Grad.track(out, "MatMul", new Tensor[] {a, b}, g -> new Tensor[] {
+            a.requiresGrad() ? Reductions.sumTo(matmul(g, b.detach().mT()), as) : null,
+            b.requiresGrad() ? Reductions.sumTo(matmul(a.detach().mT(), g), bs) : null,
+        });
+    }
+
+    /** y = x·wᵀ + bias (nn.Linear): x (..., in), w (out, in), bias (out) or null. */
+    public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        if (x.size(-1) != w.size(1)) {
+            throw new IllegalArgumentException("linear: input features " + x.size(-1) + " but weight " + Arrays.toString(w.shape()));
+        }
+        Tensor flat = x.dim() == 2 ? x : x.reshape(-1, x.size(-1));
+        Tensor y = matmul(flat, w.mT());
+        if (bias != null) y = Pointwise.add(y, bias);
+        if (x.dim() == 2) return y;
+        int[] shape = x.shape();
+        shape[shape.length - 1] = w.size(0);
+        return y.view(shape);
+    }
+
+    private static int[] withLast2(int[] batch, int r, int c) {
+        int[] s = Arrays.copyOf(batch, batch.length + 2);
+        s[batch.length] = r;
+        s[batch.length + 1] = c;
+        return s;
+    }
+}
