@@ -1,0 +1,28 @@
+package org.vfmtok.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code ./vfm}: one picocli subcommand per job. */
+@Command(name = "vfm", mixinStandardHelpOptions = true, version = "vfm 0.1.0",
+        description = "VFMTok tokenizer and LlamaGen AR models on the JVM.",
+        subcommands = {InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Also: ./vfm test (default test suite), ./vfm test-all (with heavy tests), ./vfm build."})
+public final class Main implements Runnable {
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main())
+                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+                    // Errors the user can act on: one line, no stack trace (VFM_DEBUG=1 shows it).
+                    if (System.getenv("VFM_DEBUG") != null) ex.printStackTrace();
+                    cmd.getErr().println("vfm " + cmd.getCommandName() + ": " + ex.getMessage());
+                    return 2;
+                })
+                .execute(args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,2 @@
+/** The VFMTok tokenizer: VFM encoders, deformable attention, quantizer, decoders (issue: VFMTok inference). */
+package org.vfmtok.vfmtok;
