@@ -1,27 +1,27 @@
 package org.vfmtok.tensor;
 
-import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
- * Seeded random initialisation. Values are drawn in Java (deterministic for a seed on every platform)
- * and written in row-major order into any tensor, whatever its dtype and strides.
+ * Seeded random initialisation. Values are drawn in Java from any {@link RandomGenerator} (use {@link Rng}
+ * when the state must be saved), deterministic for a seed on every platform, and written in row-major order into any tensor, whatever its dtype and strides.
  */
 public final class Init {
     private Init() {}
 
     /** A seeded generator; pass one per model so that initialisation is reproducible. */
-    public static SplittableRandom rng(long seed) { return new SplittableRandom(seed); }
+    public static Rng rng(long seed) { return new Rng(seed); }
 
-    public static Tensor uniform(Tensor t, SplittableRandom rng, double low, double high) {
+    public static Tensor uniform(Tensor t, RandomGenerator rng, double low, double high) {
         return fillWith(t, () -> low + (high - low) * rng.nextDouble());
     }
 
-    public static Tensor normal(Tensor t, SplittableRandom rng, double mean, double std) {
+    public static Tensor normal(Tensor t, RandomGenerator rng, double mean, double std) {
         return fillWith(t, () -> mean + std * gaussian(rng));
     }
 
     /** Normal restricted to [a, b] by rejection (as {@code trunc_normal_} with absolute bounds). */
-    public static Tensor truncNormal(Tensor t, SplittableRandom rng, double mean, double std, double a, double b) {
+    public static Tensor truncNormal(Tensor t, RandomGenerator rng, double mean, double std, double a, double b) {
         if (!(a < b)) throw new IllegalArgumentException("truncNormal bounds must satisfy a < b, got " + a + ", " + b);
         return fillWith(t, () -> {
             for (int tries = 0; tries < 1_000_000; tries++) {
@@ -32,20 +32,20 @@ public final class Init {
         });
     }
 
-    public static Tensor randn(SplittableRandom rng, int... shape) {
+    public static Tensor randn(RandomGenerator rng, int... shape) {
         return normal(Tensor.empty(DType.F32, shape), rng, 0, 1);
     }
 
-    public static Tensor randn(SplittableRandom rng, DType dtype, int... shape) {
+    public static Tensor randn(RandomGenerator rng, DType dtype, int... shape) {
         return normal(Tensor.empty(dtype, shape), rng, 0, 1);
     }
 
-    public static Tensor rand(SplittableRandom rng, DType dtype, int... shape) {
+    public static Tensor rand(RandomGenerator rng, DType dtype, int... shape) {
         return uniform(Tensor.empty(dtype, shape), rng, 0, 1);
     }
 
-    /** Box–Muller; SplittableRandom has no nextGaussian of its own that is stable across JDKs. */
-    static double gaussian(SplittableRandom rng) {
+    /** Box–Muller, so that draws depend only on the generator, not on the JDK's nextGaussian. */
+    static double gaussian(RandomGenerator rng) {
         double u1 = rng.nextDouble();
         double u2 = rng.nextDouble();
         return Math.sqrt(-2.0 * Math.log(1.0 - u1)) * Math.cos(2.0 * Math.PI * u2);
