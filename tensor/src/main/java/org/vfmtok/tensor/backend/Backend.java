@@ -39,4 +39,6 @@ public interface Backend {
     AttentionKernels attention();
 
     IndexKernels index();
+
+    DeformableKernels deformable();
 }

@@ -6,6 +6,7 @@ import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.AttentionKernels;
 import org.vfmtok.tensor.backend.Backend;
 import org.vfmtok.tensor.backend.ConvKernels;
+import org.vfmtok.tensor.backend.DeformableKernels;
 import org.vfmtok.tensor.backend.GemmKernels;
 import org.vfmtok.tensor.backend.IndexKernels;
 import org.vfmtok.tensor.backend.NormKernels;
@@ -29,6 +30,7 @@ public final class CpuBackend implements Backend {
     private final ResampleKernels resample;
     private final AttentionKernels attention;
     private final IndexKernels index;
+    private final DeformableKernels deformable;
 
     public CpuBackend(Backend reference) {
         this.reference = reference;
@@ -41,6 +43,7 @@ public final class CpuBackend implements Backend {
         this.resample = new CpuResample(reference.resample());
         this.attention = new CpuAttention(reference.attention());
         this.index = new CpuIndex(reference.index());
+        this.deformable = new CpuDeformable(reference.deformable());
     }
 
     @Override public String name() { return "cpu-vector(" + VectorSupport.F.vectorBitSize() + " bit, " + Parallel.threads() + " threads)"; }
@@ -59,4 +62,5 @@ public final class CpuBackend implements Backend {
     @Override public ResampleKernels resample() { return resample; }
     @Override public AttentionKernels attention() { return attention; }
     @Override public IndexKernels index() { return index; }
+    @Override public DeformableKernels deformable() { return deformable; }
 }

@@ -9,6 +9,7 @@ import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.AttentionKernels;
 import org.vfmtok.tensor.backend.Backend;
 import org.vfmtok.tensor.backend.ConvKernels;
+import org.vfmtok.tensor.backend.DeformableKernels;
 import org.vfmtok.tensor.backend.GemmKernels;
 import org.vfmtok.tensor.backend.IndexKernels;
 import org.vfmtok.tensor.backend.NormKernels;
@@ -29,6 +30,7 @@ public final class ScalarBackend implements Backend {
     private final ResampleKernels resample = new ScalarResample();
     private final AttentionKernels attention = new ScalarAttention();
     private final IndexKernels index = new ScalarIndex();
+    private final DeformableKernels deformable = new ScalarDeformable();
 
     @Override public String name() { return "scalar"; }
 
@@ -70,4 +72,5 @@ public final class ScalarBackend implements Backend {
     @Override public ResampleKernels resample() { return resample; }
     @Override public AttentionKernels attention() { return attention; }
     @Override public IndexKernels index() { return index; }
+    @Override public DeformableKernels deformable() { return deformable; }
 }

@@ -1,0 +1,180 @@
+package org.vfmtok.nn.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.vfmtok.nn.Module;
+import org.vfmtok.nn.dist.Communicator;
+import org.vfmtok.nn.optim.Ema;
+import org.vfmtok.nn.optim.GradClip;
+import org.vfmtok.nn.optim.LrSchedule;
+import org.vfmtok.nn.optim.Optimizer;
+import org.vfmtok.tensor.Rng;
+import org.vfmtok.tensor.Scope;
+import org.vfmtok.tensor.Tensor;
+
+/**
+ * A reusable training loop: gradient accumulation, learning-rate schedule, global-norm clipping,
+ * gradient averaging over a {@link Communicator}, EMA, periodic atomic checkpoints (keep the last N),
+ * exact resume (model, optimizer, EMA, step, data position and RNG state), JSON-lines metrics and a
+ * progress bar. Every micro-step runs in its own {@link Scope}.
+ *
+ * <p>Resuming is exact: training N steps equals training k, stopping, and training N − k from the
+ * checkpoint, bit for bit, provided the loss function draws randomness only from {@link #rng()} and the
+ * data only from the {@link DataStream}.
+ */
+public final class Trainer {
+    /** A deterministic, seekable source of batches (its position is saved in checkpoints). */
+    public interface DataStream<B> {
+        B next();
+
+        long position();
+
+        void seek(long position);
+    }
+
+    /** The model's loss on one micro-batch (a scalar tensor with grad). */
+    @FunctionalInterface
+    public interface LossFn<B> {
+        Tensor loss(B batch, Rng rng);
+    }
+
+    public record Config(long totalSteps, int gradAccum, double clipNorm, long checkpointEvery, int keepLast,
+                         long logEvery, boolean progressBar) {
+        public Config {
+            if (totalSteps < 0) throw new IllegalArgumentException("totalSteps must be >= 0");
+            if (gradAccum < 1) throw new IllegalArgumentException("gradAccum must be >= 1, got " + gradAccum);
+            if (keepLast < 1) throw new IllegalArgumentException("keepLast must be >= 1, got " + keepLast);
+        }
+
+        public static Config of(long totalSteps) { return new Config(totalSteps, 1, 0, 0, 3, 1, true); }
+    }
+
+    private final Config config;
+    private final Module model;
+    private final Optimizer optimizer;
+    private final Ema ema;
+    private final LrSchedule schedule;
+    private final Rng rng;
+    private final Communicator comm;
+    private final Path runDir;
+    private long step;
+
+    public Trainer(Config config, Module model, Optimizer optimizer, Ema ema, LrSchedule schedule, Rng rng,
+                   Communicator comm, Path runDir) {
+        this.config = config;
+        this.model = model;
+        this.optimizer = optimizer;
+        this.ema = ema;
+        this.schedule = schedule;
+        this.rng = rng;
+        this.comm = comm == null ? Communicator.single() : comm;
+        this.runDir = runDir;
+    }
+
+    public Rng rng() { return rng; }
+
+    public long step() { return step; }
+
+    /** Restores from the newest checkpoint in the run folder, if any; returns whether it did. */
+    public <B> boolean resume(DataStream<B> data) throws IOException {
+        Optional<Path> latest = Checkpoints.latest(runDir);
+        if (latest.isEmpty()) return false;
+        try (Scope s = Scope.open("resume")) {
+            Checkpoints.Contents c = Checkpoints.load(latest.get());
+            model.load(c.section("model"), true);
+            optimizer.loadStateDict(c.section("optimizer"));
+            if (ema != null) ema.load(c.section("ema"));
+            Map<String, String> m = c.metadata();
+            step = Long.parseLong(require(m, "step", latest.get()));
+            rng.setState(Long.parseLong(require(m, "rng", latest.get())));
+            data.seek(Long.parseLong(require(m, "data_position", latest.get())));
+        }
+        return true;
+    }
+
+    private static String require(Map<String, String> m, String key, Path file) {
+        String v = m.get(key);
+        if (v == null) throw new IllegalArgumentException(file + ": checkpoint metadata lacks '" + key + "'");
+        return v;
+    }
+
+    /** Trains from the current step to {@code totalSteps}; returns the last step's loss. */
+    public <B> double run(DataStream<B> data, LossFn<B> lossFn) throws IOException {
+        Files.createDirectories(runDir);
+        boolean leader = comm.rank() == 0;
+        double lastLoss = Double.NaN;
+        try (Writer metrics = leader ? Files.newBufferedWriter(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND) : Writer.nullWriter();
+             ProgressBar bar = config.progressBar() && leader ? progress() : null) {
+            if (bar != null) bar.stepTo(step);
+            long start = System.nanoTime();
+            while (step < config.totalSteps()) {
+                double lr = schedule.lr(step);
+                optimizer.setLr(lr);
+                double loss = 0;
+                for (int micro = 0; micro < config.gradAccum(); micro++) {
+                    try (Scope s = Scope.open("micro-step")) {
+                        Tensor l = lossFn.loss(data.next(), rng);
+                        loss += l.item() / config.gradAccum();
+                        l.mul(1.0 / config.gradAccum()).backward();
+                    }
+                }
+                for (Tensor p : model.parameters()) if (p.grad() != null) comm.allReduceMean(p.grad());
+                double norm = config.clipNorm() > 0 ? GradClip.clipGlobalNorm(model.parameters(), config.clipNorm()) : Double.NaN;
+                optimizer.step();
+                if (ema != null) ema.update();
+                optimizer.zeroGrad();
+                step++;
+                lastLoss = loss;
+                if (leader && config.logEvery() > 0 && step % config.logEvery() == 0) {
+                    double secs = (System.nanoTime() - start) / 1e9;
+                    metrics.write(String.format(Locale.ROOT, "{\"step\":%d,\"loss\":%.6g,\"lr\":%.6g,\"grad_norm\":%.6g,\"elapsed_s\":%.3f}%n",
+                            step, loss, lr, norm, secs));
+                    metrics.flush();
+                }
+                if (bar != null) {
+                    bar.stepTo(step);
+                    bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", loss));
+                }
+                boolean periodic = config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0;
+                if (leader && (periodic || step == config.totalSteps())) checkpoint(data);
+            }
+        }
+        return lastLoss;
+    }
+
+    private ProgressBar progress() {
+        return new ProgressBarBuilder().setTaskName("train").setInitialMax(config.totalSteps())
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().build();
+    }
+
+    /** Writes a checkpoint of the current state now (leader only). */
+    public <B> void checkpoint(DataStream<B> data) {
+        try (Scope s = Scope.open("checkpoint")) {
+            Map<String, Map<String, Tensor>> sections = new LinkedHashMap<>();
+            sections.put("model", model.stateDict());
+            sections.put("optimizer", optimizer.stateDict());
+            if (ema != null) sections.put("ema", ema.stateDict());
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("step", Long.toString(step));
+            meta.put("rng", Long.toString(rng.state()));
+            meta.put("data_position", Long.toString(data.position()));
+            Checkpoints.save(Checkpoints.pathFor(runDir, step), new Checkpoints.Contents(sections, meta));
+            Checkpoints.prune(runDir, config.keepLast());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing checkpoint at step " + step + " in " + runDir, e);
+        }
+    }
+}
