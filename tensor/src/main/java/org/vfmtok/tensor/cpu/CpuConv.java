@@ -14,8 +14,8 @@ import org.vfmtok.tensor.backend.GemmKernels;
  * <ul>
  *   <li>1×1, stride 1, no padding: the input plane block already is the column matrix (a plain GEMM);
  *   <li>otherwise output positions are cut into tiles whose column matrix fits {@code tileFloats}; when
- *       one tile covers the whole plane (the 3×3 decoder convs up to ~2·10⁵ columns·rows) the GEMM
- *       writes straight into the output, else into a scratch tile that is copied out;
+ *       one tile covers the whole plane (e.g. 3×3 512→512 at 21×21: 4608 × 441 floats) the GEMM
+ *       writes straight into the output, else into a scratch tile that is copied out (with the bias);
  *   <li>stride 1 packs with bulk copies and vector adds (the 3×3 stride-1 workhorse); other strides
  *       gather element by element.
  * </ul>

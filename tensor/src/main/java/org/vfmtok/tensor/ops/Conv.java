@@ -47,6 +47,9 @@ public final class Conv {
         }
         if (!x.dtype().isFloating()) throw new IllegalArgumentException("conv needs floating tensors, got " + x.dtype());
         int sd = w.dim() - 2;
+        if (sd < 1 || sd > 2) {
+            throw new IllegalArgumentException("conv: weight of shape " + Arrays.toString(w.shape()) + " (need (Cout, Cin/groups, k) or (Cout, Cin/groups, kh, kw))");
+        }
         if (x.dim() == sd + 1) return conv(x.unsqueeze(0), w, bias, spec, mode).squeeze(0);
         if (mode == PaddingMode.CIRCULAR && Arrays.stream(spec.padding()).anyMatch(p -> p != 0)) {
             int[] pads = new int[2 * spec.padding().length];
