@@ -1,28 +1,271 @@
 package org.vfmtok.tensor.cpu;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.ConvKernels;
+import org.vfmtok.tensor.backend.GemmKernels;
 
-/** Vector API Conv kernels. */
+/**
+ * F32 convolutions as GEMMs over im2col tiles ({@link ConvPacking}), through the backend's GEMM. One
+ * code path serves every case; its parameters decide the shortcuts:
+ * <ul>
+ *   <li>1×1, stride 1, no padding: the input plane block already is the column matrix (a plain GEMM);
+ *   <li>otherwise output positions are cut into tiles whose column matrix fits {@code tileFloats}; when
+ *       one tile covers the whole plane (e.g. 3×3 512→512 at 21×21: 4608 × 441 floats) the GEMM
+ *       writes straight into the output, else into a scratch tile that is copied out (with the bias);
+ *   <li>stride 1 packs with bulk copies and vector adds (the 3×3 stride-1 workhorse); other strides
+ *       gather element by element.
+ * </ul>
+ * Work is split into jobs, one per (image, group). Many small jobs (depthwise, grouped) run in parallel
+ * with a serial GEMM each; large jobs run one after another with packing and GEMM parallel inside.
+ * Other dtypes and non-contiguous operands go to the reference.
+ *
+ * <p>Forward: out[n,g] (Cout/g × P) = W_g (Cout/g × K) · col (K × P). Backward input: col = W_gᵀ·gradOut[n,g],
+ * scattered back with col2im. Backward weight: gW_g = Σ_n gradOut[n,g] · colᵀ.
+ */
 public final class CpuConv implements ConvKernels {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** Default column-tile budget: 4 M floats (16 MB) for the whole call. */
+    static final long DEFAULT_TILE_FLOATS = Long.getLong("vfmtok.conv.tileFloats", 4L << 20);
+    /** Jobs with fewer multiply-adds than this are run in parallel with each other. */
+    static final long DEFAULT_SMALL_JOB_MACS = 1L << 24;
+
     private final ConvKernels reference;
+    private final long tileFloats;
+    private final long smallJobMacs;
 
     public CpuConv(ConvKernels reference) {
+        this(reference, DEFAULT_TILE_FLOATS, DEFAULT_SMALL_JOB_MACS);
+    }
+
+    /** For tests: a small {@code tileFloats} forces tiling; {@code smallJobMacs} 0 / MAX forces serial / parallel jobs. */
+    CpuConv(ConvKernels reference, long tileFloats, long smallJobMacs) {
         this.reference = reference;
+        this.tileFloats = Math.max(1, tileFloats);
+        this.smallJobMacs = smallJobMacs;
+    }
+
+    // ------------------------------------------------------------------ plan
+
+    /** How one call is cut: tile width, job count, scratch slots. */
+    private record Plan(Geometry g, boolean direct1x1, int tile, int jobs, boolean parallelJobs, int slots) {
+        int tiles() { return (g.outPlane() + tile - 1) / tile; }
+    }
+
+    private Plan plan(Geometry g, int jobs) {
+        boolean direct = g.kh() == 1 && g.kw() == 1 && g.sh() == 1 && g.sw() == 1 && g.ph() == 0 && g.pw() == 0;
+        long macs = (long) g.coutG() * g.kdim() * g.outPlane();
+        int threads = Parallel.threads();
+        boolean par = jobs > 1 && threads > 1 && jobs >= threads && macs < smallJobMacs;
+        int slots = par ? Math.min(threads, jobs) : 1;
+        int p = g.outPlane();
+        long perSlot = Math.max(1, tileFloats / slots / g.kdim());
+        int tile = direct || perSlot >= p ? p : (int) (perSlot >= g.ow() ? perSlot / g.ow() * g.ow() : perSlot);
+        return new Plan(g, direct, tile, jobs, par, slots);
+    }
+
+    @FunctionalInterface
+    private interface Job {
+        void run(int job, int slot);
+    }
+
+    /** Runs jobs [0, jobs): serially, or in {@code slots} parallel chunks, each chunk owning one slot's scratch. */
+    private static void forJobs(Plan plan, Job body) {
+        if (!plan.parallelJobs()) {
+            for (int j = 0; j < plan.jobs(); j++) body.run(j, 0);
+            return;
+        }
+        int slots = plan.slots(), jobs = plan.jobs();
+        Parallel.forRange(slots, 1, (s, e) -> {
+            for (int c = s; c < e; c++) {
+                for (int j = (int) ((long) jobs * c / slots), je = (int) ((long) jobs * (c + 1) / slots); j < je; j++) body.run(j, c);
+            }
+        });
+    }
+
+    private static boolean fast(Tensor... ts) {
+        for (Tensor t : ts) if (t != null && (t.dtype() != DType.F32 || !t.isContiguous() || !t.device().isCpu())) return false;
+        return true;
+    }
+
+    /** A 2-d view (rows × cols, given strides) on a tensor's storage at an element offset. */
+    private static Tensor mat(Tensor base, long offset, int rows, int cols, long rowStride, long colStride) {
+        return new Tensor(base.storage(), DType.F32, new int[] {rows, cols}, new long[] {rowStride, colStride}, offset);
+    }
+
+    // ------------------------------------------------------------------ forward
+
+    @Override
+    public void conv(Tensor x, Tensor w, Tensor bias, ConvSpec spec, Tensor out) {
+        if (!fast(x, w, bias, out)) {
+            reference.conv(x, w, bias, spec, out);
+            return;
+        }
+        Geometry g = Geometry.of(x.shape(), w.shape(), spec);
+        if (out.numel() == 0) return;
+        if (g.kdim() == 0) { // no input channels: the output is the bias
+            fillBias(out, bias, g);
+            return;
+        }
+        Plan plan = plan(g, g.n() * g.groups());
+        GemmKernels gemm = x.backend().gemm();
+        int p = g.outPlane(), coutG = g.coutG(), kdim = g.kdim();
+        boolean tiled = plan.tile() < p;
+        try (Scope scratch = Scope.open("conv-scratch")) {
+            Tensor col = plan.direct1x1() ? null : Tensor.empty(DType.F32, plan.slots(), kdim * plan.tile());
+            Tensor tmp = tiled ? Tensor.empty(DType.F32, plan.slots(), coutG * plan.tile()) : null;
+            forJobs(plan, (job, slot) -> {
+                int n = job / g.groups(), grp = job % g.groups();
+                long xBase = x.offset() + ((long) n * g.cin() + (long) grp * g.cinG()) * g.inPlane();
+                long oBase = out.offset() + ((long) n * g.cout() + (long) grp * coutG) * p;
+                Tensor wg = mat(w, w.offset() + (long) grp * coutG * kdim, coutG, kdim, kdim, 1);
+                for (int p0 = 0; p0 < p; p0 += plan.tile()) {
+                    int t = Math.min(plan.tile(), p - p0);
+                    Tensor b;
+                    if (plan.direct1x1()) {
+                        b = mat(x, xBase, kdim, p, p, 1);
+                    } else {
+                        long colBase = (long) slot * kdim * plan.tile();
+                        pack(false, g, x.segment(), xBase, col.segment(), colBase, p0, t);
+                        b = mat(col, colBase, kdim, t, t, 1);
+                    }
+                    Tensor c = tiled ? mat(tmp, (long) slot * coutG * plan.tile(), coutG, t, t, 1) : mat(out, oBase, coutG, p, p, 1);
+                    gemm.gemm(wg, b, c, 1f, 0f);
+                    if (tiled || bias != null) finishTile(c, out.segment(), oBase + p0, p, bias, grp * coutG, coutG, t);
+                }
+            });
+        }
+    }
+
+    /** Parallel over column rows (each row is written by one thread). */
+    private static void pack(boolean scatter, Geometry g, MemorySegment x, long xBase, MemorySegment col, long colBase, int p0, int t) {
+        if (!scatter) {
+            Parallel.forRange(g.kdim(), Math.max(1, 4096 / Math.max(1, t)),
+                    (r0, r1) -> ConvPacking.transfer(false, g, x, xBase, col, colBase, p0, t, r0, r1));
+        } else {
+            int kk = g.kh() * g.kw();
+            Parallel.forRange(g.cinG(), Math.max(1, 4096 / Math.max(1, t * kk)),
+                    (c0, c1) -> ConvPacking.transfer(true, g, x, xBase, col, colBase, p0, t, c0 * kk, c1 * kk));
+        }
+    }
+
+    /** out rows [p0, p0 + t) ← c (a scratch tile, or the output itself) + bias. */
+    private static void finishTile(Tensor c, MemorySegment out, long outAt, int ldOut, Tensor bias, int co0, int rows, int t) {
+        MemorySegment cs = c.segment();
+        long cAt = c.offset(), ldc = c.stride(0);
+        Parallel.forRange(rows, Math.max(1, 8192 / t), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                float bv = bias == null ? 0f : bias.segment().get(F, (bias.offset() + co0 + r) * 4);
+                ConvPacking.addScalar(cs, cAt + r * ldc, out, outAt + (long) r * ldOut, bv, t);
+            }
+        });
+    }
+
+    private static void fillBias(Tensor out, Tensor bias, Geometry g) {
+        int p = g.outPlane();
+        for (int n = 0; n < g.n(); n++) {
+            for (int co = 0; co < g.cout(); co++) {
+                float v = bias == null ? 0f : bias.segment().get(F, (bias.offset() + co) * 4);
+                long at = out.offset() + ((long) n * g.cout() + co) * p;
+                for (int i = 0; i < p; i++) out.segment().set(F, (at + i) * 4, v);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ backward
+
+    @Override
+    public void convBackwardInput(Tensor gradOut, Tensor w, ConvSpec spec, Tensor gradIn) {
+        if (!fast(gradOut, w, gradIn)) {
+            reference.convBackwardInput(gradOut, w, spec, gradIn);
+            return;
+        }
+        Geometry g = Geometry.of(gradIn.shape(), w.shape(), spec);
+        if (gradIn.numel() == 0) return;
+        Plan plan = plan(g, g.n() * g.groups());
+        GemmKernels gemm = gradOut.backend().gemm();
+        int p = g.outPlane(), coutG = g.coutG(), kdim = g.kdim();
+        if (!plan.direct1x1() || g.cout() == 0) gradIn.fill(0.0);
+        if (g.cout() == 0) return;
+        try (Scope scratch = Scope.open("conv-scratch")) {
+            Tensor col = plan.direct1x1() ? null : Tensor.empty(DType.F32, plan.slots(), kdim * plan.tile());
+            forJobs(plan, (job, slot) -> {
+                int n = job / g.groups(), grp = job % g.groups();
+                long xBase = gradIn.offset() + ((long) n * g.cin() + (long) grp * g.cinG()) * g.inPlane();
+                long oBase = gradOut.offset() + ((long) n * g.cout() + (long) grp * coutG) * p;
+                Tensor wgT = mat(w, w.offset() + (long) grp * coutG * kdim, kdim, coutG, 1, kdim);
+                for (int p0 = 0; p0 < p; p0 += plan.tile()) {
+                    int t = Math.min(plan.tile(), p - p0);
+                    Tensor go = mat(gradOut, oBase + p0, coutG, t, p, 1);
+                    if (plan.direct1x1()) {
+                        gemm.gemm(wgT, go, mat(gradIn, xBase, kdim, p, p, 1), 1f, 0f);
+                    } else {
+                        long colBase = (long) slot * kdim * plan.tile();
+                        gemm.gemm(wgT, go, mat(col, colBase, kdim, t, t, 1), 1f, 0f);
+                        pack(true, g, gradIn.segment(), xBase, col.segment(), colBase, p0, t);
+                    }
+                }
+            });
+        }
     }
 
     @Override
-    public void conv(Tensor x, Tensor w, Tensor bias, ConvKernels.ConvSpec spec, Tensor out) {
-        reference.conv(x, w, bias, spec, out);
+    public void convBackwardWeight(Tensor gradOut, Tensor x, ConvSpec spec, Tensor gw, Tensor gb) {
+        if (!fast(gradOut, x, gw, gb)) {
+            reference.convBackwardWeight(gradOut, x, spec, gw, gb);
+            return;
+        }
+        Geometry g = Geometry.of(x.shape(), gw.shape(), spec);
+        int p = g.outPlane(), coutG = g.coutG(), kdim = g.kdim();
+        if (gb != null) biasGrad(gradOut, g, gb);
+        if (gw.numel() == 0) return;
+        if (g.n() == 0) {
+            gw.fill(0.0);
+            return;
+        }
+        // one job per group: the images of a group accumulate into the same weight rows
+        Plan plan = plan(g, g.groups());
+        GemmKernels gemm = x.backend().gemm();
+        try (Scope scratch = Scope.open("conv-scratch")) {
+            Tensor col = plan.direct1x1() ? null : Tensor.empty(DType.F32, plan.slots(), kdim * plan.tile());
+            forJobs(plan, (grp, slot) -> {
+                Tensor gwg = mat(gw, gw.offset() + (long) grp * coutG * kdim, coutG, kdim, kdim, 1);
+                boolean first = true;
+                for (int n = 0; n < g.n(); n++) {
+                    long xBase = x.offset() + ((long) n * g.cin() + (long) grp * g.cinG()) * g.inPlane();
+                    long oBase = gradOut.offset() + ((long) n * g.cout() + (long) grp * coutG) * p;
+                    for (int p0 = 0; p0 < p; p0 += plan.tile()) {
+                        int t = Math.min(plan.tile(), p - p0);
+                        Tensor go = mat(gradOut, oBase + p0, coutG, t, p, 1);
+                        Tensor colT;
+                        if (plan.direct1x1()) {
+                            colT = mat(x, xBase + p0, t, kdim, 1, p);
+                        } else {
+                            long colBase = (long) slot * kdim * plan.tile();
+                            pack(false, g, x.segment(), xBase, col.segment(), colBase, p0, t);
+                            colT = mat(col, colBase, t, kdim, 1, t);
+                        }
+                        gemm.gemm(go, colT, gwg, 1f, first ? 0f : 1f);
+                        first = false;
+                    }
+                }
+            });
+        }
     }
 
-    @Override
-    public void convBackwardInput(Tensor gradOut, Tensor w, ConvKernels.ConvSpec spec, Tensor gradIn) {
-        reference.convBackwardInput(gradOut, w, spec, gradIn);
-    }
-
-    @Override
-    public void convBackwardWeight(Tensor gradOut, Tensor x, ConvKernels.ConvSpec spec, Tensor gw, Tensor gb) {
-        reference.convBackwardWeight(gradOut, x, spec, gw, gb);
+    /** gb[co] = Σ_n Σ_p gradOut[n, co, p], parallel over channels. */
+    private static void biasGrad(Tensor gradOut, Geometry g, Tensor gb) {
+        int p = g.outPlane();
+        MemorySegment gs = gradOut.segment();
+        Parallel.forRange(g.cout(), Math.max(1, 16384 / Math.max(1, p * Math.max(1, g.n()))), (c0, c1) -> {
+            for (int co = c0; co < c1; co++) {
+                double s = 0;
+                for (int n = 0; n < g.n(); n++) s += ConvPacking.sum(gs, gradOut.offset() + ((long) n * g.cout() + co) * p, p);
+                gb.segment().set(F, (gb.offset() + co) * 4, (float) s);
+            }
+        });
     }
 }
