@@ -16,12 +16,17 @@ import org.vfmtok.tensor.Tensor;
 public final class PyTree {
     /** Deeper nesting than this is not a checkpoint but an attack on the stack. */
     public static final int MAX_DEPTH = 256;
+    /**
+     * At most this many values are visited: a pickle can share one list many times over (a DAG), which
+     * would otherwise flatten to exponentially many entries.
+     */
+    public static final int MAX_VALUES = 4_000_000;
 
-    /** Flattens {@code root}; fails on cycles, over-deep nesting, or two paths that flatten to one key. */
+    /** Flattens {@code root}; fails on cycles, over-deep nesting, too many values, or two paths that flatten to one key. */
     public static Map<String, Object> flatten(Object root) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        walk(root, "", out, Collections.newSetFromMap(new IdentityHashMap<>()), 0);
-        return out;
+        Walk w = new Walk();
+        w.walk(root, "", 0);
+        return w.out;
     }
 
     /**
@@ -47,26 +52,33 @@ public final class PyTree {
         return out;
     }
 
-    private static void walk(Object o, String path, Map<String, Object> out, Set<Object> onPath, int depth) {
-        Map<?, ?> children = null;
-        List<?> items = null;
-        if (o instanceof Namespace ns) children = ns.attributes();
-        else if (o instanceof Map<?, ?> m) children = m;
-        else if (o instanceof List<?> l) items = l;
-        boolean leaf = children != null ? children.isEmpty() : items == null || items.isEmpty();
-        if (leaf) {
-            if (out.containsKey(path)) throw new IllegalStateException("two entries flatten to the same key '" + path + "'");
-            out.put(path, o);
-            return;
+    private static final class Walk {
+        final Map<String, Object> out = new LinkedHashMap<>();
+        final Set<Object> onPath = Collections.newSetFromMap(new IdentityHashMap<>());
+        int visited;
+
+        void walk(Object o, String path, int depth) {
+            if (++visited > MAX_VALUES) throw new IllegalStateException("more than " + MAX_VALUES + " values to flatten (at '" + path + "')");
+            Map<?, ?> children = null;
+            List<?> items = null;
+            if (o instanceof Namespace ns) children = ns.attributes();
+            else if (o instanceof Map<?, ?> m) children = m;
+            else if (o instanceof List<?> l) items = l;
+            boolean leaf = children != null ? children.isEmpty() : items == null || items.isEmpty();
+            if (leaf) {
+                if (out.containsKey(path)) throw new IllegalStateException("two entries flatten to the same key '" + path + "'");
+                out.put(path, o);
+                return;
+            }
+            if (depth >= MAX_DEPTH) throw new IllegalStateException("nesting deeper than " + MAX_DEPTH + " levels at '" + path + "'");
+            if (!onPath.add(o)) throw new IllegalStateException("cyclic structure at '" + path + "'");
+            if (children != null) {
+                for (Map.Entry<?, ?> e : children.entrySet()) walk(e.getValue(), join(path, String.valueOf(e.getKey())), depth + 1);
+            } else {
+                for (int i = 0; i < items.size(); i++) walk(items.get(i), join(path, Integer.toString(i)), depth + 1);
+            }
+            onPath.remove(o);
         }
-        if (depth >= MAX_DEPTH) throw new IllegalStateException("nesting deeper than " + MAX_DEPTH + " levels at '" + path + "'");
-        if (!onPath.add(o)) throw new IllegalStateException("cyclic structure at '" + path + "'");
-        if (children != null) {
-            for (Map.Entry<?, ?> e : children.entrySet()) walk(e.getValue(), join(path, String.valueOf(e.getKey())), out, onPath, depth + 1);
-        } else {
-            for (int i = 0; i < items.size(); i++) walk(items.get(i), join(path, Integer.toString(i)), out, onPath, depth + 1);
-        }
-        onPath.remove(o);
     }
 
     private static String join(String path, String key) { return path.isEmpty() ? key : path + "." + key; }

@@ -43,8 +43,12 @@ public final class Unpickler {
     private static final ValueLayout.OfDouble F64_BE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     /** Text opcode arguments (GLOBAL names, protocol-0 numbers) are short; longer lines are malformed. */
     private static final int MAX_LINE = 4096;
-    /** Tuples used as dict keys may nest this deep; deeper keys could overflow hashCode's recursion. */
-    private static final int MAX_KEY_DEPTH = 16;
+    /**
+     * Tuples used as dict keys may nest this deep and have this many parts in all (counting a shared
+     * sub-tuple each time it appears): hashCode and equals recurse through keys, so deep keys could
+     * overflow the stack and memo-shared ones could make hashing exponential.
+     */
+    private static final int MAX_KEY_DEPTH = 16, MAX_KEY_PARTS = 4096;
 
     private final MemorySegment in;
     private final long end;
@@ -275,17 +279,20 @@ public final class Unpickler {
 
     /** Only immutable scalars and shallow tuples of them are hashable keys (as in Python, and bounded). */
     private Object checkKey(Object k, long at) throws TorchCheckpointException {
-        if (!isKey(k, 0)) throw error(at, "unsupported dict/set key of type " + typeName(k));
+        if (!isKey(k, 0, new int[] {MAX_KEY_PARTS})) {
+            throw error(at, "unsupported dict/set key of type " + typeName(k) + " (keys must be scalars or small tuples of scalars)");
+        }
         return k;
     }
 
-    private static boolean isKey(Object k, int depth) {
+    private static boolean isKey(Object k, int depth, int[] budget) {
+        if (--budget[0] < 0) return false;
         if (k == null || k instanceof String || k instanceof Long || k instanceof Double || k instanceof Boolean
                 || k instanceof BigInteger) {
             return true;
         }
         if (k instanceof List<?> l && !(l instanceof ArrayList<?>) && depth < MAX_KEY_DEPTH) {
-            for (Object o : l) if (!isKey(o, depth + 1)) return false;
+            for (Object o : l) if (!isKey(o, depth + 1, budget)) return false;
             return true;
         }
         return false;

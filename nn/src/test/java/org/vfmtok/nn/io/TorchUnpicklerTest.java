@@ -138,6 +138,15 @@ class TorchUnpicklerTest {
         // a tuple key nested deeper than hashing should recurse
         byte[] deepKey = bytes(0x80, 2, "}", "N", String.valueOf((char) 0x85).repeat(100), "N", "s.");
         fails(deepKey, "unsupported dict/set key of type tuple");
+
+        // memo sharing makes DAGs: 2^40 paths through 40 small lists, and a tuple key with 2^14 parts
+        String doubling = "q\u0000" + "0" + "](h\u0000h\u0000e";
+        Object dag = unpickle(bytes(0x80, 2, "]K", 1, "a", doubling.repeat(40), "."));
+        IllegalStateException tooMany = assertThrows(IllegalStateException.class, () -> PyTree.flatten(dag));
+        assertTrue(tooMany.getMessage().contains("more than " + PyTree.MAX_VALUES), tooMany.getMessage());
+        String tupleDoubling = "q\u0000" + "0" + "h\u0000h\u0000" + (char) 0x86;
+        fails(bytes(0x80, 2, "}", "K", 1, 0x85, tupleDoubling.repeat(14), "N", "s."), "unsupported dict/set key of type tuple");
+        assertInstanceOf(Map.class, unpickle(bytes(0x80, 2, "}", "K", 1, 0x85, tupleDoubling.repeat(5), "N", "s.")), "small shared tuple keys are fine");
     }
 
     @Test
