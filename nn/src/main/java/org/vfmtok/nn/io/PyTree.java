@@ -20,7 +20,7 @@ public final class PyTree {
      * At most this many values are visited: a pickle can share one list many times over (a DAG), which
      * would otherwise flatten to exponentially many entries.
      */
-    public static final int MAX_VALUES = 4_000_000;
+    public static final int MAX_VALUES = 1 << 20;
 
     /** Flattens {@code root}; fails on cycles, over-deep nesting, too many values, or two paths that flatten to one key. */
     public static Map<String, Object> flatten(Object root) {
