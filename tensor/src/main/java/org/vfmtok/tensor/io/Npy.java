@@ -168,10 +168,10 @@ public final class Npy {
         @SuppressWarnings("unchecked")
         Map<String, Object> d = (Map<String, Object>) parsed;
         if (!d.keySet().equals(java.util.Set.of("descr", "fortran_order", "shape"))) {
-            throw new NpyException(path, "header keys must be exactly descr, fortran_order and shape, found " + d.keySet());
+            throw new NpyException(path, "header keys must be exactly descr, fortran_order and shape, found " + text(d.keySet()));
         }
         if (!(d.get("descr") instanceof String descr)) {
-            throw new NpyException(path, "structured or non-string descr " + d.get("descr")
+            throw new NpyException(path, "structured or non-string descr " + text(d.get("descr"))
                     + " is not supported (save a plain array, e.g. arr.astype('<f4'))");
         }
         if (!(d.get("fortran_order") instanceof Boolean fortran)) throw new NpyException(path, "fortran_order must be True or False");
@@ -179,13 +179,13 @@ public final class Npy {
             throw new NpyException(path, "Fortran-order (column-major) arrays are not supported; save np.ascontiguousarray(arr) instead");
         }
         DType dtype = dtype(path, descr);
-        if (!(d.get("shape") instanceof List<?> dims)) throw new NpyException(path, "shape must be a tuple, found " + d.get("shape"));
+        if (!(d.get("shape") instanceof List<?> dims)) throw new NpyException(path, "shape must be a tuple, found " + text(d.get("shape")));
         int[] shape = new int[dims.size()];
         long numel = 1;
         boolean overflow = false;
         for (int i = 0; i < shape.length; i++) {
             if (!(dims.get(i) instanceof Long v) || v < 0 || v > Integer.MAX_VALUE) {
-                throw new NpyException(path, "shape entry " + i + " is " + dims.get(i) + ", not an integer in [0, " + Integer.MAX_VALUE + "]");
+                throw new NpyException(path, "shape entry " + i + " is " + text(dims.get(i)) + ", not an integer in [0, " + Integer.MAX_VALUE + "]");
             }
             shape[i] = (int) (long) v;
             try {
@@ -197,13 +197,13 @@ public final class Npy {
         boolean empty = java.util.Arrays.stream(shape).anyMatch(s -> s == 0);
         if (empty) numel = 0;
         else if (overflow || numel > Long.MAX_VALUE / dtype.byteSize()) {
-            throw new NpyException(path, "shape " + dims + " has more bytes than fit in 64 bits");
+            throw new NpyException(path, "shape " + text(dims) + " has more bytes than fit in 64 bits");
         }
         return new Header(dtype, descr, shape, numel);
     }
 
     private static DType dtype(Path path, String descr) throws NpyException {
-        if (descr.length() < 2) throw new NpyException(path, "unsupported dtype '" + descr + "'");
+        if (descr.length() < 2) throw new NpyException(path, "unsupported dtype '" + text(descr) + "'");
         char order = descr.charAt(0);
         String code = descr.substring(1);
         DType t = switch (code) {
@@ -214,16 +214,21 @@ public final class Npy {
             case "i8" -> DType.I64;
             case "u1" -> DType.U8;
             case "b1" -> DType.BOOL;
-            default -> throw new NpyException(path, "unsupported dtype '" + descr
+            default -> throw new NpyException(path, "unsupported dtype '" + text(descr)
                     + "' (supported: little-endian f2, f4, f8, i4, i8, u1, b1; convert with arr.astype('<f4') or similar)");
         };
         boolean ok = order == '<' || order == '|' || (order == '>' && t.byteSize() == 1);
         if (order == '>') {
             if (!ok) throw new NpyException(path, "big-endian dtype '" + descr + "' is not supported; save arr.astype('<" + code + "') instead");
         } else if (!ok) {
-            throw new NpyException(path, "dtype '" + descr + "' has byte order '" + order + "'; expected '<' or '|'");
+            throw new NpyException(path, "dtype '" + text(descr) + "' has byte order '" + order + "'; expected '<' or '|'");
         }
         return t;
+    }
+
+    /** Header values in messages: one line, bounded length (the header comes from an untrusted file). */
+    private static String text(Object v) {
+        return SafetensorsException.printable(String.valueOf(v));
     }
 
     /**

@@ -20,7 +20,10 @@ import org.vfmtok.tensor.Tensor;
  * A safetensors file mapped read-only into memory. Tensors returned by {@link #tensor} are zero-copy
  * views of the mapping: they stay valid until {@link #close()}, which unmaps the file; any access
  * afterwards fails with an {@link IllegalStateException} rather than reading unmapped memory. Use
- * {@link Safetensors#load} to get copies that outlive the file.
+ * {@link Safetensors#load} to get copies that outlive the file. The mapping is read-only: writing
+ * into a mapped tensor (in-place ops, optimizer updates) fails with the JDK's
+ * {@code IllegalArgumentException("Attempt to write a read-only segment")}; trainable parameters
+ * should be loaded as copies.
  *
  * <p>The header is fully validated by {@link #open} (see {@link SafetensorsHeader}), so every tensor
  * of an opened file can be read. The mapping uses a shared arena: tensors may be read from any thread.

@@ -147,6 +147,8 @@ class SafetensorsRoundTripTest {
             assertTrue(w.segment().isMapped(), "backed by the file mapping");
             assertTrue(w.segment().isReadOnly());
             assertEquals(3f, w.getFloat(1, 0));
+            var readOnly = assertThrows(IllegalArgumentException.class, () -> w.setDouble(9, 1, 0), "mapping is read-only");
+            assertMessageContains(readOnly, "read-only");
             assertEquals(Map.of("w", w.numel()), Map.of("w", f.tensors().get("w").numel()));
             assertEquals(nativeBefore, NativeMemory.liveBytes(), "no copy");
             NoSuchElementException missing = assertThrows(NoSuchElementException.class, () -> f.tensor("nope"));
