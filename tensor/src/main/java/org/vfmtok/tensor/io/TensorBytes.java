@@ -3,6 +3,7 @@ package org.vfmtok.tensor.io;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
@@ -61,7 +62,7 @@ final class TensorBytes {
                 if (rowStride == 1) {
                     staging.append(seg, base * bs, (long) rowLength * bs);
                 } else {
-                    for (int j = 0; j < rowLength; j++) staging.append(seg, (base + j * rowStride) * bs, bs);
+                    staging.gather(seg, base * bs, rowStride * bs, rowLength, bs);
                 }
             }
             staging.flush();
@@ -93,6 +94,22 @@ final class TensorBytes {
                 offset += k;
                 length -= k;
                 if (filled == buffer.byteSize()) flush();
+            }
+        }
+
+        /** Appends {@code count} elements of {@code bs} bytes found {@code step} bytes apart. */
+        void gather(MemorySegment src, long offset, long step, int count, int bs) throws IOException {
+            for (int j = 0; j < count; j++, offset += step) {
+                if (filled + bs > buffer.byteSize()) flush();
+                // Typed moves: far cheaper per element than a bulk MemorySegment.copy of 2-8 bytes.
+                switch (bs) {
+                    case 1 -> buffer.set(ValueLayout.JAVA_BYTE, filled, src.get(ValueLayout.JAVA_BYTE, offset));
+                    case 2 -> buffer.set(ValueLayout.JAVA_SHORT_UNALIGNED, filled, src.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset));
+                    case 4 -> buffer.set(ValueLayout.JAVA_INT_UNALIGNED, filled, src.get(ValueLayout.JAVA_INT_UNALIGNED, offset));
+                    case 8 -> buffer.set(ValueLayout.JAVA_LONG_UNALIGNED, filled, src.get(ValueLayout.JAVA_LONG_UNALIGNED, offset));
+                    default -> MemorySegment.copy(src, offset, buffer, filled, bs);
+                }
+                filled += bs;
             }
         }
 
