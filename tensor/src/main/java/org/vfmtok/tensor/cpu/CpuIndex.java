@@ -217,7 +217,7 @@ public final class CpuIndex implements IndexKernels {
             e = e.add(v.sub(max).lanewise(VectorOperators.EXP));
             x = x.add(v);
         }
-        double se = e.reduceLanes(VectorOperators.ADD), sx = x.reduceLanes(VectorOperators.ADD);
+        double se = Lanes.sum(e), sx = Lanes.sum(x);
         for (; i < n; i++) {
             float v = s.get(FL, off + 4L * i);
             se += Math.exp(v - max);

@@ -182,7 +182,7 @@ public final class CpuNorm implements NormKernels {
             if (accW != null) gv.fma(xhat, FloatVector.fromArray(F, accW, i)).intoArray(accW, i);
             if (accB != null) gv.add(FloatVector.fromArray(F, accB, i)).intoArray(accB, i);
         }
-        double sumG = vG.reduceLanes(VectorOperators.ADD), sumGX = vGX.reduceLanes(VectorOperators.ADD);
+        double sumG = Lanes.sum(vG), sumGX = Lanes.sum(vGX);
         for (int j = i; j < n; j++) {
             long k = 4L * j;
             float gv = gs.get(FL, go + k), xhat = (xs.get(FL, xo + k) - mu) * rstd;
@@ -323,7 +323,7 @@ public final class CpuNorm implements NormKernels {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length()) acc = acc.add(FloatVector.fromMemorySegment(F, s, off + 4L * i, NATIVE));
-        double r = acc.reduceLanes(VectorOperators.ADD);
+        double r = Lanes.sum(acc);
         for (; i < n; i++) r += s.get(FL, off + 4L * i);
         return r;
     }
@@ -336,7 +336,7 @@ public final class CpuNorm implements NormKernels {
             FloatVector d = FloatVector.fromMemorySegment(F, s, off + 4L * i, NATIVE).sub(mu);
             acc = d.fma(d, acc);
         }
-        double r = acc.reduceLanes(VectorOperators.ADD);
+        double r = Lanes.sum(acc);
         for (; i < n; i++) {
             double d = s.get(FL, off + 4L * i) - mu;
             r += d * d;
@@ -353,7 +353,7 @@ public final class CpuNorm implements NormKernels {
             dot = a.fma(FloatVector.fromMemorySegment(F, bs, bo + 4L * i, NATIVE), dot);
             sum = sum.add(a);
         }
-        double d = dot.reduceLanes(VectorOperators.ADD), s = sum.reduceLanes(VectorOperators.ADD);
+        double d = Lanes.sum(dot), s = Lanes.sum(sum);
         for (; i < n; i++) {
             float a = as.get(FL, ao + 4L * i);
             d += a * bs.get(FL, bo + 4L * i);
