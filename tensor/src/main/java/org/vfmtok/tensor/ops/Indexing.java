@@ -43,6 +43,23 @@ public final class Indexing {
         });
     }
 
+    /**
+     * Out-of-place torch.index_add: a copy of {@code dst} with src's slices along {@code dim} added at
+     * the rows named by {@code index} (duplicates accumulate). Differentiable in dst and src.
+     */
+    public static Tensor indexAdd(Tensor dst, int dim, Tensor index, Tensor src) {
+        int d = Shapes.dim(dim, dst.dim());
+        if (index.dim() != 1) throw new IllegalArgumentException("indexAdd: index must be 1-D, got shape " + Arrays.toString(index.shape()));
+        Pointwise.checkOperands("indexAdd", dst, src);
+        Tensor out = Tensor.empty(dst.dtype(), dst.device(), dst.shape());
+        out.copyFrom(dst.detach());
+        kernels(dst).indexAdd(out, d, index, src.detach());
+        return Grad.track(out, "IndexAdd", new Tensor[] {dst, src}, g -> new Tensor[] {
+            dst.requiresGrad() ? g : null,
+            src.requiresGrad() ? indexSelect(g, d, index) : null,
+        });
+    }
+
     /** torch.cat along {@code dim}: every input has the same rank, dtype and sizes except along dim. */
     public static Tensor concat(int dim, Tensor... tensors) {
         if (tensors.length == 0) throw new IllegalArgumentException("concat of no tensors");

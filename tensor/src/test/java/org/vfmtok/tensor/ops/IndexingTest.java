@@ -67,6 +67,12 @@ class IndexingTest {
         Tensor wide = randn(rng, 30, 40);
         compareForwardBackward("narrowed table, strided index", in -> Indexing.indexSelect(in[0].narrow(1, 3, 17), 0, in[1].slice(0, 0, 20, 2)),
                 1e-5, 1e-5, wide, longIdx);
+        // indexAdd with duplicate rows, many destination rows (several tasks), odd inner size
+        Tensor dst = randn(rng, 301, 37), add = randn(rng, 500, 37);
+        Tensor dup = randomIndices(rng, 500, 301, true);
+        compareForwardBackward("indexAdd", in -> Indexing.indexAdd(in[0], 0, in[2], in[1]), 1e-5, 1e-5, dst, add, dup);
+        Tensor dst3 = randn(rng, 3, 8, 5), add3 = randn(rng, 3, 11, 5);
+        compareForwardBackward("indexAdd dim 1", in -> Indexing.indexAdd(in[0], 1, in[2], in[1]), 1e-5, 1e-5, dst3, add3, randomIndices(rng, 11, 8, false));
         // BF16 tables gather by bulk copy
         Tensor bf = randn(rng, 6, 5).to(DType.BF16);
         Tensor bidx = randomIndices(rng, 8, 6, false);
@@ -113,6 +119,8 @@ class IndexingTest {
         GradCheck.check("embedding", in -> Indexing.embedding(in[0], in[1]), table, idx);
         Tensor src = GradCheck.leaf(rng, 3, 4, 2);
         Tensor sel = Tensor.ofLongs(new long[] {3, 3, 1}, 3);
+        Tensor into = GradCheck.leaf(rng, 4, 2), add = GradCheck.leaf(rng, 3, 2);
+        GradCheck.check("indexAdd", in -> Indexing.indexAdd(in[0], 0, in[2], in[1]), into, add, Tensor.ofInts(new int[] {1, 3, 1}, 3));
         GradCheck.check("indexSelect", in -> Indexing.indexSelect(in[0].transpose(0, 2), 1, in[1]), src, sel);
         Tensor a = GradCheck.leaf(rng, 2, 3), b = GradCheck.leaf(rng, 2, 2);
         GradCheck.check("concat", in -> Indexing.concat(1, in[0], in[1], in[0].transpose(0, 1).narrow(0, 0, 2).transpose(0, 1)), a, b);
