@@ -15,8 +15,9 @@ import org.vfmtok.tensor.backend.NormKernels;
  *
  * <p>Layer and RMS norm share one row kernel ({@code centred} switches the mean off) and run rows in
  * parallel. Their weight/bias gradients sum over rows, so backward splits the rows into a fixed number
- * of chunks, each with its own partial sums, and adds the partials in chunk order afterwards: thread
- * safe and deterministic for a given thread count. Group norm runs (sample, group) blocks in parallel;
+ * of chunks (at least one per thread, at most {@link #ROWS_PER_PARTIAL} rows each), each with its own
+ * float partial sums, and adds the partials in chunk order in double afterwards: thread safe, accurate
+ * for long batches, and deterministic for a given thread count. Group norm runs (sample, group) blocks in parallel;
  * its backward first reduces each (sample, channel) to Σg and Σg·x (PyTorch's formulation), which
  * gives both the input gradient and, summed over samples, the weight and bias gradients.
  *
@@ -29,6 +30,8 @@ public final class CpuNorm implements NormKernels {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Elements per parallel task below which splitting does not pay. */
     private static final int GRAIN = 16384;
+    /** Rows whose weight/bias gradient terms one float partial sum may absorb before the double total. */
+    private static final int ROWS_PER_PARTIAL = 512;
 
     private final NormKernels reference;
 
@@ -141,7 +144,9 @@ public final class CpuNorm implements NormKernels {
     private static void rowsBackward(boolean centred, Tensor g, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor gx, Tensor gw, Tensor gb) {
         int rows = Math.toIntExact(rstd.numel());
         int cols = rows == 0 ? 0 : Math.toIntExact(x.numel() / rows);
-        int chunks = Math.max(1, Math.min(Parallel.threads(), rows / Math.max(1, GRAIN / Math.max(1, cols))));
+        // at least one chunk per thread with enough work, and at most ROWS_PER_PARTIAL rows summed in float per partial
+        int perThread = Math.max(1, Math.min(Parallel.threads(), rows / Math.max(1, GRAIN / Math.max(1, cols))));
+        int chunks = Math.max(perThread, (rows + ROWS_PER_PARTIAL - 1) / ROWS_PER_PARTIAL);
         float[][] pw = gw == null ? null : new float[chunks][cols];
         float[][] pb = gb == null ? null : new float[chunks][cols];
         MemorySegment gs = g.segment(), xs = x.segment(), rs = rstd.segment();
