@@ -3,14 +3,19 @@ package org.vfmtok.tensor.backend;
 import org.vfmtok.tensor.Tensor;
 
 /**
- * Normalisations. All tensors contiguous. Row-wise norms see x as (rows, cols) with cols the product of
- * the normalised trailing dims; {@code mean}/{@code rstd} are per row (F32) and saved for backward.
+ * Normalisations. All tensors contiguous and of one floating dtype (the saved statistics may be F32
+ * when x is a half type). Row-wise norms see x as (rows, cols) with {@code rows = rstd.numel()} and
+ * {@code cols = x.numel() / rows} (the product of the normalised trailing dims); {@code mean}/{@code
+ * rstd} are per row and saved for backward. Weights and biases have {@code cols} elements.
+ *
+ * <p>Backward kernels overwrite {@code gx}, {@code gw}, {@code gb} (they do not accumulate); a null
+ * output means "not wanted".
  */
 public interface NormKernels {
-    /** out = (x - mean)·rstd·w + b; w, b nullable (then 1 and 0). */
+    /** out = (x - mean)·rstd·w + b with biased variance, rstd = 1/sqrt(var + eps); w, b nullable (then 1 and 0). */
     void layerNorm(Tensor x, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd);
 
-    /** gw, gb nullable (not wanted). */
+    /** gx, gw, gb nullable (not wanted). */
     void layerNormBackward(Tensor gradOut, Tensor x, Tensor w, Tensor mean, Tensor rstd, Tensor gx, Tensor gw, Tensor gb);
 
     /** out = x·rstd·w with rstd = 1/sqrt(mean(x²)+eps); w nullable. */
