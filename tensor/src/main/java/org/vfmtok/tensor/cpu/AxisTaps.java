@@ -41,16 +41,12 @@ final class AxisTaps {
         return bicubic(s, alignCorners, in, out);
     }
 
-    /** PyTorch's nearest_idx (float arithmetic, exact copies for out == in and out == 2·in). */
+    /** PyTorch's NCHW nearest kernel: min(floor(d·s), in−1) in float arithmetic. */
     private static AxisTaps nearest(double scale, int in, int out) {
         AxisTaps t = empty(in, out, 1);
         float s = scale > 0 ? (float) (1.0 / scale) : (float) in / out;
         for (int d = 0; d < out; d++) {
-            int src;
-            if (out == in) src = d;
-            else if (out == 2 * in) src = d >> 1;
-            else src = (int) Math.min((long) Math.floor((float) d * s), in - 1);
-            t.set(0, d, src, 1.0);
+            t.set(0, d, (int) Math.min((long) Math.floor((float) d * s), in - 1), 1.0);
         }
         return t;
     }

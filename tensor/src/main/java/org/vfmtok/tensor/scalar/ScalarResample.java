@@ -116,10 +116,11 @@ public final class ScalarResample implements ResampleKernels {
         return 4;
     }
 
-    /** PyTorch's nearest_idx: float arithmetic, with exact copies for out == in and out == 2·in. */
+    /**
+     * PyTorch's NCHW nearest kernel: min(floor(dst·s), in−1) in float arithmetic. (Its channels-last
+     * kernel, which C = 1 tensors also take, special-cases out == in and out == 2·in; not followed.)
+     */
     static int nearestIndex(double scale, int in, int out, int dst) {
-        if (out == in) return dst;
-        if (out == 2 * in) return dst >> 1;
         float s = scale > 0 ? (float) (1.0 / scale) : (float) in / out;
         return (int) Math.min((long) Math.floor((float) dst * s), in - 1);
     }
