@@ -60,19 +60,19 @@ public final class Resample {
         return forward(x, in, size, scales, mode, alignCorners, antialias);
     }
 
-    /** The forward map; its gradient is {@link #adjoint}, whose gradient is this again (both linear). */
+    /** The forward map; interpolation is linear, its gradient is the kernel's exact adjoint. */
     private static Tensor forward(Tensor x, int[] in, int[] size, double[] scales, Mode mode, boolean ac, boolean aa) {
         Tensor xc = x.detach().contiguous();
         Tensor out = Tensor.empty(x.dtype(), x.device(), in[0], in[1], size[0], size[1]);
         kernels(x).interpolate(xc, out, mode, ac, scales, aa);
-        return Grad.track(out, "Interpolate" + mode, x, g -> new Tensor[] {adjoint(g, in, size, scales, mode, ac, aa)});
+        return Grad.track(out, "Interpolate" + mode, x, g -> new Tensor[] {adjoint(g, in, scales, mode, ac, aa)});
     }
 
-    private static Tensor adjoint(Tensor g, int[] in, int[] size, double[] scales, Mode mode, boolean ac, boolean aa) {
+    private static Tensor adjoint(Tensor g, int[] in, double[] scales, Mode mode, boolean ac, boolean aa) {
         Tensor gc = g.detach().contiguous();
         Tensor gradIn = Tensor.empty(g.dtype(), g.device(), in);
         kernels(g).interpolateBackward(gc, gradIn, mode, ac, scales, aa);
-        return Grad.track(gradIn, "Interpolate" + mode + "Backward", g, gg -> new Tensor[] {forward(gg, in, size, scales, mode, ac, aa)});
+        return gradIn;
     }
 
     /**
