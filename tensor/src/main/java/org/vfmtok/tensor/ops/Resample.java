@@ -27,7 +27,8 @@ public final class Resample {
 
     /**
      * {@code F.interpolate(x, scale_factor=(sh, sw), mode, align_corners, antialias)} with
-     * recompute_scale_factor unset: output floor(in·s), coordinates mapped with 1/s.
+     * recompute_scale_factor unset: output floor(in·s), coordinates mapped with 1/s. (For
+     * recompute_scale_factor=True call the size overload with floor(in·s).)
      */
     public static Tensor interpolate(Tensor x, double[] scaleFactor, Mode mode, boolean alignCorners, boolean antialias) {
         check4d("interpolate", x);
@@ -57,6 +58,7 @@ public final class Resample {
             throw new IllegalArgumentException("interpolate: antialias is only supported for bilinear and bicubic, not nearest");
         }
         int[] in = x.shape();
+        if (in[2] == 0 || in[3] == 0) throw new IllegalArgumentException("interpolate: empty spatial input " + Arrays.toString(in));
         return forward(x, in, size, scales, mode, alignCorners, antialias);
     }
 
