@@ -27,8 +27,9 @@ public final class ScalarResample implements ResampleKernels {
     }
 
     /**
-     * Interpolation is linear: out(oy,ox) = Σ wy·wx·in(iy,ix). Forward gathers into {@code small}'s
-     * partner; the adjoint scatters the same products back. {@code in} is always the (N,C,H,W) side.
+     * Interpolation is linear: out(oy,ox) = Σ wy·wx·in(iy,ix). The forward gathers these products into
+     * {@code out}; the adjoint scatters the same products from {@code out} (the gradient) back into
+     * {@code in}. {@code in} is always the input-sized (N,C,H,W) side.
      */
     private static void linearMap(Tensor in, Tensor out, Mode mode, boolean ac, double[] scales, boolean aa, boolean adjoint) {
         int n = in.size(0), c = in.size(1), h = in.size(2), w = in.size(3);
