@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * A small strict JSON (RFC 8259) reader and string quoter, enough for safetensors headers, with no
- * third-party dependency. Values map to: object → {@link LinkedHashMap} (document order, duplicate
+ * third-party dependency (also used for model configs). Values map to: object → {@link LinkedHashMap} (document order, duplicate
  * keys rejected), array → {@link List}, string → {@link String}, integer → {@link Long} (or
  * {@link BigInteger} when it does not fit), other numbers → {@link Double}, true/false →
  * {@link Boolean}, null → {@link #NULL}.
@@ -17,9 +17,9 @@ import java.util.Map;
  * <p>Hostile input is bounded: nesting depth and number length are limited, so a crafted header can
  * neither overflow the stack nor make number parsing quadratic. Errors name the character position.
  */
-final class Json {
+public final class Json {
     /** The JSON {@code null} value (Java null is reserved for "absent"). */
-    static final Object NULL = new Object() {
+    public static final Object NULL = new Object() {
         @Override
         public String toString() { return "null"; }
     };
@@ -28,7 +28,7 @@ final class Json {
     static final int MAX_NUMBER_CHARS = 400;
 
     /** A syntax error at a character position of the parsed text. */
-    static final class JsonException extends Exception {
+    public static final class JsonException extends Exception {
         final int position;
 
         JsonException(int position, String message) {
@@ -43,7 +43,7 @@ final class Json {
     private Json(String s) { this.s = s; }
 
     /** Parses one JSON value; only whitespace may follow it. */
-    static Object parse(String text) throws JsonException {
+    public static Object parse(String text) throws JsonException {
         Json p = new Json(text);
         p.skipWhitespace();
         Object v = p.value(0);

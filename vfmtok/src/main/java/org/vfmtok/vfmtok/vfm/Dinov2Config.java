@@ -1,0 +1,54 @@
+package org.vfmtok.vfmtok.vfm;
+
+/**
+ * Architecture of a DINOv2 ViT (facebookresearch/dinov2 {@code vision_transformer.py}) as VFMTok vendors
+ * it: patch 14, LayerScale, LayerNorm eps 1e-6, pos-embed trained at {@code pretrainImageSize} (518 → 37²+1
+ * rows), optional register tokens, MLP (exact GELU) or fused SwiGLU feed-forward (ViT-g).
+ *
+ * @param levels block indices whose outputs are returned; the last is taken after the final norm
+ */
+public record Dinov2Config(String name, int embedDim, int depth, int numHeads, int patchSize, int numRegisters,
+                           boolean swiglu, int mlpHidden, int pretrainImageSize, double lnEps, int[] levels) {
+
+    public Dinov2Config {
+        if (embedDim % numHeads != 0) throw new IllegalArgumentException(name + ": embed dim " + embedDim + " not divisible by " + numHeads + " heads");
+        for (int l : levels) {
+            if (l < 0 || l >= depth) throw new IllegalArgumentException(name + ": feature level " + l + " outside the " + depth + " blocks");
+        }
+    }
+
+    public int headDim() { return embedDim / numHeads; }
+
+    public int pretrainGrid() { return pretrainImageSize / patchSize; }
+
+    /** Evenly spaced levels ending at the last block: [5, 11, 17, 23] for 24 blocks. */
+    public static int[] evenLevels(int depth, int count) {
+        int[] l = new int[count];
+        for (int i = 0; i < count; i++) l[i] = (i + 1) * depth / count - 1;
+        return l;
+    }
+
+    private static Dinov2Config preset(String name, int dim, int depth, int heads, boolean swiglu, int registers) {
+        int hidden = dim * 4;
+        if (swiglu) hidden = (hidden * 2 / 3 + 7) / 8 * 8; // SwiGLUFFNFused's rounding
+        return new Dinov2Config(name, dim, depth, heads, 14, registers, swiglu, hidden, 518, 1e-6, evenLevels(depth, 4));
+    }
+
+    /** vit_small / vit_base / vit_large / vit_giant2, patch 14, with or without 4 registers. */
+    public static Dinov2Config named(String arch) {
+        boolean reg = arch.endsWith("_reg") || arch.endsWith("_reg4");
+        String base = arch.replace("dinov2_", "").replace("_reg4", "").replace("_reg", "");
+        int r = reg ? 4 : 0;
+        return switch (base) {
+            case "vits14", "vit_small" -> preset(arch, 384, 12, 6, false, r);
+            case "vitb14", "vit_base" -> preset(arch, 768, 12, 12, false, r);
+            case "vitl14", "vit_large" -> preset(arch, 1024, 24, 16, false, r);
+            case "vitg14", "vit_giant2" -> preset(arch, 1536, 40, 24, true, r);
+            default -> throw new IllegalArgumentException("unknown DINOv2 architecture '" + arch
+                    + "' (expected dinov2_vit{s,b,l,g}14 with optional _reg4)");
+        };
+    }
+
+    /** The VFMTok default: DINOv2-L/14 with 4 registers, levels [5, 11, 17, 23]. */
+    public static Dinov2Config vfmtokDefault() { return named("dinov2_vitl14_reg4"); }
+}

@@ -1,0 +1,25 @@
+package org.vfmtok.vfmtok.vfm;
+
+import java.util.List;
+import org.vfmtok.tensor.Tensor;
+
+/**
+ * The seam for frozen vision foundation models (DINOv2 now; SigLIP2 or CLIP later): multi-level patch
+ * features of normalised images.
+ */
+public interface VisionFoundationModel {
+    /** Channels of every feature level. */
+    int featureDim();
+
+    /** Side of the patch grid for an input of {@code imageSize} pixels. */
+    int gridSize(int imageSize);
+
+    /**
+     * Patch-token features of {@code images} (B, 3, H, W), already normalised for this model, at the
+     * configured levels: a list of (B, grid², featureDim) tensors, raster order.
+     */
+    List<Tensor> features(Tensor images);
+
+    /** Maps images in [-1, 1] to this model's input normalisation. */
+    Tensor normalize(Tensor imagesMinusOneToOne);
+}
