@@ -10,7 +10,6 @@ import org.vfmtok.tensor.util.MathUtil;
 /** Reference elementwise kernels: one formula per op, in double precision. */
 public final class ScalarPointwise implements PointwiseKernels {
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
-    private static final double INV_SQRT_2 = 1.0 / Math.sqrt(2.0);
 
     /** The forward formula of every unary op. */
     public static double apply(UnaryOp op, double x, double a, double b) {
@@ -23,7 +22,7 @@ public final class ScalarPointwise implements PointwiseKernels {
             case TANH -> Math.tanh(x);
             case SIGMOID -> 1.0 / (1.0 + Math.exp(-x));
             case RELU -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0);
-            case GELU_ERF -> 0.5 * x * (1.0 + MathUtil.erf(x * INV_SQRT_2));
+            case GELU_ERF -> x * MathUtil.normalCdf(x); // via erfc: no cancellation in the lower tail
             case GELU_TANH -> 0.5 * x * (1.0 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
             case SILU -> x / (1.0 + Math.exp(-x));
             case ABS -> Math.abs(x);
@@ -51,7 +50,7 @@ public final class ScalarPointwise implements PointwiseKernels {
             case SIGMOID -> y * (1.0 - y);
             case RELU -> x > 0 ? 1.0 : 0.0;
             case GELU_ERF -> {
-                double cdf = 0.5 * (1.0 + MathUtil.erf(x * INV_SQRT_2));
+                double cdf = MathUtil.normalCdf(x);
                 double pdf = Math.exp(-0.5 * x * x) / Math.sqrt(2.0 * Math.PI);
                 yield cdf + x * pdf;
             }

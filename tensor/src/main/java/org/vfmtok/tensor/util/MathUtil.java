@@ -28,6 +28,19 @@ public final class MathUtil {
         return x < 0 ? -r : r;
     }
 
+    /** The complementary error function 1 - erf(x), keeping relative accuracy in the upper tail. */
+    public static double erfc(double x) {
+        if (Double.isNaN(x)) return x;
+        if (x < 2.5) return 1.0 - erf(x);
+        if (x > 27.0) return 0.0; // below the smallest double
+        return erfcLarge(x);
+    }
+
+    /** The standard normal CDF Φ(x) = erfc(-x/√2)/2, accurate in both tails. */
+    public static double normalCdf(double x) {
+        return 0.5 * erfc(-x / Math.sqrt(2.0));
+    }
+
     /** erfc(x) for x >= 2.5 by Lentz's continued fraction. */
     private static double erfcLarge(double x) {
         // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
