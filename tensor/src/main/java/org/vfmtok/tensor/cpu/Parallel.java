@@ -16,7 +16,8 @@ public final class Parallel {
     }
 
     private static final int MAX_THREADS = Integer.getInteger("vfmtok.threads", Runtime.getRuntime().availableProcessors());
-    private static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1, MAX_THREADS));
+    // The caller runs one chunk itself, so threads - 1 workers keep every core busy without oversubscribing.
+    private static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1, MAX_THREADS - 1));
     private static volatile int threads = MAX_THREADS;
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
 
