@@ -1,0 +1,173 @@
+package org.vfmtok.vfmtok;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.vfmtok.nn.io.AnyCheckpoint;
+import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Rng;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.autograd.Grad;
+import org.vfmtok.tensor.backend.ResampleKernels;
+import org.vfmtok.tensor.ops.Pointwise;
+import org.vfmtok.tensor.ops.Resample;
+import org.vfmtok.vfmtok.model.TokenizerConfig;
+import org.vfmtok.vfmtok.model.VQModel;
+import org.vfmtok.vfmtok.vfm.Dinov2;
+import org.vfmtok.vfmtok.vfm.Dinov2Weights;
+
+/**
+ * The VFMTok tokenizer for inference: images in [-1, 1] (B, 3, S, S) ⇄ codes (B, T).
+ *
+ * <pre>{@code
+ * VFMTokenizer tok = VFMTokenizer.load(Path.of("vfmtok-tokenizer.pt"), Path.of("dinov2_vitl14_reg4_pretrain.pth"), null);
+ * try (Scope s = Scope.open()) {
+ *     Tensor codes = tok.encode(images);        // (B, 256) I64
+ *     Tensor recon = tok.decode(codes);         // (B, 3, 336, 336) in about [-1, 1]
+ * }
+ * }</pre>
+ */
+public final class VFMTokenizer {
+    private final TokenizerConfig config;
+    private final Dinov2 vfm;
+    private final VQModel model;
+
+    public VFMTokenizer(TokenizerConfig config, Dinov2 vfm, VQModel model) {
+        this.config = config;
+        this.vfm = vfm;
+        this.model = model;
+        if (vfm != null) vfm.eval();
+        model.eval();
+    }
+
+    /** A randomly initialised tokenizer (tests, training from scratch). */
+    public static VFMTokenizer random(TokenizerConfig config, long seed) {
+        Rng rng = new Rng(seed);
+        return new VFMTokenizer(config, new Dinov2(config.vfm(), rng), new VQModel(config, rng));
+    }
+
+    /**
+     * Loads the tokenizer checkpoint (its {@code ema} weights, or {@code model} when there is no EMA, or a
+     * bare state dict) and the DINOv2 weights (original .pth or Hugging Face safetensors; null to decode
+     * only). {@code config} null means the official architecture. Every tensor's shape is checked.
+     */
+    public static VFMTokenizer load(Path tokenizer, Path vfmWeights, TokenizerConfig config) throws IOException {
+        return load(tokenizer, vfmWeights, config, "ema");
+    }
+
+    public static VFMTokenizer load(Path tokenizer, Path vfmWeights, TokenizerConfig config, String which) throws IOException {
+        TokenizerConfig cfg = config == null ? TokenizerConfig.official() : config;
+        Rng rng = new Rng(0);
+        VQModel model = new VQModel(cfg, rng);
+        try (AnyCheckpoint c = AnyCheckpoint.open(tokenizer)) {
+            Map<String, Tensor> sd = c.tensors(which);
+            if (sd.isEmpty() && "ema".equals(which)) sd = c.tensors("model");
+            if (sd.isEmpty()) sd = c.tensors("");
+            sd.keySet().removeIf(k -> k.contains("backbone"));
+            try {
+                model.load(sd, true);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(tokenizer + ": " + e.getMessage(), e);
+            }
+        }
+        Dinov2 vfm = null;
+        if (vfmWeights != null) {
+            vfm = new Dinov2(cfg.vfm(), rng);
+            try (AnyCheckpoint c = AnyCheckpoint.open(vfmWeights)) {
+                Map<String, Tensor> sd = c.tensors("");
+                if (sd.isEmpty()) throw new IOException(vfmWeights + ": no tensors");
+                try {
+                    vfm.load(Dinov2Weights.toOriginalNames(sd), true);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(vfmWeights + ": DINOv2 weights do not fit " + cfg.vfm().name() + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return new VFMTokenizer(cfg, vfm, model);
+    }
+
+    public TokenizerConfig config() { return config; }
+
+    public VQModel model() { return model; }
+
+    public Dinov2 vfm() { return vfm; }
+
+    private Dinov2 requireVfm() {
+        if (vfm == null) throw new IllegalStateException("this tokenizer was loaded without VFM weights: it can decode but not encode (pass --vfm)");
+        return vfm;
+    }
+
+    private void checkImages(Tensor images) {
+        int s = config.imageSize();
+        if (images.dim() != 4 || images.size(1) != 3 || images.size(2) != s || images.size(3) != s) {
+            throw new IllegalArgumentException("images must be (B, 3, " + s + ", " + s + ") in [-1, 1], got " + java.util.Arrays.toString(images.shape()));
+        }
+        if (images.dtype() != DType.F32) throw new IllegalArgumentException("images must be F32, got " + images.dtype());
+    }
+
+    /** The frozen VFM's multi-level features (B, G², C) for images in [-1, 1]. */
+    public List<Tensor> features(Tensor images) {
+        checkImages(images);
+        try (Grad.Mode ng = Grad.noGrad()) {
+            Dinov2 v = requireVfm();
+            return v.features(v.normalize(images));
+        }
+    }
+
+    /** Slots before quantisation, (B, T, codeDim) (the pre-quant z). */
+    public Tensor preQuant(Tensor images) {
+        try (Grad.Mode ng = Grad.noGrad()) {
+            return model.preSlotsQuant.forward(model.encodeTransformer.forward(features(images)));
+        }
+    }
+
+    /** Token codes (B, T) I64. */
+    public Tensor encode(Tensor images) {
+        try (Grad.Mode ng = Grad.noGrad()) {
+            return model.slotQuantize.indices(preQuant(images));
+        }
+    }
+
+    /** The latent grid the pixel decoder reads, (B, dim, G, G). */
+    public Tensor decodeLatent(Tensor codes) {
+        checkCodes(codes);
+        try (Grad.Mode ng = Grad.noGrad()) {
+            Tensor q = model.postSlotsQuant.forward(model.slotQuantize.lookup(codes));
+            return model.decodeTransformer.forward(q);
+        }
+    }
+
+    /** Images (B, 3, S, S), about [-1, 1], from codes (B, T). */
+    public Tensor decode(Tensor codes) {
+        try (Grad.Mode ng = Grad.noGrad()) {
+            return model.decoder.forward(decodeLatent(codes));
+        }
+    }
+
+    /** decode_codes_to_img: decode, bicubic resize to {@code size} if needed, ×127.5 + 128, clamp, truncate: (B, size, size, 3) U8. */
+    public Tensor decodeToUint8(Tensor codes, int size) {
+        try (Grad.Mode ng = Grad.noGrad()) {
+            Tensor img = decode(codes);
+            if (size != config.imageSize()) {
+                img = Resample.interpolate(img, new int[] {size, size}, ResampleKernels.Mode.BICUBIC, false, false);
+            }
+            return toUint8(img);
+        }
+    }
+
+    /** x·127.5 + 128, clamp [0, 255], truncate to U8, NCHW → NHWC. */
+    public static Tensor toUint8(Tensor images) {
+        Tensor v = Pointwise.clamp(Pointwise.affine(images, 127.5, 128.0), 0, 255);
+        return v.permute(0, 2, 3, 1).contiguous().to(DType.U8);
+    }
+
+    /** encode then decode. */
+    public Tensor reconstruct(Tensor images) { return decode(encode(images)); }
+
+    private void checkCodes(Tensor codes) {
+        if (codes.dim() != 2 || codes.size(1) != config.tokens() || codes.dtype().isFloating()) {
+            throw new IllegalArgumentException("codes must be integer (B, " + config.tokens() + "), got " + codes.dtype() + java.util.Arrays.toString(codes.shape()));
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package org.vfmtok.vfmtok.model;
+
+import org.vfmtok.nn.Module;
+import org.vfmtok.nn.layers.LayerNorm;
+import org.vfmtok.nn.layers.Linear;
+import org.vfmtok.nn.layers.ModuleList;
+import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Init;
+import org.vfmtok.tensor.Rng;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.backend.ResampleKernels;
+import org.vfmtok.tensor.ops.Indexing;
+import org.vfmtok.tensor.ops.Pointwise;
+import org.vfmtok.tensor.ops.Resample;
+
+/**
+ * {@code decode_transformer} (spec §1.6): a causal pre-norm ViT shared by two branches. The pixel branch
+ * reads the quantised slots and emits the latent grid for the pixel decoder; the training-only VFM branch
+ * predicts the frozen VFM's last-level features for the semantic loss.
+ *
+ * <p>Sequence: [norm_post1(slots + slot pos) (T), CLS, G_lat² mask tokens + resized pos, R registers],
+ * strictly causal, so each image token sees every slot, CLS and earlier image tokens, and the registers
+ * (last) influence nothing.
+ */
+public final class DecoderViT extends Module {
+    final Tensor positionEmbedding;     // (1, 1 + G_vfm², dim)
+    final Tensor slotPositionEmbedding; // (1, T, dim)
+    final Tensor maskEmbedding;         // (1, 1, dim)
+    final Tensor maskDino;              // (1, 1, dim)
+    final Tensor clsToken;              // (1, 1, dim)
+    final Tensor registerTokens;        // (1, 4, dim)
+    final LayerNorm normPost1;
+    final LayerNorm normPost2;
+    final Linear proj;
+    final Layers transformer;
+    private final TokenizerConfig cfg;
+
+    static final int REGISTERS = 4;
+
+    public DecoderViT(TokenizerConfig cfg, Rng rng) {
+        this.cfg = cfg;
+        int d = cfg.dim(), g = cfg.vfmGrid();
+        double std = Math.pow(d, -0.5);
+        positionEmbedding = parameter("position_embedding", randn(rng, std, 1, 1 + g * g, d));
+        slotPositionEmbedding = parameter("slot_position_embedding", randn(rng, std, 1, cfg.tokens(), d));
+        maskEmbedding = parameter("mask_embedding", randn(rng, std, 1, 1, d));
+        maskDino = parameter("mask_dino", randn(rng, std, 1, 1, d));
+        clsToken = parameter("cls_token", randn(rng, std, 1, 1, d));
+        registerTokens = parameter("register_tokens", Tensor.zeros(1, REGISTERS, d));
+        transformer = register("transformer", new Layers(cfg, rng));
+        normPost1 = register("norm_post1", new LayerNorm(d, 1e-5));
+        normPost2 = register("norm_post2", new LayerNorm(d, 1e-5));
+        proj = register("proj", new Linear(d, cfg.vfm().embedDim(), true, rng));
+    }
+
+    private static Tensor randn(Rng rng, double std, int... shape) {
+        return Init.normal(Tensor.empty(DType.F32, shape), rng, 0, std);
+    }
+
+    /**
+     * The position table of the latent grid: the VFM-grid table resized with bicubic interpolation and
+     * scale factor (G_lat + 0.1) / G_vfm — 21.1/24 officially; PyTorch then maps coordinates with that
+     * factor, not with 21/24 (spec §1.6, the main parity trap). Returns (1, G_lat², dim).
+     */
+    Tensor latentPositions() {
+        int g = cfg.vfmGrid(), gl = cfg.latentGrid(), d = cfg.dim();
+        Tensor grid = positionEmbedding.narrow(1, 1, g * g).reshape(1, g, g, d).permute(0, 3, 1, 2);
+        double s = (gl + 0.1) / g;
+        Tensor r = Resample.interpolate(grid, new double[] {s, s}, ResampleKernels.Mode.BICUBIC, false, false);
+        if (r.size(2) != gl || r.size(3) != gl) throw new IllegalStateException("latent position table is " + r.size(2) + "², expected " + gl + "²");
+        return r.permute(0, 2, 3, 1).reshape(1, gl * gl, d);
+    }
+
+    /** quantised slots after post_slots_quant (B, T, dim) → latent grid (B, dim, G_lat, G_lat). */
+    public Tensor forward(Tensor slots) {
+        int b = slots.size(0), d = cfg.dim(), gl = cfg.latentGrid(), t = cfg.tokens();
+        Tensor memory = normPost1.forward(Pointwise.add(slots, slotPositionEmbedding));
+        Tensor cls = Pointwise.add(clsToken, positionEmbedding.narrow(1, 0, 1));
+        Tensor masks = Pointwise.add(maskEmbedding, latentPositions());
+        Tensor image = Indexing.concat(1, cls, masks, registerTokens).expand(b, 1 + gl * gl + REGISTERS, d);
+        Tensor x = Indexing.concat(1, memory, normPost1.forward(image));
+        x = transformer.forward(x);
+        Tensor latent = x.narrow(1, t + 1, gl * gl); // (B, G², dim)
+        return latent.permute(0, 2, 1).reshape(b, d, gl, gl);
+    }
+
+    /** Training-only VFM branch: predicted VFM last-level features (B, G_vfm², C_vfm). */
+    public Tensor predictVfmFeatures(Tensor slots) {
+        int b = slots.size(0), d = cfg.dim(), g = cfg.vfmGrid(), t = cfg.tokens();
+        Tensor memory = normPost1.forward(Pointwise.add(slots, slotPositionEmbedding));
+        Tensor cls = Pointwise.add(clsToken, positionEmbedding.narrow(1, 0, 1));
+        Tensor masks = Pointwise.add(maskDino, positionEmbedding.narrow(1, 1, g * g));
+        Tensor seq = Indexing.concat(1, cls, masks, registerTokens).expand(b, 1 + g * g + REGISTERS, d);
+        Tensor x = transformer.forward(Indexing.concat(1, memory, normPost2.forward(seq)));
+        return proj.forward(x.narrow(1, t + 1, g * g));
+    }
+
+    static final class Layers extends Module {
+        final ModuleList<Layer> layers;
+
+        Layers(TokenizerConfig cfg, Rng rng) {
+            layers = register("layers", new ModuleList<>());
+            for (int i = 0; i < cfg.decDepth(); i++) layers.add(new Layer(cfg, rng));
+        }
+
+        Tensor forward(Tensor x) {
+            for (Layer l : layers) x = l.forward(x);
+            return x;
+        }
+    }
+
+    /** Pre-norm: x + attn1(norm1 x) (causal), x + ffnet(norm2 x). */
+    static final class Layer extends Module {
+        final LayerNorm norm1;
+        final Attention3 attn1;
+        final LayerNorm norm2;
+        final SwiGLUFused ffnet;
+
+        Layer(TokenizerConfig cfg, Rng rng) {
+            int d = cfg.dim();
+            norm1 = register("norm1", new LayerNorm(d, 1e-5));
+            attn1 = register("attn1", new Attention3(d, cfg.decHeads(), rng));
+            norm2 = register("norm2", new LayerNorm(d, 1e-5));
+            ffnet = register("ffnet", new SwiGLUFused(d, cfg.decSwigluHidden(), rng));
+        }
+
+        Tensor forward(Tensor x) {
+            x = Pointwise.add(x, attn1.forward(norm1.forward(x)));
+            return Pointwise.add(x, ffnet.forward(norm2.forward(x)));
+        }
+    }
+
+    /** SwiGLUFFNFused: w12 (2h, d) with bias, split [gate; value], SiLU(gate)·value, w3 (d, h). */
+    static final class SwiGLUFused extends Module {
+        final Linear w12;
+        final Linear w3;
+        final int hidden;
+
+        SwiGLUFused(int d, int hidden, Rng rng) {
+            this.hidden = hidden;
+            w12 = register("w12", new Linear(d, 2 * hidden, true, rng));
+            w3 = register("w3", new Linear(hidden, d, true, rng));
+        }
+
+        Tensor forward(Tensor x) {
+            Tensor h = w12.forward(x);
+            return w3.forward(Pointwise.mul(Pointwise.silu(h.narrow(-1, 0, hidden)), h.narrow(-1, hidden, hidden)));
+        }
+    }
+}

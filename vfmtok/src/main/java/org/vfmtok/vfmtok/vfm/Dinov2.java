@@ -1,0 +1,233 @@
+package org.vfmtok.vfmtok.vfm;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.vfmtok.nn.Module;
+import org.vfmtok.nn.layers.Conv2d;
+import org.vfmtok.nn.layers.LayerNorm;
+import org.vfmtok.nn.layers.Linear;
+import org.vfmtok.nn.layers.ModuleList;
+import org.vfmtok.tensor.Rng;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.ops.Attention;
+import org.vfmtok.tensor.ops.Indexing;
+import org.vfmtok.tensor.ops.MatMul;
+import org.vfmtok.tensor.ops.Pointwise;
+import org.vfmtok.tensor.ops.Resample;
+import org.vfmtok.tensor.backend.ResampleKernels;
+
+/**
+ * DINOv2 vision transformer, frozen, as VFMTok vendors it. State-dict keys are those of the official
+ * {@code dinov2_vit*14*_pretrain.pth} files: cls_token, pos_embed, register_tokens, mask_token,
+ * patch_embed.proj.*, blocks.{i}.{norm1, attn.qkv, attn.proj, ls1.gamma, norm2, mlp.*, ls2.gamma}, norm.*.
+ *
+ * <p>Token layout: [CLS, R1..Rr, P1..Pn] with the position embedding added to CLS and the patches before
+ * the registers are inserted; the pos-embed grid trained at 518 px (37²) is resized to the input's grid by
+ * antialiased bicubic interpolation with the scale factor grid/37 (spec §1.2).
+ */
+public final class Dinov2 extends Module implements VisionFoundationModel {
+    private static final double[] MEAN = {0.485, 0.456, 0.406};
+    private static final double[] STD = {0.229, 0.224, 0.225};
+
+    public final Dinov2Config config;
+    final Tensor clsToken;      // (1, 1, D)
+    final Tensor posEmbed;      // (1, 1 + G², D)
+    final Tensor registerTokens; // (1, R, D) or null
+    final Tensor maskToken;     // (1, D), training-time masking only
+    final PatchEmbed patchEmbed;
+    final ModuleList<Block> blocks;
+    final LayerNorm norm;
+
+    public Dinov2(Dinov2Config config, Rng rng) {
+        this.config = config;
+        int d = config.embedDim(), g = config.pretrainGrid();
+        clsToken = parameter("cls_token", Tensor.zeros(1, 1, d));
+        posEmbed = parameter("pos_embed", Tensor.zeros(1, 1 + g * g, d));
+        registerTokens = config.numRegisters() > 0 ? parameter("register_tokens", Tensor.zeros(1, config.numRegisters(), d)) : null;
+        maskToken = parameter("mask_token", Tensor.zeros(1, d));
+        patchEmbed = register("patch_embed", new PatchEmbed(config, rng));
+        blocks = register("blocks", new ModuleList<>());
+        for (int i = 0; i < config.depth(); i++) blocks.add(new Block(config, rng));
+        norm = register("norm", new LayerNorm(d, config.lnEps()));
+        requiresGrad(false);
+        eval();
+    }
+
+    @Override public int featureDim() { return config.embedDim(); }
+
+    @Override public int gridSize(int imageSize) { return imageSize / config.patchSize(); }
+
+    /** [-1, 1] → [0, 1] → ImageNet mean/std, per channel (the VFMTok preprocessing after the resize). */
+    @Override
+    public Tensor normalize(Tensor images) {
+        Tensor x = Pointwise.affine(Pointwise.clamp(images, -1, 1), 0.5, 0.5);
+        Tensor mean = Tensor.of(new float[] {(float) MEAN[0], (float) MEAN[1], (float) MEAN[2]}, 1, 3, 1, 1).to(images.dtype());
+        Tensor std = Tensor.of(new float[] {(float) STD[0], (float) STD[1], (float) STD[2]}, 1, 3, 1, 1).to(images.dtype());
+        return Pointwise.div(Pointwise.sub(x, mean), std);
+    }
+
+    /** Position embedding for a grid of {@code gh} x {@code gw} patches: (1, 1 + gh·gw, D). */
+    Tensor positionEmbedding(int gh, int gw) {
+        int g = config.pretrainGrid(), d = config.embedDim();
+        if (gh == g && gw == g) return posEmbed;
+        Tensor cls = posEmbed.narrow(1, 0, 1);
+        Tensor grid = posEmbed.narrow(1, 1, g * g).reshape(1, g, g, d).permute(0, 3, 1, 2); // (1, D, g, g)
+        // DINOv2 passes scale_factor = (w0/M, h0/M) (interpolate_offset 0), antialiased bicubic
+        double[] scale = {(double) gh / g, (double) gw / g};
+        Tensor resized = Resample.interpolate(grid, scale, ResampleKernels.Mode.BICUBIC, false, true);
+        if (resized.size(2) != gh || resized.size(3) != gw) {
+            throw new IllegalStateException("pos-embed resize gave " + resized.size(2) + "x" + resized.size(3) + ", expected " + gh + "x" + gw);
+        }
+        Tensor patches = resized.permute(0, 2, 3, 1).reshape(1, gh * gw, d);
+        return Indexing.concat(1, cls, patches);
+    }
+
+    /** Tokens after the embedding stage: (B, 1 + R + n, D). */
+    Tensor embed(Tensor images) {
+        int b = images.size(0), p = config.patchSize();
+        if (images.dim() != 4 || images.size(1) != 3 || images.size(2) % p != 0 || images.size(3) % p != 0) {
+            throw new IllegalArgumentException("DINOv2 input must be (B, 3, H, W) with H and W multiples of " + p + ", got "
+                    + java.util.Arrays.toString(images.shape()));
+        }
+        int gh = images.size(2) / p, gw = images.size(3) / p;
+        Tensor x = patchEmbed.forward(images); // (B, n, D)
+        x = Indexing.concat(1, clsToken.expand(b, 1, config.embedDim()), x);
+        x = Pointwise.add(x, positionEmbedding(gh, gw));
+        if (registerTokens != null) {
+            x = Indexing.concat(1, x.narrow(1, 0, 1), registerTokens.expand(b, config.numRegisters(), config.embedDim()),
+                    x.narrow(1, 1, gh * gw));
+        }
+        return x;
+    }
+
+    /**
+     * Features at the configured block indices, patch tokens only: outputs of the blocks (raw residual
+     * stream), except the last level, which is taken after the final LayerNorm.
+     */
+    @Override
+    public List<Tensor> features(Tensor images) {
+        int[] levels = config.levels();
+        int skip = 1 + config.numRegisters();
+        Tensor x = embed(images);
+        int n = x.size(1) - skip;
+        List<Tensor> out = new ArrayList<>();
+        int last = levels[levels.length - 1];
+        for (int i = 0; i <= last; i++) {
+            x = blocks.get(i).forward(x);
+            for (int l = 0; l < levels.length; l++) {
+                if (levels[l] != i) continue;
+                Tensor f = l == levels.length - 1 ? norm.forward(x) : x;
+                out.add(f.narrow(1, skip, n).contiguous());
+            }
+        }
+        return out;
+    }
+
+    /** patch_embed.proj: a 14×14/14 convolution, computed as unfold + matmul (patches do not overlap). */
+    static final class PatchEmbed extends Module {
+        final Conv2d proj;
+        final int patch;
+
+        PatchEmbed(Dinov2Config c, Rng rng) {
+            patch = c.patchSize();
+            proj = register("proj", new Conv2d(3, c.embedDim(), patch, patch, 0, rng));
+        }
+
+        Tensor forward(Tensor images) {
+            int b = images.size(0), gh = images.size(2) / patch, gw = images.size(3) / patch;
+            Tensor cols = images.reshape(b, 3, gh, patch, gw, patch).permute(0, 2, 4, 1, 3, 5)
+                    .reshape(b, gh * gw, 3 * patch * patch); // (B, n, 3·p·p) in the weight's (c, kh, kw) order
+            Tensor w = proj.weight.reshape(proj.weight.size(0), -1);
+            return MatMul.linear(cols, w, proj.bias);
+        }
+    }
+
+    /** One pre-norm block with LayerScale: x + γ1·attn(norm1 x), then x + γ2·mlp(norm2 x). */
+    static final class Block extends Module {
+        final LayerNorm norm1;
+        final SelfAttention attn;
+        final LayerScale ls1;
+        final LayerNorm norm2;
+        final Module mlp;
+        final LayerScale ls2;
+        private final boolean swiglu;
+
+        Block(Dinov2Config c, Rng rng) {
+            int d = c.embedDim();
+            norm1 = register("norm1", new LayerNorm(d, c.lnEps()));
+            attn = register("attn", new SelfAttention(d, c.numHeads(), rng));
+            ls1 = register("ls1", new LayerScale(d));
+            norm2 = register("norm2", new LayerNorm(d, c.lnEps()));
+            swiglu = c.swiglu();
+            mlp = register("mlp", swiglu ? new SwiGLUFused(d, c.mlpHidden(), rng) : new Mlp(d, c.mlpHidden(), rng));
+            ls2 = register("ls2", new LayerScale(d));
+        }
+
+        Tensor forward(Tensor x) {
+            x = Pointwise.add(x, ls1.forward(attn.forward(norm1.forward(x))));
+            Tensor h = norm2.forward(x);
+            h = swiglu ? ((SwiGLUFused) mlp).forward(h) : ((Mlp) mlp).forward(h);
+            return Pointwise.add(x, ls2.forward(h));
+        }
+    }
+
+    /** attn.qkv (3D, D) with bias, rows [q; k; v] head-major; attn.proj (D, D); scale 1/√hd. */
+    static final class SelfAttention extends Module {
+        final Linear qkv;
+        final Linear proj;
+        final int heads;
+
+        SelfAttention(int d, int heads, Rng rng) {
+            this.heads = heads;
+            qkv = register("qkv", new Linear(d, 3 * d, true, rng));
+            proj = register("proj", new Linear(d, d, true, rng));
+        }
+
+        Tensor forward(Tensor x) {
+            int b = x.size(0), n = x.size(1), d = x.size(2), hd = d / heads;
+            Tensor qkvOut = qkv.forward(x).reshape(b, n, 3, heads, hd).permute(2, 0, 3, 1, 4); // (3, B, H, n, hd)
+            Tensor o = Attention.scaledDotProductAttention(qkvOut.select(0, 0), qkvOut.select(0, 1), qkvOut.select(0, 2), null, false);
+            return proj.forward(o.permute(0, 2, 1, 3).reshape(b, n, d));
+        }
+    }
+
+    static final class LayerScale extends Module {
+        final Tensor gamma;
+
+        LayerScale(int d) { gamma = parameter("gamma", Tensor.ones(d)); }
+
+        Tensor forward(Tensor x) { return Pointwise.mul(x, gamma); }
+    }
+
+    /** mlp.fc1 → exact GELU → mlp.fc2. */
+    static final class Mlp extends Module {
+        final Linear fc1;
+        final Linear fc2;
+
+        Mlp(int d, int hidden, Rng rng) {
+            fc1 = register("fc1", new Linear(d, hidden, true, rng));
+            fc2 = register("fc2", new Linear(hidden, d, true, rng));
+        }
+
+        Tensor forward(Tensor x) { return fc2.forward(Pointwise.gelu(fc1.forward(x))); }
+    }
+
+    /** SwiGLUFFNFused (ViT-g): w12 (2·hidden, D) split [gate; value], SiLU(gate)·value, then w3. */
+    static final class SwiGLUFused extends Module {
+        final Linear w12;
+        final Linear w3;
+        final int hidden;
+
+        SwiGLUFused(int d, int hidden, Rng rng) {
+            this.hidden = hidden;
+            w12 = register("w12", new Linear(d, 2 * hidden, true, rng));
+            w3 = register("w3", new Linear(hidden, d, true, rng));
+        }
+
+        Tensor forward(Tensor x) {
+            Tensor h = w12.forward(x);
+            Tensor gate = h.narrow(-1, 0, hidden), value = h.narrow(-1, hidden, hidden);
+            return w3.forward(Pointwise.mul(Pointwise.silu(gate), value));
+        }
+    }
+}
