@@ -285,6 +285,13 @@ def make(cfg, out, seed, n_images):
     W.npy("pixel_latent", o["pixel_latent"], "decoder ViT output grid (B,C,g,g)")
     W.npy("decoded", o["image"], "pixel decoder output (B,3,S,S) float32, not clamped")
     W.npy("decoded_uint8", o["image_uint8"], "clamp(x*127.5+128, 0, 255) truncated to uint8, NHWC (B,S,S,3)")
+    tgt = round(cfg["image_size"] * 256 / 336)          # the official eval decodes 336 and resizes to 256
+    resized = R.VQModel.resize_to_uint8(o["image"], tgt)
+    if cfg["image_size"] <= 128:                           # cheap here: the codes-only path gives the same
+        assert torch.equal(model.decode_codes_to_img(o["codes"], tgt), resized)
+        assert torch.equal(model.decode_codes_to_img(o["codes"], cfg["image_size"]), o["image_uint8"])
+    W.npy("decoded_uint8_resized", resized,
+          f"decode_codes_to_img(codes, {tgt}): bicubic a=-0.75 resize by size (no antialias) then uint8 NHWC")
     W.npy("vfm_pred", o["vfm_pred"], "training-only branch: predicted VFM features (B,G^2,E), dropout off, "
                                      "same decoder input as the eval path")
     cos = nn.CosineSimilarity(dim=2, eps=1e-6)(o["vfm_pred"], o["levels"][-1])

@@ -22,15 +22,26 @@ What it is
         -> pixel decoder -> (B,3,336,336)                     decoder
     Training-only branch: decoder ViT on [cls, 576 mask_dino tokens, registers] -> proj -> (B,576,1024).
 
+Files (tools/reference/)
+    vfmtok_ref.py       this module: configs, every block of the tokenizer, VQModel.reconstruct
+    make_fixtures.py    random non-trivial weights -> dinov2.pth, tokenizer.pt, *.npy, manifest.json
+    check_formulas.py   checks the torch calls used here against hand-written spec formulas (AA bicubic
+                        a=-0.5, the 21.1/24 scale-factor bicubic, bilinear deformable sampling, ref points)
+    small_config.json   the shrunk test model; full_config.json the official sizes
+
 Usage
     /usr/bin/python3 tools/reference/make_fixtures.py --config small --out vfmtok/src/test/resources/fixtures/small
-    /usr/bin/python3 tools/reference/make_fixtures.py --config full --out /tmp/vfm_full      # slow, ~3 GB on disk
-    /usr/bin/python3 tools/reference/make_fixtures.py --check-counts                         # full-size param counts
+    /usr/bin/python3 tools/reference/make_fixtures.py --config full --out /tmp/vfm_full [--images 1]
+        (writes ~2 GB: DINOv2-L 1.2 GB + tokenizer model/ema 0.6 GB; several minutes on 2 threads)
+    /usr/bin/python3 tools/reference/make_fixtures.py --check-counts      # full-size parameter counts
+    /usr/bin/python3 tools/reference/check_formulas.py
 
     From Python:
         import sys; sys.path.insert(0, 'tools/reference'); import vfmtok_ref as R
         cfg = R.load_config('small')           # or 'full', or a path to a JSON file
         model = R.VQModel(cfg).eval()
+        model.load_state_dict(torch.load('tokenizer.pt')['ema'], strict=False)
+        model.dinov2().load_state_dict(torch.load('dinov2.pth'))
         out = model.reconstruct(images)        # dict with every intermediate (see VQModel.reconstruct)
 
 Configs
@@ -46,6 +57,25 @@ Configs
         codebook_used_len        official 65536
     The decoder position table is resized with scale_factor (grid + 0.1) / pos_grid exactly as the
     official Decoder.interpolate_pos_encoding does (w0 = w + 0.1; scale = w0 / sqrt(N)).
+
+Sources and decisions (official files read: CVMI-Lab/VFMTok vfmtok/core/layers.py (Encoder/Decoder),
+vfmtok/modules/encoders/pretrained_enc_arch.py, vq_train.py, vqgan_test.py; the identical tokenizer copy in
+CVMI-Lab/VFMTok-RAR vfmtok/{core/deformable_transformer.py, modules/attention.py, tokenizer/vq_model.py};
+VFMTok's core/transformer.py and modules/mlp.py; the vendored DINOv2 in CVMI-Lab/VFMTok2
+commons/modules/pretrained_enc/dino_v2/{vision_transformer.py, backbones.py}; facebookresearch/dinov2
+layers; fundamentalvision/Deformable-DETR models/ops/modules/ms_deform_attn.py):
+    * forward_features_levels drops CLS + registers from every level. The VFMTok2 copy's active version
+      appends the full 1+R+N sequence (its stripping version is commented out), but VFMTok's Encoder
+      reshapes each level with vec2tensor to a sqrt(N) x sqrt(N) grid and the semantic loss compares 576
+      tokens, which only works with the stripped version -- as MODEL-SPEC §1.2 says.
+    * The last level is norm(output of the LAST block) whatever levels[-1] says (`if i in levels[:-1]`);
+      the configs keep levels[-1] == depth - 1 so both readings agree.
+    * Preprocess: the official kornia bicubic resize to the model size is modelled only as the identity
+      (inputs must already have image_size), which is what happens at 336.
+    * Encoder attention heads: the official Encoder does not pass num_head to DeformableTransformerEncoder,
+      so MSDeformAttn and the anchors' self-attention use its default 8 heads (= num_head in the YAML).
+    * The training-only VFM branch is evaluated here with dropout off, on the eval path's decoder input
+      (codebook lookup) instead of the straight-through z + sg(z_q - z), which differs by float rounding.
 
 Numerics: everything is float32 on CPU. Attention is computed as softmax(q k^T * scale + mask) v with
 -inf masking (the official code calls F.scaled_dot_product_attention, which is the same math).
@@ -866,11 +896,17 @@ class VQModel(nn.Module):
         """(B,3,H,W) float -> (B,H,W,3) uint8 as x*127.5 + 128, clamp [0,255], truncate."""
         return torch.clamp(img * 127.5 + 128, 0, 255).to(torch.uint8).permute(0, 2, 3, 1).contiguous()
 
-    def decode_codes_to_img(self, codes, tgt_size):
-        img = self.decode_code(codes)
+    @staticmethod
+    def resize_to_uint8(img, tgt_size):
+        """The tail of decode_codes_to_img: bicubic resize by size (a=-0.75, align_corners False, no
+        antialias) when the size differs, then to_uint8."""
         if img.shape[-1] != tgt_size:
             img = F.interpolate(img, size=(tgt_size, tgt_size), mode="bicubic")
-        return self.to_uint8(img)
+        return VQModel.to_uint8(img)
+
+    def decode_codes_to_img(self, codes, tgt_size):
+        """codes (B, n) -> (B, tgt, tgt, 3) uint8."""
+        return self.resize_to_uint8(self.decode_code(codes), tgt_size)
 
     @torch.no_grad()
     def reconstruct(self, x):
