@@ -308,7 +308,8 @@ def make(cfg, out, seed, n_images):
     G = cfg["image_size"] // v["patch_size"]
     W.npy("unit_dino_pos_in", dino.pos_embed, "DINOv2 pos_embed as stored (1,1+G0^2,E)")
     W.npy("unit_dino_pos_out", R.dino_interpolate_pos(dino.pos_embed, G, G, v["interpolate_offset"], v["interpolate_antialias"]),
-          f"pos table added to [CLS, patches] at {G}x{G}: AA bicubic scale_factor {G}/{dino.pos_embed.shape[1] - 1:.0f}^0.5")
+          f"pos table added to [CLS, patches] at {G}x{G}: {v['img_size_pretrain'] // v['patch_size']}->{G} antialiased "
+          f"bicubic (scale_factor {G}/{v['img_size_pretrain'] // v['patch_size']}), CLS row kept (1,1+G^2,E)")
     gf = torch.Generator().manual_seed(seed + 100)
     full_dino = randn(gf, 1, 1 + 37 * 37, 8)
     W.npy("unit_dino_pos_full_in", full_dino, "full geometry case: random (1,1+37*37,8) table")
