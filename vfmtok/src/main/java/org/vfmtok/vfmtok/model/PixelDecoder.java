@@ -13,10 +13,9 @@ import org.vfmtok.tensor.ops.Resample;
 /**
  * The VQGAN-style pixel decoder as VFMTok modifies LlamaGen's (spec §1.7): conv_in, mid (res, attn,
  * res), then one conv block per resolution from the coarsest (num_res_blocks + 1 ResnetBlocks, nearest ×2
- * upsample + conv except at the last), GroupNorm(32, eps 1e-6), swish, conv_out. No attention in the up path.
+ * upsample + conv except at the last), GroupNorm(gn_groups = 32, eps 1e-6), swish, conv_out. No attention in the up path.
  */
 public final class PixelDecoder extends Module {
-    static final int GROUPS = 32;
 
     final Conv2d convIn;
     final ModuleList<Module> mid;
@@ -28,17 +27,18 @@ public final class PixelDecoder extends Module {
         int[] mult = cfg.chMult();
         int levels = mult.length;
         int blockIn = cfg.ch() * mult[levels - 1];
+        int groups = cfg.gnGroups();
         convIn = register("conv_in", new Conv2d(cfg.zChannels(), blockIn, 3, 1, 1, rng));
         mid = register("mid", new ModuleList<>());
-        mid.add(new ResnetBlock(blockIn, blockIn, rng)).add(new AttnBlock(blockIn, rng)).add(new ResnetBlock(blockIn, blockIn, rng));
+        mid.add(new ResnetBlock(blockIn, blockIn, groups, rng)).add(new AttnBlock(blockIn, groups, rng)).add(new ResnetBlock(blockIn, blockIn, groups, rng));
         convBlocks = register("conv_blocks", new ModuleList<>());
         for (int level = 0; level < levels; level++) {
             int blockOut = cfg.ch() * mult[levels - level - 1];
-            ConvBlock cb = new ConvBlock(blockIn, blockOut, cfg.numResBlocks() + 1, level != levels - 1, rng);
+            ConvBlock cb = new ConvBlock(blockIn, blockOut, cfg.numResBlocks() + 1, level != levels - 1, groups, rng);
             convBlocks.add(cb);
             blockIn = blockOut;
         }
-        normOut = register("norm_out", new GroupNorm(GROUPS, blockIn, 1e-6, true));
+        normOut = register("norm_out", new GroupNorm(groups, blockIn, 1e-6, true));
         convOut = register("conv_out", new Conv2d(blockIn, 3, 3, 1, 1, rng));
     }
 
@@ -56,9 +56,9 @@ public final class PixelDecoder extends Module {
         final ModuleList<ResnetBlock> res;
         final Upsample upsample;
 
-        ConvBlock(int in, int out, int blocks, boolean up, Rng rng) {
+        ConvBlock(int in, int out, int blocks, boolean up, int groups, Rng rng) {
             res = register("res", new ModuleList<>());
-            for (int i = 0; i < blocks; i++) res.add(new ResnetBlock(i == 0 ? in : out, out, rng));
+            for (int i = 0; i < blocks; i++) res.add(new ResnetBlock(i == 0 ? in : out, out, groups, rng));
             register("attn", new ModuleList<>()); // empty in VFMTok: keeps the module layout of the official code
             upsample = up ? register("upsample", new Upsample(out, rng)) : null;
         }
@@ -77,10 +77,10 @@ public final class PixelDecoder extends Module {
         final Conv2d conv2;
         final Conv2d ninShortcut;
 
-        ResnetBlock(int in, int out, Rng rng) {
-            norm1 = register("norm1", new GroupNorm(GROUPS, in, 1e-6, true));
+        ResnetBlock(int in, int out, int groups, Rng rng) {
+            norm1 = register("norm1", new GroupNorm(groups, in, 1e-6, true));
             conv1 = register("conv1", new Conv2d(in, out, 3, 1, 1, rng));
-            norm2 = register("norm2", new GroupNorm(GROUPS, out, 1e-6, true));
+            norm2 = register("norm2", new GroupNorm(groups, out, 1e-6, true));
             conv2 = register("conv2", new Conv2d(out, out, 3, 1, 1, rng));
             ninShortcut = in != out ? register("nin_shortcut", new Conv2d(in, out, 1, 1, 0, rng)) : null;
         }
@@ -100,8 +100,8 @@ public final class PixelDecoder extends Module {
         final Conv2d v;
         final Conv2d projOut;
 
-        AttnBlock(int c, Rng rng) {
-            norm = register("norm", new GroupNorm(GROUPS, c, 1e-6, true));
+        AttnBlock(int c, int groups, Rng rng) {
+            norm = register("norm", new GroupNorm(groups, c, 1e-6, true));
             q = register("q", new Conv2d(c, c, 1, 1, 0, rng));
             k = register("k", new Conv2d(c, c, 1, 1, 0, rng));
             v = register("v", new Conv2d(c, c, 1, 1, 0, rng));

@@ -14,16 +14,16 @@ import org.vfmtok.tensor.ops.Reductions;
 /**
  * The l2-normalised vector quantizer (spec §1.5, LlamaGen's VectorQuantizer): z and the codebook rows are
  * normalised, d = Σz² + Σe² − 2·z·eᵀ in float32, index = argmin (first on ties), the quantised vector is
- * the normalised codebook row. Keys: embedding.weight (K, c), codebook_used (65536 usage ring buffer).
+ * the normalised codebook row. Keys: embedding.weight (K, c), codebook_used (usage ring buffer, 65536 entries officially).
  */
 public final class Quantizer extends Module {
     public final Tensor embedding;
     public final Tensor codebookUsed;
 
-    public Quantizer(int size, int dim, Rng rng) {
+    public Quantizer(int size, int dim, int usageLength, Rng rng) {
         Holder h = register("embedding", new Holder(size, dim, rng));
         embedding = h.weight;
-        codebookUsed = buffer("codebook_used", Tensor.zeros(DType.I64, 65536));
+        codebookUsed = buffer("codebook_used", Tensor.zeros(DType.I64, usageLength));
     }
 
     /** x / max(‖x‖₂, 1e-12) along the last dim (F.normalize). */

@@ -30,11 +30,14 @@ import org.vfmtok.vfmtok.vfm.Dinov2Config;
  * @param ch           pixel decoder base channels (128)
  * @param chMult       pixel decoder channel multipliers (1,1,2,2,4)
  * @param numResBlocks res blocks per level, +1 in the decoder (1 → 2)
+ * @param gnGroups     GroupNorm groups of the pixel decoder (32)
+ * @param codebookUsedLen length of the quantizer's usage ring buffer (65536)
  * @param vfm          the frozen VFM
  */
 public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDepth, int encHeads, int encFfn, int nPoints,
                               int nCarrier, int decDepth, int decHeads, int decMlp, int codebookSize, int codeDim,
-                              int zChannels, int ch, int[] chMult, int numResBlocks, Dinov2Config vfm) {
+                              int zChannels, int ch, int[] chMult, int numResBlocks, int gnGroups, int codebookUsedLen,
+                              Dinov2Config vfm) {
 
     public TokenizerConfig {
         int side = (int) Math.round(Math.sqrt(nCarrier));
@@ -42,11 +45,14 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
         if (imageSize % patchSize != 0) throw new IllegalArgumentException("image_size " + imageSize + " is not a multiple of patch_size " + patchSize);
         if (imageSize % vfm.patchSize() != 0) throw new IllegalArgumentException("image_size " + imageSize + " is not a multiple of the VFM patch " + vfm.patchSize());
         if (dim % encHeads != 0 || dim % decHeads != 0) throw new IllegalArgumentException("dim " + dim + " not divisible by the heads");
+        for (int m : chMult) {
+            if ((ch * m) % gnGroups != 0) throw new IllegalArgumentException("pixel decoder width " + ch * m + " not divisible by " + gnGroups + " GroupNorm groups");
+        }
     }
 
     public static TokenizerConfig official() {
         return new TokenizerConfig(336, 16, 512, 6, 8, Math.min(4 * 512, 1024), 4, 256, 6, 8, 2048, 16384, 12, 512, 128,
-                new int[] {1, 1, 2, 2, 4}, 1, Dinov2Config.vfmtokDefault());
+                new int[] {1, 1, 2, 2, 4}, 1, 32, 65536, Dinov2Config.vfmtokDefault());
     }
 
     /** Tokens per image (the anchor grid). */
@@ -86,7 +92,7 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
         TokenizerConfig d = official();
         Map<?, ?> enc = sub(m, "encoder"), dec = sub(m, "decoder"), pix = sub(m, "pixel_decoder"), v = sub(m, "vfm");
         Dinov2Config dv = d.vfm();
-        if (v.containsKey("arch")) dv = Dinov2Config.named((String) v.get("arch"));
+        if (v.containsKey("arch") && !"custom".equals(v.get("arch"))) dv = Dinov2Config.named((String) v.get("arch"));
         int embed = i(v, "embed_dim", dv.embedDim()), depth = i(v, "depth", dv.depth());
         boolean swiglu = "swiglufused".equals(s(v, "ffn", dv.swiglu() ? "swiglufused" : "mlp"));
         int mlpHidden = i(v, "mlp_hidden", swiglu ? ((embed * 4) * 2 / 3 + 7) / 8 * 8 : embed * 4);
@@ -101,7 +107,8 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
                 i(dec, "depth", d.decDepth()), i(dec, "heads", d.decHeads()), i(dec, "mlp_dim", d.decMlp()),
                 i(m, "codebook_size", d.codebookSize()), i(m, "codebook_embed_dim", d.codeDim()),
                 i(pix, "z_channels", d.zChannels()), i(pix, "ch", d.ch()),
-                pix.containsKey("ch_mult") ? ints(pix.get("ch_mult")) : d.chMult(), i(pix, "num_res_blocks", d.numResBlocks()), vfm);
+                pix.containsKey("ch_mult") ? ints(pix.get("ch_mult")) : d.chMult(), i(pix, "num_res_blocks", d.numResBlocks()),
+                i(pix, "gn_groups", d.gnGroups()), i(m, "codebook_used_len", d.codebookUsedLen()), vfm);
     }
 
     private static Map<?, ?> sub(Map<?, ?> m, String k) {

@@ -23,7 +23,7 @@ public final class VQModel extends Module {
         decoder = register("decoder", new PixelDecoder(cfg, rng));
         encodeTransformer = register("encode_transformer", new SlotEncoder(cfg, rng));
         decodeTransformer = register("decode_transformer", new DecoderViT(cfg, rng));
-        slotQuantize = register("slot_quantize", new Quantizer(cfg.codebookSize(), cfg.codeDim(), rng));
+        slotQuantize = register("slot_quantize", new Quantizer(cfg.codebookSize(), cfg.codeDim(), cfg.codebookUsedLen(), rng));
         preSlotsQuant = register("pre_slots_quant", new Linear(cfg.dim(), cfg.codeDim(), true, rng));
         postSlotsQuant = register("post_slots_quant", new Linear(cfg.codeDim(), cfg.dim(), true, rng));
     }
