@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./vfm}: one picocli subcommand per job. */
 @Command(name = "vfm", mixinStandardHelpOptions = true, version = "vfm 0.1.0",
         description = "VFMTok tokenizer and LlamaGen AR models on the JVM.",
-        subcommands = {InfoCommand.class, InspectCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InfoCommand.class, InspectCommand.class, TokenizeCommand.class, DetokenizeCommand.class,
+                ReconstructCommand.class, FeaturesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Also: ./vfm test (default test suite), ./vfm test-all (with heavy tests), ./vfm build."})
 public final class Main implements Runnable {
     @Override

@@ -1,0 +1,50 @@
+package org.vfmtok.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import me.tongfei.progressbar.ProgressBar;
+import org.vfmtok.tensor.Scope;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.io.Npy;
+import org.vfmtok.tensor.ops.Indexing;
+import org.vfmtok.vfmtok.VFMTokenizer;
+import org.vfmtok.vfmtok.image.ImageFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ./vfm tokenize}: images → codes (N, T) int64 .npy. */
+@Command(name = "tokenize", mixinStandardHelpOptions = true,
+        description = "Encode images to VFMTok codes: centre crop and resize to the model size, then write an (N, tokens) int64 .npy.")
+final class TokenizeCommand implements java.util.concurrent.Callable<Integer> {
+    @Mixin TokenizerOptions tok;
+
+    @Option(names = "--vfm", required = true, paramLabel = "V", description = "DINOv2 weights (dinov2_*_pretrain.pth or Hugging Face safetensors).")
+    Path vfm;
+
+    @Option(names = "--out", required = true, description = "Output .npy of codes.")
+    Path out;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files.")
+    List<Path> images;
+
+    @Override
+    public Integer call() throws Exception {
+        VFMTokenizer t = tok.load(vfm);
+        int size = t.config().imageSize();
+        Tensor[] parts = new Tensor[(images.size() + tok.batch - 1) / tok.batch];
+        try (ProgressBar bar = Progress.bar("tokenize", images.size(), "img")) {
+            for (int b = 0; b < parts.length; b++) {
+                List<Path> chunk = images.subList(b * tok.batch, Math.min(images.size(), (b + 1) * tok.batch));
+                try (Scope s = Scope.open()) {
+                    parts[b] = s.keep(t.encode(ImageFiles.loadBatch(chunk, size)));
+                }
+                bar.stepBy(chunk.size());
+            }
+        }
+        Npy.write(out, Indexing.concat(0, parts));
+        System.err.println("wrote " + out + ": " + images.size() + " x " + t.config().tokens() + " codes");
+        return 0;
+    }
+}

@@ -1,0 +1,31 @@
+package org.vfmtok.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.vfmtok.vfmtok.VFMTokenizer;
+import org.vfmtok.vfmtok.model.TokenizerConfig;
+import picocli.CommandLine.Option;
+
+/** The options every tokenizer command shares. */
+final class TokenizerOptions {
+    @Option(names = "--tokenizer", required = true, paramLabel = "T", description = "Tokenizer checkpoint (.pt as released, or .safetensors).")
+    Path tokenizer;
+
+    @Option(names = "--config", paramLabel = "C", description = "Architecture JSON (default: the official VFMTok).")
+    Path config;
+
+    @Option(names = "--weights", defaultValue = "ema", paramLabel = "ema|model", description = "Which weights of the checkpoint (default: ${DEFAULT-VALUE}).")
+    String which;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    TokenizerConfig config() throws IOException {
+        return config == null ? TokenizerConfig.official() : TokenizerConfig.load(config);
+    }
+
+    VFMTokenizer load(Path vfm) throws IOException {
+        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        return VFMTokenizer.load(tokenizer, vfm, config(), which);
+    }
+}

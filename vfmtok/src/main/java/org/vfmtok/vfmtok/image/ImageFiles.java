@@ -1,0 +1,142 @@
+package org.vfmtok.vfmtok.image;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.backend.ResampleKernels;
+import org.vfmtok.tensor.ops.Indexing;
+import org.vfmtok.tensor.ops.Resample;
+
+/**
+ * Reading images into model tensors and writing them back. Any format ImageIO and the TwelveMonkeys
+ * plugins read (JPEG incl. CMYK/YCCK, PNG of any bit depth or palette, grayscale, BMP, GIF...) is
+ * converted to 8-bit RGB (alpha dropped, as PIL's convert("RGB") does); a file that is no image is an
+ * error naming it.
+ */
+public final class ImageFiles {
+    private ImageFiles() {}
+
+    static {
+        ImageIO.scanForPlugins();
+        ImageIO.setUseCache(false);
+    }
+
+    public static BufferedImage read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
+        BufferedImage img;
+        try {
+            img = ImageIO.read(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ": cannot decode image: " + e.getMessage(), e);
+        }
+        if (img == null) throw new IOException(file + ": not an image in a supported format (JPEG, PNG, BMP, GIF, ...)");
+        return img;
+    }
+
+    /**
+     * RGB values 0..255 as a (3, H, W) F32 tensor. getRGB converts every colour model to 8-bit sRGB, except
+     * that it treats grayscale as linear light and brightens it; PIL (and so the reference pipeline)
+     * takes gray values as they are, so grayscale rasters are read directly (16-bit scaled to 8-bit).
+     */
+    public static Tensor toRgbTensor(BufferedImage img) {
+        int w = img.getWidth(), h = img.getHeight();
+        var cm = img.getColorModel();
+        if (!(cm instanceof java.awt.image.IndexColorModel) && cm.getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY) {
+            var raster = img.getRaster();
+            int bits = cm.getComponentSize(0);
+            double scale = 255.0 / ((1L << bits) - 1);
+            float[] data = new float[3 * w * h];
+            int plane = w * h;
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    float v = (float) Math.round(row[x] * scale);
+                    data[y * w + x] = v;
+                    data[plane + y * w + x] = v;
+                    data[2 * plane + y * w + x] = v;
+                }
+            }
+            return Tensor.of(data, 3, h, w);
+        }
+        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+        float[] data = new float[3 * w * h];
+        int plane = w * h;
+        for (int i = 0; i < plane; i++) {
+            int p = argb[i];
+            data[i] = (p >> 16) & 0xFF;
+            data[plane + i] = (p >> 8) & 0xFF;
+            data[2 * plane + i] = p & 0xFF;
+        }
+        return Tensor.of(data, 3, h, w);
+    }
+
+    /**
+     * ADM's {@code center_crop_arr}: halve with a box filter while the short side is at least 2·size,
+     * resize (bicubic, antialiased as PIL does) so the short side is {@code size}, crop the centre, map
+     * to [-1, 1]. Images smaller than {@code size} are upscaled. Returns (3, size, size).
+     */
+    public static Tensor centerCrop(BufferedImage img, int size) {
+        Tensor x = toRgbTensor(img).unsqueeze(0); // (1, 3, H, W) in 0..255
+        while (Math.min(x.size(2), x.size(3)) >= 2 * size) x = boxHalve(x);
+        int h = x.size(2), w = x.size(3);
+        double scale = (double) size / Math.min(h, w);
+        int nh = (int) Math.round(h * scale), nw = (int) Math.round(w * scale);
+        if (nh != h || nw != w) {
+            x = Resample.interpolate(x, new int[] {nh, nw}, ResampleKernels.Mode.BICUBIC, false, true);
+        }
+        int top = (nh - size) / 2, left = (nw - size) / 2;
+        Tensor crop = x.narrow(2, top, size).narrow(3, left, size);
+        // PIL works in uint8: round and clip before mapping to [-1, 1]
+        float[] v = org.vfmtok.tensor.ops.Pointwise.clamp(crop, 0, 255).toFloatArray();
+        for (int i = 0; i < v.length; i++) v[i] = Math.round(v[i]) / 127.5f - 1f;
+        return Tensor.of(v, 3, size, size);
+    }
+
+    /** PIL's reduce by 2 with a box filter (odd last rows/columns dropped as ADM's resize does). */
+    static Tensor boxHalve(Tensor x) {
+        int h = x.size(2) / 2 * 2, w = x.size(3) / 2 * 2;
+        Tensor t = x.narrow(2, 0, h).narrow(3, 0, w);
+        Tensor a = t.slice(2, 0, h, 2).slice(3, 0, w, 2), b = t.slice(2, 0, h, 2).slice(3, 1, w, 2);
+        Tensor c = t.slice(2, 1, h, 2).slice(3, 0, w, 2), d = t.slice(2, 1, h, 2).slice(3, 1, w, 2);
+        return a.add(b).add(c).add(d).mul(0.25);
+    }
+
+    /** Loads and centre-crops several files into a batch (B, 3, size, size) in [-1, 1]. */
+    public static Tensor loadBatch(List<Path> files, int size) throws IOException {
+        Tensor[] items = new Tensor[files.size()];
+        for (int i = 0; i < items.length; i++) items[i] = centerCrop(read(files.get(i)), size);
+        return Indexing.stack(0, items);
+    }
+
+    /** One image of a (B, H, W, 3) U8 batch as a BufferedImage. */
+    public static BufferedImage toImage(Tensor nhwcU8, int index) {
+        if (nhwcU8.dtype() != DType.U8 || nhwcU8.dim() != 4 || nhwcU8.size(3) != 3) {
+            throw new IllegalArgumentException("expected (B, H, W, 3) U8, got " + nhwcU8.dtype() + java.util.Arrays.toString(nhwcU8.shape()));
+        }
+        int h = nhwcU8.size(1), w = nhwcU8.size(2);
+        int[] px = nhwcU8.select(0, index).toIntArray();
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int[] rgb = new int[w * h];
+        for (int i = 0; i < rgb.length; i++) rgb[i] = (px[3 * i] << 16) | (px[3 * i + 1] << 8) | px[3 * i + 2];
+        img.setRGB(0, 0, w, h, rgb, 0, w);
+        return img;
+    }
+
+    public static void writePng(BufferedImage img, Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, ".tmp-", ".png");
+        try {
+            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
