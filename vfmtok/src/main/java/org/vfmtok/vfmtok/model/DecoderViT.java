@@ -63,10 +63,16 @@ public final class DecoderViT extends Module {
      * factor, not with 21/24 (spec §1.6, the main parity trap). Returns (1, G_lat², dim).
      */
     Tensor latentPositions() {
-        int g = cfg.vfmGrid(), gl = cfg.latentGrid(), d = cfg.dim();
-        Tensor grid = positionEmbedding.narrow(1, 1, g * g).reshape(1, g, g, d).permute(0, 3, 1, 2);
+        int g = cfg.vfmGrid();
+        return resizePositions(positionEmbedding.narrow(1, 1, g * g), g, cfg.latentGrid());
+    }
+
+    /** (1, g², D) → (1, gl², D) by bicubic with scale factor (gl + 0.1)/g (not size-based: see above). */
+    public static Tensor resizePositions(Tensor grid, int g, int gl) {
+        int d = grid.size(2);
+        Tensor img = grid.reshape(1, g, g, d).permute(0, 3, 1, 2);
         double s = (gl + 0.1) / g;
-        Tensor r = Resample.interpolate(grid, new double[] {s, s}, ResampleKernels.Mode.BICUBIC, false, false);
+        Tensor r = Resample.interpolate(img, new double[] {s, s}, ResampleKernels.Mode.BICUBIC, false, false);
         if (r.size(2) != gl || r.size(3) != gl) throw new IllegalStateException("latent position table is " + r.size(2) + "², expected " + gl + "²");
         return r.permute(0, 2, 3, 1).reshape(1, gl * gl, d);
     }

@@ -13,8 +13,6 @@ import org.vfmtok.tensor.ops.Attention;
 import org.vfmtok.tensor.ops.Indexing;
 import org.vfmtok.tensor.ops.MatMul;
 import org.vfmtok.tensor.ops.Pointwise;
-import org.vfmtok.tensor.ops.Resample;
-import org.vfmtok.tensor.backend.ResampleKernels;
 
 /**
  * DINOv2 vision transformer, frozen, as VFMTok vendors it. State-dict keys are those of the official
@@ -67,20 +65,7 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
     }
 
     /** Position embedding for a grid of {@code gh} x {@code gw} patches: (1, 1 + gh·gw, D). */
-    Tensor positionEmbedding(int gh, int gw) {
-        int g = config.pretrainGrid(), d = config.embedDim();
-        if (gh == g && gw == g) return posEmbed;
-        Tensor cls = posEmbed.narrow(1, 0, 1);
-        Tensor grid = posEmbed.narrow(1, 1, g * g).reshape(1, g, g, d).permute(0, 3, 1, 2); // (1, D, g, g)
-        // DINOv2 passes scale_factor = (w0/M, h0/M) (interpolate_offset 0), antialiased bicubic
-        double[] scale = {(double) gh / g, (double) gw / g};
-        Tensor resized = Resample.interpolate(grid, scale, ResampleKernels.Mode.BICUBIC, false, true);
-        if (resized.size(2) != gh || resized.size(3) != gw) {
-            throw new IllegalStateException("pos-embed resize gave " + resized.size(2) + "x" + resized.size(3) + ", expected " + gh + "x" + gw);
-        }
-        Tensor patches = resized.permute(0, 2, 3, 1).reshape(1, gh * gw, d);
-        return Indexing.concat(1, cls, patches);
-    }
+    Tensor positionEmbedding(int gh, int gw) { return PosEmbed.resize(posEmbed, config.pretrainGrid(), gh, gw); }
 
     /** Tokens after the embedding stage: (B, 1 + R + n, D). */
     Tensor embed(Tensor images) {

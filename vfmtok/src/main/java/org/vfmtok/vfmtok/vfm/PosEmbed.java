@@ -1,0 +1,28 @@
+package org.vfmtok.vfmtok.vfm;
+
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.backend.ResampleKernels;
+import org.vfmtok.tensor.ops.Indexing;
+import org.vfmtok.tensor.ops.Resample;
+
+/** DINOv2's {@code interpolate_pos_encoding} (offset 0, antialias on): the CLS row kept, the grid resized. */
+public final class PosEmbed {
+    private PosEmbed() {}
+
+    /**
+     * @param table (1, 1 + g², D) with g = {@code grid}
+     * @return (1, 1 + gh·gw, D): bicubic antialiased with scale factor (gh/g, gw/g)
+     */
+    public static Tensor resize(Tensor table, int grid, int gh, int gw) {
+        int d = table.size(2);
+        if (gh == grid && gw == grid) return table;
+        Tensor cls = table.narrow(1, 0, 1);
+        Tensor g = table.narrow(1, 1, grid * grid).reshape(1, grid, grid, d).permute(0, 3, 1, 2); // (1, D, g, g)
+        double[] scale = {(double) gh / grid, (double) gw / grid};
+        Tensor r = Resample.interpolate(g, scale, ResampleKernels.Mode.BICUBIC, false, true);
+        if (r.size(2) != gh || r.size(3) != gw) {
+            throw new IllegalStateException("pos-embed resize gave " + r.size(2) + "x" + r.size(3) + ", expected " + gh + "x" + gw);
+        }
+        return Indexing.concat(1, cls, r.permute(0, 2, 3, 1).reshape(1, gh * gw, d));
+    }
+}
