@@ -26,7 +26,9 @@ final class AttentionBackward {
 
     static void run(AttentionGeometry g, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor gradOut,
                     Tensor gq, Tensor gk, Tensor gv) {
-        Parallel.forRange(g.batch * g.heads, 1, (s, e) -> {
+        long flops = 8L * Math.max(1, g.lq) * Math.max(1, g.lk) * (g.d + g.dv); // per head, as in the forward
+        int minHeads = (int) Math.max(1, (1 << 18) / flops);
+        Parallel.forRange(g.batch * g.heads, minHeads, (s, e) -> {
             Worker w = new Worker(g, q, k, v, out, lse, gradOut, gq, gk, gv);
             for (int head = s; head < e; head++) w.head(head / g.heads, head % g.heads);
         });

@@ -31,7 +31,10 @@ final class AttentionForward {
         int heads = g.batch * g.heads;
         int tq = rowMode ? Math.max(g.lq, 1) : queryTile(g.lq, heads);
         int tiles = (g.lq + tq - 1) / tq;
-        Parallel.forRange(heads * tiles, 1, (s, e) -> {
+        // ~2·tq·Lk·(D + Dv) flops per item; keep chunks above ~256 kflop so tiny calls stay on one thread
+        long flops = 2L * tq * Math.max(1, g.lk) * (g.d + g.dv);
+        int minItems = (int) Math.max(1, (1 << 18) / Math.max(1, flops));
+        Parallel.forRange(heads * tiles, minItems, (s, e) -> {
             Worker w = new Worker(g, tq, rowMode, q, k, v, out, lse);
             for (int item = s; item < e; item++) w.tile(item / tiles, item % tiles);
         });

@@ -25,6 +25,11 @@ final class AttentionPacking {
         int cols = t.size(3);
         long rs = t.stride(2), cs = t.stride(3);
         long e = rowStart(t, b, h, r0);
+        if (cs == 1 && rs == cols && ld == cols) { // rows back to back in both: one bulk copy
+            MemorySegment.copy(seg, FLOAT, e * 4, dst, d0, rows * cols);
+            if (f != 1f) for (int i = d0; i < d0 + rows * cols; i++) dst[i] *= f;
+            return;
+        }
         for (int r = 0; r < rows; r++, e += rs) {
             int o = d0 + r * ld;
             if (cs == 1) {
@@ -53,6 +58,10 @@ final class AttentionPacking {
         int cols = t.size(3);
         long rs = t.stride(2), cs = t.stride(3);
         long e = rowStart(t, b, h, r0);
+        if (cs == 1 && rs == cols && ld == cols) {
+            MemorySegment.copy(src, s0, seg, FLOAT, e * 4, rows * cols);
+            return;
+        }
         for (int r = 0; r < rows; r++, e += rs) {
             int o = s0 + r * ld;
             if (cs == 1) {
