@@ -155,7 +155,7 @@ public final class Plots {
             for (int y = 0; y < side; y++) {
                 for (int x = 0; x < side; x++) {
                     int p = y * side + x;
-                    int rgb = (u8(im[p]) << 16) | (u8(im[plane + p]) << 8) | u8(im[2 * plane + p]);
+                    int rgb = (toU8(im[p]) << 16) | (toU8(im[plane + p]) << 8) | toU8(im[2 * plane + p]);
                     for (int dy = 0; dy < zoom; dy++) for (int dx = 0; dx < zoom; dx++) img.setRGB(ox + x * zoom + dx, oy + y * zoom + dy, rgb);
                 }
             }
@@ -171,5 +171,5 @@ public final class Plots {
     }
 
     /** [-1, 1] → 0..255 as decode_codes_to_img does (x·127.5 + 128, clamp, truncate). */
-    static int u8(float v) { return (int) Math.max(0, Math.min(255, v * 127.5 + 128)); }
+    public static int toU8(float v) { return (int) Math.max(0, Math.min(255, v * 127.5 + 128)); }
 }

@@ -16,7 +16,8 @@ import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
  *   2·MSE(x, x̂) + w_p·LPIPS(x, x̂) + (vq + β·commit) + w_s·mean(1 − cos(pred_vfm, VFM_last(x)))
  *   + w_g(step)·softplus(−D(x̂))
  * </pre>
- * The frozen VFM runs under no-grad; its last level (after the final norm) is the semantic target of the
+ * Optionally ({@link Weights#codebookRestartEvery}, off in the official recipe) codes unused for a while are
+ * re-seeded from the batch's encoder outputs. The frozen VFM runs under no-grad; its last level (after the final norm) is the semantic target of the
  * decoder's VFM branch. LPIPS and the discriminator are optional (null: off). When a discriminator is
  * present and its weight is non-zero, its hinge step runs first on this batch (real x, detached x̂), then the
  * generator term is computed against the updated discriminator: the official loop alternates G then D, and
@@ -25,8 +26,9 @@ import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
 public final class TokenizerLoss {
     /** Loss weights and the GAN schedule; {@link #official()} is VFMTok's. */
     public record Weights(double reconstruction, double perceptual, double semantic, double codebook, double beta,
-                          double gan, long ganStart) {
-        public static Weights official() { return new Weights(1.0, 1.0, 1.0, 1.0, 0.25, 0.5, 20000); }
+                          double gan, long ganStart, int codebookRestartEvery) {
+        /** VFMTok's weights (no dead-code restarts). */
+        public static Weights official() { return new Weights(1.0, 1.0, 1.0, 1.0, 0.25, 0.5, 20000, 0); }
 
         public double ganAt(long step) { return step >= ganStart ? gan : 0.0; }
     }
@@ -63,9 +65,14 @@ public final class TokenizerLoss {
         List<Tensor> feats = features(images);
         Tensor z = model.preSlotsQuant.forward(model.encodeTransformer.forward(feats));
         VqTraining.Result q = VqTraining.quantize(model.slotQuantize, z, weights.beta());
+        int every = weights.codebookRestartEvery();
+        int restarted = every > 0 && step > 0 && step % every == 0
+                ? VqTraining.restartDeadCodes(model.slotQuantize, q.normalized().reshape(-1, z.size(2)), new org.vfmtok.tensor.Rng(step * 0x9E3779B97F4A7C15L))
+                : 0;
         Tensor h = model.postSlotsQuant.forward(q.quantized());
         Tensor rec = model.decoder.forward(model.decodeTransformer.forward(h));
         Map<String, Double> parts = new LinkedHashMap<>();
+        if (every > 0) parts.put("codes_restarted", (double) restarted);
 
         Tensor mse = Loss.mse(rec, images);
         Tensor total = mse.mul(2.0 * weights.reconstruction());
