@@ -48,7 +48,7 @@ public final class Demo {
     /** The sizes of one demo run; {@link #full()} takes about ten minutes on two cores, {@link #quick()} well under one. */
     public record Plan(int trainImages, int testImages, int tokBatch, int tokSteps, double tokLr, int arBatch, int arSteps, double arLr,
                        int clsSteps, int samplesPerClass, double cfgScale, int imageEvery) {
-        public static Plan full() { return new Plan(4000, 200, 16, 500, 1e-3, 64, 700, 2e-3, 300, 10, 2.0, 100); }
+        public static Plan full() { return new Plan(4000, 200, 12, 600, 1e-3, 64, 800, 2e-3, 300, 10, 2.0, 100); }
 
         public static Plan quick() { return new Plan(600, 60, 8, 60, 2e-3, 32, 150, 3e-3, 80, 4, 2.0, 0); }
     }

@@ -7,7 +7,7 @@ import org.vfmtok.tensor.Rng;
  * A built-in dataset that needs no files: ten classes of coloured shapes over textured backgrounds. Class
  * {@code c} is one (shape, hue) pair — five shapes (disk, square, triangle, ring, cross), each in two hues —
  * so both colour and form identify it. Position, size, rotation, brightness and the background texture
- * (stripes, checks or a smooth blend, in a dim low-saturation colour) vary per sample. Sample {@code i} is a
+ * (low-contrast stripes, checks or a smooth blend in a mid-grey tone) vary per sample. Sample {@code i} is a
  * pure function of (seed, i) and is rendered at any side length (2×2 supersampled edges); labels cycle
  * through the classes, so any prefix is balanced.
  */
@@ -49,12 +49,14 @@ public final class ProceduralShapes implements ImageSource {
         int shape = cls % SHAPES;
         double hue = cls / (double) CLASSES.size() * 0.9;   // ten hues spread over the circle
         double[] fg = hsv(hue + (rng.nextDouble() - 0.5) * 0.03, 0.75 + 0.25 * rng.nextDouble(), 0.8 + 0.2 * rng.nextDouble());
-        double[] bg1 = hsv(rng.nextDouble(), 0.25 * rng.nextDouble(), 0.15 + 0.3 * rng.nextDouble());
-        double[] bg2 = hsv(rng.nextDouble(), 0.25 * rng.nextDouble(), 0.15 + 0.3 * rng.nextDouble());
+        // backgrounds: mid-grey, low saturation, two tones 0.1 apart, so that the shape carries most of the signal
+        double bgHue = rng.nextDouble(), bgSat = 0.2 * rng.nextDouble(), bgVal = 0.4 + 0.2 * rng.nextDouble();
+        double[] bg1 = hsv(bgHue, bgSat, bgVal + 0.05);
+        double[] bg2 = hsv(bgHue + 0.1 * rng.nextDouble(), bgSat, bgVal - 0.05);
         int texture = rng.nextInt(3);
         double angle = rng.nextDouble() * Math.PI, freq = 2 + 4 * rng.nextDouble();
-        double cx = 0.35 + 0.3 * rng.nextDouble(), cy = 0.35 + 0.3 * rng.nextDouble();
-        double radius = 0.2 + 0.1 * rng.nextDouble(), rot = rng.nextDouble() * 2 * Math.PI;
+        double cx = 0.4 + 0.2 * rng.nextDouble(), cy = 0.4 + 0.2 * rng.nextDouble();
+        double radius = 0.3 + 0.1 * rng.nextDouble(), rot = rng.nextDouble() * 2 * Math.PI;
         float[] out = new float[3 * side * side];
         int plane = side * side;
         double ca = Math.cos(angle), sa = Math.sin(angle), cr = Math.cos(rot), sr = Math.sin(rot);

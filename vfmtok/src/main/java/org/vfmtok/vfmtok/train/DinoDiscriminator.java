@@ -71,12 +71,12 @@ public final class DinoDiscriminator extends Module {
      */
     public static Dinov2 loadDino(Path file, Dinov2Config vit) throws IOException {
         Dinov2 d = new Dinov2(vit, new Rng(0));
-        Map<String, Tensor> sd;
+        org.vfmtok.nn.LoadReport report;
         try (AnyCheckpoint c = AnyCheckpoint.open(file)) {
-            sd = new LinkedHashMap<>(c.tensors(""));
+            Map<String, Tensor> sd = new LinkedHashMap<>(c.tensors(""));
+            sd.keySet().removeIf(k -> k.startsWith("head.") || k.startsWith("fc."));
+            report = d.load(sd, false);   // copies the weights before the file closes
         }
-        sd.keySet().removeIf(k -> k.startsWith("head.") || k.startsWith("fc."));
-        var report = d.load(sd, false);
         List<String> missing = new ArrayList<>(report.missing());
         missing.removeIf(k -> k.equals("mask_token") || k.endsWith("ls1.gamma") || k.endsWith("ls2.gamma"));
         if (!missing.isEmpty() || !report.unexpected().isEmpty()) {

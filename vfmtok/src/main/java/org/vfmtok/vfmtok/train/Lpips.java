@@ -49,21 +49,26 @@ public final class Lpips extends Module {
     public static Lpips load(Path vgg, Path lin) throws IOException {
         Lpips l = new Lpips(new Rng(0));
         Map<String, Tensor> sd = new LinkedHashMap<>();
-        for (Path p : new Path[] {vgg, lin}) {
-            if (p == null) continue;
-            try (AnyCheckpoint c = AnyCheckpoint.open(p)) {
+        java.util.List<AnyCheckpoint> open = new java.util.ArrayList<>();
+        try {
+            for (Path p : new Path[] {vgg, lin}) {
+                if (p == null) continue;
+                AnyCheckpoint c = AnyCheckpoint.open(p);
+                open.add(c);
                 Map<String, Tensor> t = c.tensors("state_dict");
                 if (t.isEmpty()) t = c.tensors("");
                 t.forEach((k, v) -> sd.put(rename(k), v));
             }
+            Map<String, Tensor> mine = new LinkedHashMap<>();
+            for (String k : l.stateDict().keySet()) {
+                Tensor v = sd.get(k);
+                if (v == null) throw new IOException("LPIPS weights lack '" + k + "' (read " + vgg + (lin != null ? " and " + lin : "") + ")");
+                mine.put(k, v);
+            }
+            l.load(mine, true);   // copies: the files can close afterwards
+        } finally {
+            for (AnyCheckpoint c : open) c.close();
         }
-        Map<String, Tensor> mine = new LinkedHashMap<>();
-        for (String k : l.stateDict().keySet()) {
-            Tensor v = sd.get(k);
-            if (v == null) throw new IOException("LPIPS weights lack '" + k + "' (read " + vgg + (lin != null ? " and " + lin : "") + ")");
-            mine.put(k, v);
-        }
-        l.load(mine, true);
         return l;
     }
 

@@ -10,13 +10,13 @@ public final class TokenizerConfigs {
     private TokenizerConfigs() {}
 
     /**
-     * The demo tokenizer: 32×32 images, 16 tokens (a 4×4 anchor grid), a 128-entry codebook of 8-dim codes,
-     * width 32, one deformable layer, two decoder layers, a 16-channel pixel decoder upsampling 8×8 → 32×32, over
-     * a 4-layer random ViT with 4×4 patches. Small enough to train on two CPU cores in minutes.
+     * The demo tokenizer: 24×24 images, 16 tokens (a 4×4 anchor grid), a 128-entry codebook of 8-dim codes,
+     * width 32, one deformable layer, two decoder layers, an 8-channel pixel decoder upsampling 6×6 → 24×24,
+     * over a 4-layer random ViT with 4×4 patches (a 6×6 grid). Small enough to train on two CPU cores in minutes.
      */
     public static TokenizerConfig demo() {
-        Dinov2Config vfm = RandomVfm.tinyConfig(32, 4, 32, 4, 2);
-        return new TokenizerConfig(32, 4, 32, 1, 2, 64, 2, 16, 2, 2, 96, 128, 8, 32, 16, new int[] {1, 2, 2}, 1, 4, 1024, vfm);
+        Dinov2Config vfm = RandomVfm.tinyConfig(24, 4, 32, 4, 2);
+        return new TokenizerConfig(24, 4, 32, 1, 2, 64, 2, 16, 2, 2, 96, 128, 8, 32, 8, new int[] {1, 2, 2}, 1, 4, 1024, vfm);
     }
 
     /** The JSON form (keys of tools/reference/*_config.json). */
