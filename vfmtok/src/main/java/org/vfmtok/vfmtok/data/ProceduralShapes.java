@@ -13,7 +13,7 @@ import org.vfmtok.tensor.Rng;
  */
 public final class ProceduralShapes implements ImageSource {
     public static final List<String> CLASSES = List.of("red disk", "orange square", "yellow triangle", "lime ring", "green cross",
-            "cyan disk", "blue square", "violet triangle", "magenta ring", "pink cross");
+            "teal disk", "azure square", "blue triangle", "violet ring", "purple cross");
     private static final int SHAPES = 5;
 
     private final int size;
