@@ -50,7 +50,7 @@ public final class Demo {
                        int clsSteps, int samplesPerClass, double cfgScale, int imageEvery) {
         public static Plan full() { return new Plan(4000, 200, 12, 600, 1e-3, 64, 800, 2e-3, 300, 10, 2.0, 100); }
 
-        public static Plan quick() { return new Plan(600, 60, 8, 60, 2e-3, 32, 150, 3e-3, 80, 4, 2.0, 0); }
+        public static Plan quick() { return new Plan(600, 60, 8, 200, 2e-3, 32, 200, 3e-3, 80, 10, 2.0, 0); }
     }
 
     public record Options(Path out, Plan plan, Path vfmWeights, String vfmArch, long seed, boolean progress, PrintStream log) {}
@@ -66,6 +66,7 @@ public final class Demo {
         PrintStream log = o.log();
         Path out = o.out();
         Files.createDirectories(out);
+        for (String sub : List.of("tokenizer", "ar", "codes")) deleteTree(out.resolve(sub));   // a demo always starts fresh
         ProceduralShapes train = new ProceduralShapes(p.trainImages(), o.seed());
         ProceduralShapes test = new ProceduralShapes(p.testImages(), o.seed() + 1_000_003L);
 
@@ -171,6 +172,13 @@ public final class Demo {
         log.printf(Locale.ROOT, "tokenizer loss %.4f -> %.4f, AR loss %.4f -> %.4f; %.0f s; pictures in %s%n",
                 tl[0], tl[1], al[0], al[1], r.seconds(), out.toAbsolutePath());
         return r;
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     /** Mean loss of the first and the last tenth of a run's metrics.jsonl. */

@@ -89,6 +89,7 @@ public final class ArTraining {
 
     public static Result train(Trainer.DataStream<CodeBatch> data, Options o, CodeDecoder decoder, List<String> classNames, boolean resume) throws IOException {
         Files.createDirectories(o.runDir());
+        org.vfmtok.vfmtok.train.TokenizerTraining.refuseMixing(o.runDir(), resume);
         Files.writeString(o.runDir().resolve("gpt.json"), JsonOut.write(configMap(o.config())));
         String argsJson = JsonOut.write(o.toMap());
         Files.writeString(o.runDir().resolve("args.json"), argsJson);

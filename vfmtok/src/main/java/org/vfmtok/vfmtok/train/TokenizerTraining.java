@@ -64,6 +64,7 @@ public final class TokenizerTraining {
     public static Result train(ImageSource data, Dinov2 vfm, Lpips lpips, DinoDiscriminator disc, Options o, boolean resume) throws IOException {
         TokenizerConfig cfg = o.config();
         Files.createDirectories(o.runDir());
+        refuseMixing(o.runDir(), resume);
         Files.writeString(o.runDir().resolve("tokenizer.json"), TokenizerConfigs.toJson(cfg));
         Map<String, Object> args = new LinkedHashMap<>(o.toMap());
         args.put("data", data.describe());
@@ -115,6 +116,17 @@ public final class TokenizerTraining {
             if (stream.skipped() > 0) System.err.println("skipped " + stream.skipped() + " unreadable images (" + stream.failures().size() + " files)");
             return new Result(model, emaModel(cfg, model, ema), last, (System.nanoTime() - t0) / 1e9, trainer.step(), stream.skipped());
         }
+    }
+
+    /**
+     * A run folder holds one run: starting afresh where checkpoints already are would mix two runs' metrics
+     * and checkpoints, so it is refused (resume it, or choose another folder).
+     */
+    public static void refuseMixing(Path runDir, boolean resume) throws IOException {
+        if (!resume && org.vfmtok.nn.train.Checkpoints.latest(runDir).isPresent()) {
+            throw new IllegalArgumentException(runDir + " already holds a run (checkpoints found): pass --resume to continue it, or another --out");
+        }
+        if (!resume) Files.deleteIfExists(runDir.resolve("metrics.jsonl"));
     }
 
     /** The EMA weights in a model of their own (buffers such as the usage ring copied from the live model). */
