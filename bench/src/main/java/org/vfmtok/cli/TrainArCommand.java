@@ -55,6 +55,7 @@ final class TrainArCommand implements Callable<Integer> {
     @Option(names = "--ckpt-every", defaultValue = "10000") long ckptEvery;
     @Option(names = "--sample-every", defaultValue = "500") long sampleEvery;
     @Option(names = "--cfg", defaultValue = "2.0", description = "CFG scale of the sample grids (default: ${DEFAULT-VALUE}).") double cfg;
+    @Option(names = "--log-every", defaultValue = "10", description = "A metrics.jsonl line every N steps (default: ${DEFAULT-VALUE}).") long logEvery;
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--resume") boolean resume;
 
@@ -107,7 +108,7 @@ final class TrainArCommand implements Callable<Integer> {
                 @Override public int side() { return side; }
             };
         }
-        ArTraining.Options o = new ArTraining.Options(out, gc, batch, steps, lr, wd, ema, clip, ckptEvery, sampleEvery, 10, true, seed, cfg, 8);
+        ArTraining.Options o = new ArTraining.Options(out, gc, batch, steps, lr, wd, ema, clip, ckptEvery, sampleEvery, logEvery, true, seed, cfg, 8);
         ArTraining.Result r = ArTraining.train(stream, o, decoder, names, resume);
         System.out.printf(Locale.ROOT, "trained %d steps in %.0f s (%.0f tokens/s); last loss %.4f%n", r.steps(), r.seconds(),
                 r.steps() * (double) batch * gc.tokens() / Math.max(1e-9, r.seconds()), r.lastLoss());

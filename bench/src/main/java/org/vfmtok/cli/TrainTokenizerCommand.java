@@ -73,6 +73,7 @@ final class TrainTokenizerCommand implements Callable<Integer> {
     @Option(names = "--perceptual-weight", defaultValue = "1.0") double perceptualWeight;
     @Option(names = "--semantic-weight", defaultValue = "1.0") double semanticWeight;
     @Option(names = "--threads", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).") int threads;
+    @Option(names = "--log-every", defaultValue = "10", description = "A metrics.jsonl line every N steps (default: ${DEFAULT-VALUE}).") long logEvery;
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.") boolean resume;
 
@@ -119,7 +120,7 @@ final class TrainTokenizerCommand implements Callable<Integer> {
             d = new DinoDiscriminator(dc, vit, new Rng(seed + 17));
         }
         TokenizerLoss.Weights w = new TokenizerLoss.Weights(1.0, lpips == null ? 0 : perceptualWeight, semanticWeight, 1.0, 0.25, discWeight, discStart, restartCodes);
-        TokenizerTraining.Options o = new TokenizerTraining.Options(out, cfg, batch, steps, lr, warmup, ema, clip, ckptEvery, imageEvery, 10,
+        TokenizerTraining.Options o = new TokenizerTraining.Options(out, cfg, batch, steps, lr, warmup, ema, clip, ckptEvery, imageEvery, logEvery,
                 true, seed, w, threads, true);
         TokenizerTraining.Result r = TokenizerTraining.train(src, frozen, lpips, d, o, resume);
         System.out.printf(Locale.ROOT, "trained %d steps in %.0f s (%.1f images/s); last loss %.4f; codebook usage %.1f%%; skipped images %d%n",

@@ -202,13 +202,25 @@ public final class Trainer {
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().build();
     }
 
+    /**
+     * The EMA model's state dict as PyTorch saves a deep-copied EMA module: the averaged parameters and the
+     * live model's buffers (never averaged), in the model's key order — so that "ema" loads strictly into a
+     * model, as the official checkpoints do.
+     */
+    private Map<String, Tensor> emaStateDict() {
+        Map<String, Tensor> averaged = ema.stateDict();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> out.put(k, averaged.getOrDefault(k, v)));
+        return out;
+    }
+
     /** Writes a checkpoint of the current state now (leader only). */
     public <B> void checkpoint(DataStream<B> data) {
         try (Scope s = Scope.open("checkpoint")) {
             Map<String, Map<String, Tensor>> sections = new LinkedHashMap<>();
             sections.put("model", model.stateDict());
             sections.put("optimizer", optimizer.stateDict());
-            if (ema != null) sections.put("ema", ema.stateDict());
+            if (ema != null) sections.put("ema", emaStateDict());
             extraState.forEach((k, v) -> sections.put(k, v.save().get()));
             Map<String, String> meta = new LinkedHashMap<>(extraMetadata);
             meta.put("step", Long.toString(step));
