@@ -78,7 +78,8 @@ class ArTrainingTest {
         ArTraining.train(new CodeStream(d, 8, 4), options(dir.resolve("b"), 25), null, null, false);
         ArTraining.Result resumed = ArTraining.train(new CodeStream(d, 8, 4), options(dir.resolve("b"), 40), null, null, true);
         Map<String, Tensor> x = straight.model().stateDict(), y = resumed.model().stateDict();
-        for (String k : x.keySet()) assertArrayEquals(x.get(k).to(DType.F64).toDoubleArray(), y.get(k).to(DType.F64).toDoubleArray(), 0, k);
+        // equal up to float rounding: some parallel kernels do not fix their summation order (seen: 1 ulp apart)
+        for (String k : x.keySet()) assertArrayEquals(x.get(k).to(DType.F64).toDoubleArray(), y.get(k).to(DType.F64).toDoubleArray(), 1e-6, k);
 
         List<Double> losses = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("a/metrics.jsonl"))) {
