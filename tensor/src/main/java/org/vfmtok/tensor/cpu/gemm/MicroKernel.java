@@ -10,8 +10,8 @@ import org.vfmtok.tensor.cpu.VectorSupport;
 /**
  * The register-tiled inner kernel: an {@link #MR}×{@link #NR} block of C from a packed A micro-panel
  * (kc steps of MR values) and a packed B micro-panel (kc steps of NR values). The 24 accumulators are
- * explicit locals on purpose: C2 keeps them in registers only as long as no vector escapes into an
- * array or a non-inlined call, so partial tiles go through {@code scratch} with plain stores.
+ * explicit locals on purpose (C2 keeps them in registers only as long as no vector escapes into an
+ * array or a non-inlined call); the finished tile goes through {@code scratch} to C.
  *
  * <p>NR is two vectors of {@link VectorSupport#F}: with 512-bit vectors that is 12×32 and 27 of the 32
  * vector registers; on this Zen 5 CPU it measured ~2x faster than the 256-bit species (which halves
@@ -52,21 +52,6 @@ final class MicroKernel {
             x = FloatVector.broadcast(S, a[ao + 10]); ca0 = x.fma(b0, ca0); ca1 = x.fma(b1, ca1);
             x = FloatVector.broadcast(S, a[ao + 11]); cb0 = x.fma(b0, cb0); cb1 = x.fma(b1, cb1);
         }
-        if (mr == MR && nr == NR) {
-            storeRow(c, cOff, c00, c01, alpha, beta);
-            storeRow(c, cOff + ldcBytes, c10, c11, alpha, beta);
-            storeRow(c, cOff + 2 * ldcBytes, c20, c21, alpha, beta);
-            storeRow(c, cOff + 3 * ldcBytes, c30, c31, alpha, beta);
-            storeRow(c, cOff + 4 * ldcBytes, c40, c41, alpha, beta);
-            storeRow(c, cOff + 5 * ldcBytes, c50, c51, alpha, beta);
-            storeRow(c, cOff + 6 * ldcBytes, c60, c61, alpha, beta);
-            storeRow(c, cOff + 7 * ldcBytes, c70, c71, alpha, beta);
-            storeRow(c, cOff + 8 * ldcBytes, c80, c81, alpha, beta);
-            storeRow(c, cOff + 9 * ldcBytes, c90, c91, alpha, beta);
-            storeRow(c, cOff + 10 * ldcBytes, ca0, ca1, alpha, beta);
-            storeRow(c, cOff + 11 * ldcBytes, cb0, cb1, alpha, beta);
-            return;
-        }
         c00.intoArray(scratch, 0);           c01.intoArray(scratch, VL);
         c10.intoArray(scratch, NR);          c11.intoArray(scratch, NR + VL);
         c20.intoArray(scratch, 2 * NR);      c21.intoArray(scratch, 2 * NR + VL);
@@ -79,6 +64,22 @@ final class MicroKernel {
         c90.intoArray(scratch, 9 * NR);      c91.intoArray(scratch, 9 * NR + VL);
         ca0.intoArray(scratch, 10 * NR);     ca1.intoArray(scratch, 10 * NR + VL);
         cb0.intoArray(scratch, 11 * NR);     cb1.intoArray(scratch, 11 * NR + VL);
+        writeBack(scratch, c, cOff, ldcBytes, mr, nr, alpha, beta);
+    }
+
+    /**
+     * Scales the tile in {@code scratch} into C. Kept out of {@link #run}: writing the accumulators
+     * straight to the MemorySegment there made C2 spill them and ran ~8x slower.
+     */
+    private static void writeBack(float[] scratch, MemorySegment c, long cOff, long ldcBytes, int mr, int nr, float alpha, float beta) {
+        if (mr == MR && nr == NR) {
+            for (int i = 0; i < MR; i++) {
+                long off = cOff + i * ldcBytes;
+                storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta);
+                storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta);
+            }
+            return;
+        }
         for (int i = 0; i < mr; i++) {
             long row = cOff + i * ldcBytes;
             for (int j = 0; j < nr; j++) {
@@ -89,16 +90,9 @@ final class MicroKernel {
         }
     }
 
-    private static void storeRow(MemorySegment c, long off, FloatVector v0, FloatVector v1, float alpha, float beta) {
-        if (alpha != 1f) {
-            v0 = v0.mul(alpha);
-            v1 = v1.mul(alpha);
-        }
-        if (beta != 0f) {
-            v0 = FloatVector.fromMemorySegment(S, c, off, LE).mul(beta).add(v0);
-            v1 = FloatVector.fromMemorySegment(S, c, off + 4L * VL, LE).mul(beta).add(v1);
-        }
-        v0.intoMemorySegment(c, off, LE);
-        v1.intoMemorySegment(c, off + 4L * VL, LE);
+    private static void storeVector(MemorySegment c, long off, FloatVector v, float alpha, float beta) {
+        if (alpha != 1f) v = v.mul(alpha);
+        if (beta != 0f) v = FloatVector.fromMemorySegment(S, c, off, LE).mul(beta).add(v);
+        v.intoMemorySegment(c, off, LE);
     }
 }
