@@ -22,8 +22,8 @@ public final class Gemv {
     private static final int VL = S.length();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    /** Outputs per AXPY block: 4 vectors of accumulators. */
-    private static final int AXPY_BLOCK = 4 * VL;
+    /** Outputs per AXPY chunk: 4 KiB of accumulators, one page of each row of B per step. */
+    private static final int AXPY_BLOCK = 1024;
 
     private Gemv() {}
 
@@ -43,7 +43,7 @@ public final class Gemv {
         int nb = wOffs.length;
         boolean dot = w.colStride() == 1 && x.colStride() == 1;
         // Chunks of outputs of at least ~64K multiply-adds each, so small products stay on one thread.
-        int grain = dot ? 4 : AXPY_BLOCK;
+        int grain = dot ? 4 : 256;
         int groups = (r + grain - 1) / grain;
         int minGroups = Math.max(1, (1 << 16) / Math.max(1, grain * k));
         int perItem = Math.max(1, Math.min(groups, Parallel.threads() * 4));
@@ -106,54 +106,37 @@ public final class Gemv {
         }
     }
 
-    /** Columns of W contiguous: a block of outputs stays in registers while x is broadcast along k. */
+    /**
+     * Columns of W contiguous (W = Bᵀ of a row-major B): a chunk of outputs is accumulated in an
+     * L1-resident buffer while x is broadcast along k, so each step streams one contiguous run of a row
+     * of B.
+     */
     private static void axpyColumns(Operand w, MemorySegment xs, long xo, long xStride, MemorySegment y, long yo,
                                     int r0, int r1, int k, float alpha, float beta) {
         MemorySegment ws = w.seg();
         long ld = 4 * w.colStride();
+        float[] acc = new float[AXPY_BLOCK];
         for (int i = r0; i < r1; i += AXPY_BLOCK) {
-            long w0 = 4 * (w.offset() + i);
-            if (i + AXPY_BLOCK <= r1) {
-                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-                long o = w0;
-                for (int p = 0; p < k; p++, o += ld) {
-                    FloatVector xv = FloatVector.broadcast(S, xs.get(F, 4 * (xo + p * xStride)));
-                    s0 = FloatVector.fromMemorySegment(S, ws, o, LE).fma(xv, s0);
-                    s1 = FloatVector.fromMemorySegment(S, ws, o + 4L * VL, LE).fma(xv, s1);
-                    s2 = FloatVector.fromMemorySegment(S, ws, o + 8L * VL, LE).fma(xv, s2);
-                    s3 = FloatVector.fromMemorySegment(S, ws, o + 12L * VL, LE).fma(xv, s3);
+            int len = Math.min(AXPY_BLOCK, r1 - i);
+            int full = len - len % VL;
+            java.util.Arrays.fill(acc, 0f);
+            VectorMask<Float> tail = S.indexInRange(full, len);
+            long o = 4 * (w.offset() + i);
+            for (int p = 0; p < k; p++, o += ld) {
+                FloatVector xv = FloatVector.broadcast(S, xs.get(F, 4 * (xo + p * xStride)));
+                for (int v = 0; v < full; v += VL) {
+                    FloatVector.fromMemorySegment(S, ws, o + 4L * v, LE).fma(xv, FloatVector.fromArray(S, acc, v)).intoArray(acc, v);
                 }
-                putVector(y, yo + i, s0, alpha, beta);
-                putVector(y, yo + i + VL, s1, alpha, beta);
-                putVector(y, yo + i + 2 * VL, s2, alpha, beta);
-                putVector(y, yo + i + 3 * VL, s3, alpha, beta);
-            } else {
-                // Tail block: one masked vector at a time.
-                for (int v = i; v < r1; v += VL) {
-                    VectorMask<Float> m = S.indexInRange(v, r1);
-                    FloatVector s0 = FloatVector.zero(S);
-                    long o = 4 * (w.offset() + v);
-                    for (int p = 0; p < k; p++, o += ld) {
-                        FloatVector xv = FloatVector.broadcast(S, xs.get(F, 4 * (xo + p * xStride)));
-                        s0 = FloatVector.fromMemorySegment(S, ws, o, LE, m).fma(xv, s0);
-                    }
-                    s0 = s0.mul(alpha);
-                    long yb = 4 * (yo + v);
-                    if (beta != 0) s0 = FloatVector.fromMemorySegment(S, y, yb, LE, m).mul(beta).add(s0);
-                    s0.intoMemorySegment(y, yb, LE, m);
+                if (full < len) {
+                    FloatVector.fromMemorySegment(S, ws, o + 4L * full, LE, tail).fma(xv, FloatVector.fromArray(S, acc, full)).intoArray(acc, full);
                 }
             }
+            for (int v = 0; v < len; v++) put(y, yo + i + v, acc[v], alpha, beta);
         }
     }
 
     private static void put(MemorySegment y, long idx, float d, float alpha, float beta) {
         float v = alpha * d;
         y.set(F, 4 * idx, beta == 0 ? v : v + beta * y.get(F, 4 * idx));
-    }
-
-    private static void putVector(MemorySegment y, long idx, FloatVector v, float alpha, float beta) {
-        v = v.mul(alpha);
-        if (beta != 0) v = FloatVector.fromMemorySegment(S, y, 4 * idx, LE).mul(beta).add(v);
-        v.intoMemorySegment(y, 4 * idx, LE);
     }
 }
