@@ -52,7 +52,8 @@ class GemmTest {
     @Test
     void oddShapesEveryLayoutMatchTheOracle() {
         int[][] shapes = {{1, 1, 1}, {7, 5, 3}, {1, 33, 65}, {65, 33, 1}, {12, 7, 32}, {13, 9, 33}, {33, 65, 7},
-                          {65, 300, 33}, {257, 17, 65}, {24, 260, 64}, {1, 257, 70}, {70, 257, 1}, {5, 3, 2100}, {200, 20, 40}};
+                          {65, 300, 33}, {257, 17, 65}, {24, 260, 64}, {1, 257, 70}, {70, 257, 1}, {5, 3, 2100}, {200, 20, 40},
+                          {2, 100, 300}, {8, 40, 50}, {32, 40, 50}, {33, 40, 50}, {50, 40, 8}, {1, 10, 5000}};
         for (int[] s : shapes) {
             for (int layout = 0; layout < 4; layout++) {
                 boolean ta = (layout & 1) != 0, tb = (layout & 2) != 0;
@@ -120,6 +121,8 @@ class GemmTest {
             check(t + " operands", a, b, output(37, 33), 1f, 0f);
             check(t + " x F32", a, randn(DType.F32, 70, 33), randn(DType.F32, 37, 33), 1f, 0.5f);
             check(t + " gemv", randn(t, 1, 70), b, output(1, 33), 1f, 0f);
+            check(t + " skinny x", randn(t, 3, 70), randn(DType.F32, 70, 33), output(3, 33), 1f, 0f);
+            check(t + " skinny x, n small", randn(DType.F32, 33, 70), randn(t, 70, 2), output(33, 2), 1f, 0f);
             Tensor c = Tensor.full(t, 0.0, 37, 33);
             check(t + " output", a, b, c, 1f, 0f);
         }

@@ -8,13 +8,14 @@ import org.vfmtok.tensor.Shapes;
 import org.vfmtok.tensor.StridedIndex;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.GemmKernels;
-import org.vfmtok.tensor.cpu.gemm.Gemv;
 import org.vfmtok.tensor.cpu.gemm.Operand;
 import org.vfmtok.tensor.cpu.gemm.PackedGemm;
+import org.vfmtok.tensor.cpu.gemm.SkinnyGemm;
 
 /**
  * Vector API GEMM: F32 accumulation for F32/BF16/F16 operands of any layout (see {@link GemmKernels}).
- * Picks a matrix-vector kernel for M = 1 or N = 1 and the packed, cache-blocked kernel otherwise;
+ * Streams the big operand when M or N is tiny (decode steps, matrix-vector products) and uses the
+ * packed, cache-blocked kernel otherwise;
  * batches whose B is broadcast are folded into one taller GEMM when A's layout allows. F64 (the
  * gradient-check dtype) goes to the reference.
  */
@@ -88,15 +89,18 @@ public final class CpuGemm implements GemmKernels {
             m *= nb;
         }
         MemorySegment cs = c.segment();
-        if (m == 1 || n == 1) {
-            // Matrix-vector: W holds the outputs along its rows. M = 1: W = Bᵀ, x = the row of A.
-            // N = 1: W = A, x = the column of B.
-            Operand w = m == 1 ? ob.transposed() : oa;
-            Operand x = m == 1 ? new Operand(oa.seg(), oa.dtype(), 0, 0, oa.colStride()) : new Operand(ob.seg(), ob.dtype(), 0, 0, ob.rowStride());
-            if (Gemv.supports(w, x)) {
-                Gemv.run(w, m == 1 ? bOffs : aOffs, x, m == 1 ? aOffs : bOffs, cs, cOffs, m == 1 ? n : m, k, alpha, beta);
-                return;
-            }
+        // One tiny side: stream the big operand. M small: W = Bᵀ (rows = columns of C), X = rows of A.
+        // N small: W = A, X = columns of B (Bᵀ's rows).
+        Operand bt = ob.transposed();
+        boolean smallM = SkinnyGemm.supports(bt, m);
+        boolean smallN = SkinnyGemm.supports(oa, n);
+        if (smallM && (!smallN || m <= n)) {
+            SkinnyGemm.run(bt, bOffs, oa, aOffs, m, cs, cOffs, 1, n, n, k, alpha, beta);
+            return;
+        }
+        if (smallN) {
+            SkinnyGemm.run(oa, aOffs, bt, bOffs, n, cs, cOffs, n, 1, m, k, alpha, beta);
+            return;
         }
         PackedGemm.run(oa, aOffs, ob, bOffs, cs, cOffs, n, m, n, k, alpha, beta);
     }
