@@ -1,9 +1,24 @@
 package org.vfmtok.tensor.cpu;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Shapes;
+import org.vfmtok.tensor.StridedIndex;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.GemmKernels;
+import org.vfmtok.tensor.cpu.gemm.Operand;
+import org.vfmtok.tensor.cpu.gemm.PackedGemm;
+import org.vfmtok.tensor.cpu.gemm.SkinnyGemm;
 
-/** Vector API Gemm kernels. */
+/**
+ * Vector API GEMM: F32 accumulation for F32/BF16/F16 operands of any layout (see {@link GemmKernels}).
+ * Streams the big operand when M or N is tiny (decode steps, matrix-vector products) and uses the
+ * packed, cache-blocked kernel otherwise;
+ * batches whose B is broadcast are folded into one taller GEMM when A's layout allows. F64 (the
+ * gradient-check dtype) goes to the reference.
+ */
 public final class CpuGemm implements GemmKernels {
     private final GemmKernels reference;
 
@@ -13,6 +28,108 @@ public final class CpuGemm implements GemmKernels {
 
     @Override
     public void gemm(Tensor a, Tensor b, Tensor c, float alpha, float beta) {
-        reference.gemm(a, b, c, alpha, beta);
+        int r = c.dim();
+        if (a.dim() != r || b.dim() != r || r < 2) {
+            throw new IllegalArgumentException("gemm operands of ranks " + a.dim() + ", " + b.dim() + ", " + r);
+        }
+        int m = c.size(-2), n = c.size(-1), k = a.size(-1);
+        if (a.size(-2) != m || b.size(-2) != k || b.size(-1) != n
+                || !Arrays.equals(Arrays.copyOf(a.shape(), r - 2), Arrays.copyOf(c.shape(), r - 2))
+                || !Arrays.equals(Arrays.copyOf(b.shape(), r - 2), Arrays.copyOf(c.shape(), r - 2))) {
+            throw new IllegalArgumentException("gemm shapes " + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape())
+                    + " -> " + Arrays.toString(c.shape()));
+        }
+        if (!widenable(a.dtype()) || !widenable(b.dtype()) || !widenable(c.dtype()) || !a.device().isCpu()) {
+            reference.gemm(a, b, c, alpha, beta);
+            return;
+        }
+        if (c.numel() == 0) return;
+        if (c.dtype() != DType.F32 || !c.isContiguous()) {
+            // Accumulate in a contiguous F32 copy, then round into c once.
+            Tensor tmp = Tensor.empty(DType.F32, c.shape());
+            if (beta != 0) c.backend().copy(c, tmp);
+            gemmF32(a, b, tmp, alpha, beta);
+            c.backend().copy(tmp, c);
+            return;
+        }
+        gemmF32(a, b, c, alpha, beta);
+    }
+
+    private static boolean widenable(DType t) {
+        return t == DType.F32 || t == DType.BF16 || t == DType.F16;
+    }
+
+    /** c is contiguous F32 and non-empty. */
+    private static void gemmF32(Tensor a, Tensor b, Tensor c, float alpha, float beta) {
+        int r = c.dim();
+        int m = c.size(-2), n = c.size(-1), k = a.size(-1);
+        if (k == 0) {
+            scale(c, beta);
+            return;
+        }
+        int[] batch = Arrays.copyOf(c.shape(), r - 2);
+        int nb = Math.toIntExact(Shapes.numel(batch));
+        Operand oa = new Operand(a.segment(), a.dtype(), 0, a.stride(-2), a.stride(-1));
+        Operand ob = new Operand(b.segment(), b.dtype(), 0, b.stride(-2), b.stride(-1));
+        long[] aOffs = new long[nb], bOffs = new long[nb], cOffs = new long[nb];
+        StridedIndex it = new StridedIndex(batch, Arrays.copyOf(a.strides(), r - 2), Arrays.copyOf(b.strides(), r - 2),
+                Arrays.copyOf(c.strides(), r - 2)).start(a.offset(), b.offset(), c.offset());
+        for (int t = 0; t < nb; t++, it.next()) {
+            aOffs[t] = it.offset(0);
+            bOffs[t] = it.offset(1);
+            cOffs[t] = it.offset(2);
+        }
+        long foldedRowStride = nb > 1 ? foldableRowStride(a, b) : 0;
+        if (foldedRowStride != 0) {
+            // B is shared by every batch item and A's rows are evenly spaced across items: one tall GEMM.
+            oa = new Operand(oa.seg(), oa.dtype(), 0, foldedRowStride, oa.colStride());
+            aOffs = new long[] {aOffs[0]};
+            bOffs = new long[] {bOffs[0]};
+            cOffs = new long[] {cOffs[0]};
+            m *= nb;
+        }
+        MemorySegment cs = c.segment();
+        // One tiny side: stream the big operand. M small: W = Bᵀ (rows = columns of C), X = rows of A.
+        // N small: W = A, X = columns of B (Bᵀ's rows).
+        Operand bt = ob.transposed();
+        boolean smallM = SkinnyGemm.supports(bt, m);
+        boolean smallN = SkinnyGemm.supports(oa, n);
+        if (smallM && (!smallN || m <= n)) {
+            SkinnyGemm.run(bt, bOffs, oa, aOffs, m, cs, cOffs, 1, n, n, k, alpha, beta);
+            return;
+        }
+        if (smallN) {
+            SkinnyGemm.run(oa, aOffs, bt, bOffs, n, cs, cOffs, n, 1, m, k, alpha, beta);
+            return;
+        }
+        PackedGemm.run(oa, aOffs, ob, bOffs, cs, cOffs, n, m, n, k, alpha, beta);
+    }
+
+    /**
+     * The row stride of A viewed as one (batch·M)×K matrix, when B's batch strides are all zero and A's
+     * batch and row dims nest evenly; 0 when the batch cannot be folded.
+     */
+    private static long foldableRowStride(Tensor a, Tensor b) {
+        int r = a.dim();
+        for (int d = 0; d < r - 2; d++) if (b.size(d) != 1 && b.stride(d) != 0) return 0;
+        long inner = 0, innerSpan = 0;
+        for (int d = r - 2; d >= 0; d--) {
+            int size = a.size(d);
+            if (size == 1) continue;
+            long st = a.stride(d);
+            if (inner != 0 && st != innerSpan) return 0;
+            if (inner == 0) inner = st;
+            innerSpan = st * size;
+        }
+        return inner == 0 ? 1 : inner;
+    }
+
+    private static void scale(Tensor c, float beta) {
+        MemorySegment seg = c.segment();
+        long base = c.byteOffset();
+        for (long i = 0, n = c.numel(); i < n; i++) {
+            long o = base + 4 * i;
+            seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, o, beta == 0 ? 0f : beta * seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, o));
+        }
     }
 }

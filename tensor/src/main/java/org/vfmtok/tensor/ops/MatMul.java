@@ -13,6 +13,7 @@ public final class MatMul {
     public static Tensor matmul(Tensor a, Tensor b) {
         Pointwise.checkOperands("matmul", a, b);
         if (a.dim() == 0 || b.dim() == 0) throw new IllegalArgumentException("matmul of a 0-d tensor");
+        if (a.dim() == 1 && b.dim() == 1) return matmul(a.unsqueeze(0), b.unsqueeze(1)).squeeze(-1).squeeze(-1);
         if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
         if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
         int m = a.size(-2), k = a.size(-1), n = b.size(-1);

@@ -1,0 +1,105 @@
+package org.vfmtok.tensor.cpu.gemm;
+
+import static org.vfmtok.tensor.cpu.gemm.MicroKernel.MR;
+import static org.vfmtok.tensor.cpu.gemm.MicroKernel.NR;
+
+import java.lang.foreign.MemorySegment;
+import org.vfmtok.tensor.cpu.Parallel;
+
+/**
+ * Cache-blocked GEMM over packed panels (the BLIS loop nest): for each NC-wide column block and
+ * KC-deep slice, B is packed once (kc×nc, kept in L2/L3), then for each MC-tall row block A is packed
+ * (mc×kc, kept in L2) and the micro-kernel sweeps the block with one kc×NR panel of B hot in L1.
+ *
+ * <p>Threads split the batch and then C into as few rectangular tiles as give every thread work,
+ * cutting the longer side so that the operand each thread packs redundantly is the smaller one. Each
+ * tile is computed start to finish by one thread with its own packing buffers, so there is no barrier
+ * inside a GEMM.
+ */
+public final class PackedGemm {
+    /** Depth of a packed slice: a kc×NR panel of B (32 KiB at kc=256 and NR=32) stays in the L1. */
+    static final int KC = Integer.getInteger("vfmtok.gemm.kc", 256);
+    /** Rows of A packed at once (mc×kc floats, about 200 KiB: L2-resident). Multiple of MR. */
+    static final int MC = roundUp(Integer.getInteger("vfmtok.gemm.mc", 192), MR);
+    /** Columns of B packed at once (kc×nc floats). Multiple of NR. */
+    static final int NC = roundUp(Integer.getInteger("vfmtok.gemm.nc", 2048), NR);
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    private PackedGemm() {}
+
+    /** Per-thread packing buffers, grown on demand and reused across calls. */
+    private static final class Workspace {
+        float[] a = new float[0];
+        float[] b = new float[0];
+        final float[] scratch = new float[MR * NR];
+
+        float[] a(int n) { return a.length >= n ? a : (a = new float[n]); }
+        float[] b(int n) { return b.length >= n ? b : (b = new float[n]); }
+    }
+
+    /**
+     * For every batch item t: C_t = alpha·A_t·B_t + beta·C_t, where A_t is {@code a} at element offset
+     * {@code aOffs[t]} (m×k), B_t likewise (k×n) and C_t is row-major F32 at element offset
+     * {@code cOffs[t]} with rows {@code ldc} elements apart. Requires k > 0.
+     */
+    public static void run(Operand a, long[] aOffs, Operand b, long[] bOffs, MemorySegment c, long[] cOffs, long ldc,
+                           int m, int n, int k, float alpha, float beta) {
+        int nb = aOffs.length;
+        int mPanels = (m + MR - 1) / MR, nPanels = (n + NR - 1) / NR;
+        // Tiles per matrix so that nb·tiles covers the threads; split the longer side first.
+        int want = Math.max(1, (Parallel.threads() + nb - 1) / nb);
+        int gm, gn;
+        if (n >= m) {
+            gn = Math.min(want, nPanels);
+            gm = Math.min((want + gn - 1) / gn, mPanels);
+        } else {
+            gm = Math.min(want, mPanels);
+            gn = Math.min((want + gm - 1) / gm, nPanels);
+        }
+        int tiles = gm * gn;
+        // Below ~2 MFLOP a second thread costs more than it saves.
+        int minUnits = 2L * m * n * k < (1 << 21) ? nb * tiles : 1;
+        Parallel.forRange(nb * tiles, minUnits, (s, e) -> {
+            Workspace ws = WORKSPACE.get();
+            for (int u = s; u < e; u++) {
+                int t = u / tiles, tile = u % tiles;
+                int tm = tile / gn, tn = tile % gn;
+                int m0 = (int) ((long) mPanels * tm / gm) * MR, m1 = Math.min(m, (int) ((long) mPanels * (tm + 1) / gm) * MR);
+                int n0 = (int) ((long) nPanels * tn / gn) * NR, n1 = Math.min(n, (int) ((long) nPanels * (tn + 1) / gn) * NR);
+                tile(a.at(aOffs[t]), b.at(bOffs[t]), c, cOffs[t], ldc, m0, m1, n0, n1, k, alpha, beta, ws);
+            }
+        });
+    }
+
+    /** Rows [m0, m1) × cols [n0, n1) of one C, on the calling thread. */
+    private static void tile(Operand a, Operand b, MemorySegment c, long cOff, long ldc, int m0, int m1, int n0, int n1,
+                             int k, float alpha, float beta, Workspace ws) {
+        long ldcBytes = 4 * ldc;
+        for (int jc = n0; jc < n1; jc += NC) {
+            int nc = Math.min(NC, n1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float[] bp = ws.b(roundUp(nc, NR) * kc);
+                Packing.packB(b, pc, kc, jc, nc, bp);
+                float betaNow = pc == 0 ? beta : 1f;
+                float alphaNow = alpha;
+                for (int ic = m0; ic < m1; ic += MC) {
+                    int mc = Math.min(MC, m1 - ic);
+                    float[] ap = ws.a(roundUp(mc, MR) * kc);
+                    Packing.packA(a, ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        long cCol = 4 * (cOff + jc + jr);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            MicroKernel.run(kc, ap, ir * kc, bp, jr * kc, c, cCol + (ic + ir) * ldcBytes, ldcBytes,
+                                    Math.min(MR, mc - ir), nr, alphaNow, betaNow, ws.scratch);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static int roundUp(int v, int to) { return (v + to - 1) / to * to; }
+}
