@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Shapes;
 import org.vfmtok.tensor.StridedIndex;
 import org.vfmtok.tensor.Tensor;
@@ -45,11 +46,13 @@ public final class CpuGemm implements GemmKernels {
         }
         if (c.numel() == 0) return;
         if (c.dtype() != DType.F32 || !c.isContiguous()) {
-            // Accumulate in a contiguous F32 copy, then round into c once.
-            Tensor tmp = Tensor.empty(DType.F32, c.shape());
-            if (beta != 0) c.backend().copy(c, tmp);
-            gemmF32(a, b, tmp, alpha, beta);
-            c.backend().copy(tmp, c);
+            // Accumulate in a contiguous F32 copy (freed on return), then round into c once.
+            try (Scope scratch = Scope.open("gemm-f32-output")) {
+                Tensor tmp = Tensor.empty(DType.F32, c.shape());
+                if (beta != 0) c.backend().copy(c, tmp);
+                gemmF32(a, b, tmp, alpha, beta);
+                c.backend().copy(tmp, c);
+            }
             return;
         }
         gemmF32(a, b, c, alpha, beta);
