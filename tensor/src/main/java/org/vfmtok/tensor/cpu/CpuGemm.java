@@ -82,8 +82,8 @@ public final class CpuGemm implements GemmKernels {
             bOffs[t] = it.offset(1);
             cOffs[t] = it.offset(2);
         }
-        long foldedRowStride = nb > 1 ? foldableRowStride(a, b) : 0;
-        if (foldedRowStride != 0) {
+        long foldedRowStride = nb > 1 ? foldableRowStride(a, b) : -1;
+        if (foldedRowStride >= 0) {
             // B is shared by every batch item and A's rows are evenly spaced across items: one tall GEMM.
             oa = new Operand(oa.seg(), oa.dtype(), 0, foldedRowStride, oa.colStride());
             aOffs = new long[] {aOffs[0]};
@@ -110,21 +110,23 @@ public final class CpuGemm implements GemmKernels {
 
     /**
      * The row stride of A viewed as one (batch·M)×K matrix, when B's batch strides are all zero and A's
-     * batch and row dims nest evenly; 0 when the batch cannot be folded.
+     * batch and row dims nest evenly (0 is valid: every row the same); -1 when the batch cannot be folded.
      */
     private static long foldableRowStride(Tensor a, Tensor b) {
         int r = a.dim();
-        for (int d = 0; d < r - 2; d++) if (b.size(d) != 1 && b.stride(d) != 0) return 0;
-        long inner = 0, innerSpan = 0;
+        for (int d = 0; d < r - 2; d++) if (b.size(d) != 1 && b.stride(d) != 0) return -1;
+        boolean seen = false;
+        long inner = 1, span = 0;
         for (int d = r - 2; d >= 0; d--) {
             int size = a.size(d);
             if (size == 1) continue;
             long st = a.stride(d);
-            if (inner != 0 && st != innerSpan) return 0;
-            if (inner == 0) inner = st;
-            innerSpan = st * size;
+            if (seen && st != span) return -1;
+            if (!seen) inner = st;
+            seen = true;
+            span = st * size;
         }
-        return inner == 0 ? 1 : inner;
+        return inner;
     }
 
     private static void scale(Tensor c, float beta) {
