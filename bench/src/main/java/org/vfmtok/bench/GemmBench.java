@@ -19,6 +19,12 @@ import org.vfmtok.tensor.cpu.Parallel;
  * {@code -Dbench.threads=1,2} picks thread counts; {@code -Dbench.clock=cpu} times with the calling
  * thread's CPU time instead of the wall clock, which is robust on a busy machine but only meaningful
  * with one thread.
+ *
+ * <pre>
+ * mvn -q -o package -DskipTests -pl bench -am
+ * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+ *      -cp bench/target/classes:tensor/target/classes org.vfmtok.bench.GemmBench [shapes...]
+ * </pre>
  */
 public final class GemmBench {
     static final List<String> DEFAULT_SHAPES = List.of("256x256x256", "512x512x512", "1024x1024x1024", "2048x2048x2048",

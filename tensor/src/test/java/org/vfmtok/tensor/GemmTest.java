@@ -103,6 +103,10 @@ class GemmTest {
         check("broadcast b, folded", a2, w, output(2, 3, 17, 33), 1f, 0f);
         // Broadcast B with A that cannot fold (permuted batch).
         check("broadcast b, not folded", a, randn(DType.F32, 40, 45).expand(3, 40, 45), output(3, 29, 45), 1f, 0f);
+        // Rows repeated within a batch item (row stride 0) but not across items: must not fold.
+        Tensor rows = randn(DType.F32, 3, 1, 40).expand(3, 29, 40);
+        check("stride-0 rows, distinct items", rows, randn(DType.F32, 40, 45).expand(3, 40, 45), output(3, 29, 45), 1f, 0f);
+        check("one row everywhere", randn(DType.F32, 1, 1, 40).expand(3, 29, 40), randn(DType.F32, 40, 45).expand(3, 40, 45), output(3, 29, 45), 1f, 0f);
         // Broadcast A (stride 0) against a batch of B.
         Tensor a3 = randn(DType.F32, 29, 40).expand(4, 29, 40);
         check("broadcast a", a3, randn(DType.F32, 4, 40, 45), output(4, 29, 45), 1f, 0f);

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Shapes;
 import org.vfmtok.tensor.StridedIndex;
 import org.vfmtok.tensor.Tensor;
@@ -45,11 +46,13 @@ public final class CpuGemm implements GemmKernels {
         }
         if (c.numel() == 0) return;
         if (c.dtype() != DType.F32 || !c.isContiguous()) {
-            // Accumulate in a contiguous F32 copy, then round into c once.
-            Tensor tmp = Tensor.empty(DType.F32, c.shape());
-            if (beta != 0) c.backend().copy(c, tmp);
-            gemmF32(a, b, tmp, alpha, beta);
-            c.backend().copy(tmp, c);
+            // Accumulate in a contiguous F32 copy (freed on return), then round into c once.
+            try (Scope scratch = Scope.open("gemm-f32-output")) {
+                Tensor tmp = Tensor.empty(DType.F32, c.shape());
+                if (beta != 0) c.backend().copy(c, tmp);
+                gemmF32(a, b, tmp, alpha, beta);
+                c.backend().copy(tmp, c);
+            }
             return;
         }
         gemmF32(a, b, c, alpha, beta);
@@ -79,8 +82,8 @@ public final class CpuGemm implements GemmKernels {
             bOffs[t] = it.offset(1);
             cOffs[t] = it.offset(2);
         }
-        long foldedRowStride = nb > 1 ? foldableRowStride(a, b) : 0;
-        if (foldedRowStride != 0) {
+        long foldedRowStride = nb > 1 ? foldableRowStride(a, b) : -1;
+        if (foldedRowStride >= 0) {
             // B is shared by every batch item and A's rows are evenly spaced across items: one tall GEMM.
             oa = new Operand(oa.seg(), oa.dtype(), 0, foldedRowStride, oa.colStride());
             aOffs = new long[] {aOffs[0]};
@@ -107,21 +110,23 @@ public final class CpuGemm implements GemmKernels {
 
     /**
      * The row stride of A viewed as one (batch·M)×K matrix, when B's batch strides are all zero and A's
-     * batch and row dims nest evenly; 0 when the batch cannot be folded.
+     * batch and row dims nest evenly (0 is valid: every row the same); -1 when the batch cannot be folded.
      */
     private static long foldableRowStride(Tensor a, Tensor b) {
         int r = a.dim();
-        for (int d = 0; d < r - 2; d++) if (b.size(d) != 1 && b.stride(d) != 0) return 0;
-        long inner = 0, innerSpan = 0;
+        for (int d = 0; d < r - 2; d++) if (b.size(d) != 1 && b.stride(d) != 0) return -1;
+        boolean seen = false;
+        long inner = 1, span = 0;
         for (int d = r - 2; d >= 0; d--) {
             int size = a.size(d);
             if (size == 1) continue;
             long st = a.stride(d);
-            if (inner != 0 && st != innerSpan) return 0;
-            if (inner == 0) inner = st;
-            innerSpan = st * size;
+            if (seen && st != span) return -1;
+            if (!seen) inner = st;
+            seen = true;
+            span = st * size;
         }
-        return inner == 0 ? 1 : inner;
+        return inner;
     }
 
     private static void scale(Tensor c, float beta) {

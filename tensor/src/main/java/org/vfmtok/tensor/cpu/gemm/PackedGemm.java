@@ -14,7 +14,7 @@ import org.vfmtok.tensor.cpu.Parallel;
  * <p>Threads split the batch and then C into as few rectangular tiles as give every thread work,
  * cutting the longer side so that the operand each thread packs redundantly is the smaller one. Each
  * tile is computed start to finish by one thread with its own packing buffers, so there is no barrier
- * inside a GEMM.
+ * inside a GEMM; tiles are claimed dynamically ({@link Claim}).
  */
 public final class PackedGemm {
     /** Depth of a packed slice: a kc×NR panel of B (32 KiB at kc=256 and NR=32) stays in the L1. */
@@ -58,17 +58,15 @@ public final class PackedGemm {
             gn = Math.min((want + gm - 1) / gm, nPanels);
         }
         int tiles = gm * gn;
-        // Below ~2 MFLOP a second thread costs more than it saves.
-        int minUnits = 2L * m * n * k < (1 << 21) ? nb * tiles : 1;
-        Parallel.forRange(nb * tiles, minUnits, (s, e) -> {
-            Workspace ws = WORKSPACE.get();
-            for (int u = s; u < e; u++) {
-                int t = u / tiles, tile = u % tiles;
-                int tm = tile / gn, tn = tile % gn;
-                int m0 = (int) ((long) mPanels * tm / gm) * MR, m1 = Math.min(m, (int) ((long) mPanels * (tm + 1) / gm) * MR);
-                int n0 = (int) ((long) nPanels * tn / gn) * NR, n1 = Math.min(n, (int) ((long) nPanels * (tn + 1) / gn) * NR);
-                tile(a.at(aOffs[t]), b.at(bOffs[t]), c, cOffs[t], ldc, m0, m1, n0, n1, k, alpha, beta, ws);
-            }
+        int units = nb * tiles;
+        // Below ~2 MFLOP in total a second thread costs more than it saves.
+        int workers = 2.0 * m * n * k * nb < (1 << 21) ? 1 : Parallel.threads();
+        Claim.forEach(units, workers, u -> {
+            int t = u / tiles, tile = u % tiles;
+            int tm = tile / gn, tn = tile % gn;
+            int m0 = (int) ((long) mPanels * tm / gm) * MR, m1 = Math.min(m, (int) ((long) mPanels * (tm + 1) / gm) * MR);
+            int n0 = (int) ((long) nPanels * tn / gn) * NR, n1 = Math.min(n, (int) ((long) nPanels * (tn + 1) / gn) * NR);
+            tile(a.at(aOffs[t]), b.at(bOffs[t]), c, cOffs[t], ldc, m0, m1, n0, n1, k, alpha, beta, WORKSPACE.get());
         });
     }
 
@@ -83,7 +81,6 @@ public final class PackedGemm {
                 float[] bp = ws.b(roundUp(nc, NR) * kc);
                 Packing.packB(b, pc, kc, jc, nc, bp);
                 float betaNow = pc == 0 ? beta : 1f;
-                float alphaNow = alpha;
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
                     float[] ap = ws.a(roundUp(mc, MR) * kc);
@@ -93,7 +90,7 @@ public final class PackedGemm {
                         long cCol = 4 * (cOff + jc + jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             MicroKernel.run(kc, ap, ir * kc, bp, jr * kc, c, cCol + (ic + ir) * ldcBytes, ldcBytes,
-                                    Math.min(MR, mc - ir), nr, alphaNow, betaNow, ws.scratch);
+                                    Math.min(MR, mc - ir), nr, alpha, betaNow, ws.scratch);
                         }
                     }
                 }
