@@ -91,6 +91,22 @@ class GptValidationTest {
     }
 
     @Test
+    void loadsABareStateDictFromSafetensors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (Scope s = Scope.open()) {
+            java.nio.file.Path f = dir.resolve("gpt.safetensors");
+            org.vfmtok.tensor.io.Safetensors.save(f, g4.stateDict());
+            GPT again = GPT.load(f, g4.config);
+            assertFalse(again.isTraining(), "loaded models are in eval mode");
+            for (var e : g4.stateDict().entrySet()) {
+                assertArrayEquals(e.getValue().toFloatArray(), again.stateDict().get(e.getKey()).toFloatArray(), e.getKey());
+            }
+            // the "model" entry of the .pt differs from "ema" (the default)
+            GPT model = GPT.load(Fixture.small("g4").dir.resolve("gpt.pt"), g4.config, "model");
+            assertFalse(java.util.Arrays.equals(model.stateDict().get("output.weight").toFloatArray(), g4.stateDict().get("output.weight").toFloatArray()));
+        }
+    }
+
+    @Test
     void decoderRefusesBadSteps() {
         try (KVDecoder d = new KVDecoder(g4, 2)) {
             assertThrows(IllegalStateException.class, () -> d.step(new int[] {1, 2}, 2), "step before prefill");
