@@ -24,7 +24,6 @@ import org.vfmtok.tensor.ops.Attention;
 import org.vfmtok.tensor.ops.Indexing;
 import org.vfmtok.tensor.ops.Losses;
 import org.vfmtok.tensor.ops.MatMul;
-import org.vfmtok.tensor.ops.Norms;
 import org.vfmtok.tensor.ops.Pointwise;
 
 /**
@@ -192,9 +191,6 @@ public final class GPT extends Module {
             if (v < 0 || v >= size) throw new IllegalArgumentException(what + " index " + v + " is out of range [0, " + size + ")");
         }
     }
-
-    /** RMSNorm eps of every norm. */
-    double eps() { return config.normEps(); }
 
     // ------------------------------------------------------------------ checkpoints
 

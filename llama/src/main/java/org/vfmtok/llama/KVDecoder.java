@@ -2,7 +2,6 @@ package org.vfmtok.llama;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
@@ -193,6 +192,4 @@ public final class KVDecoder implements AutoCloseable {
     public String toString() {
         return "KVDecoder(" + maxRows + " rows, " + cacheLength + " slots, cache " + cacheBytes() + " bytes)";
     }
-
-    static String shape(Tensor t) { return Arrays.toString(t.shape()); }
 }
