@@ -1,0 +1,262 @@
+package org.vfmtok.llama;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.vfmtok.nn.LoadReport;
+import org.vfmtok.nn.Module;
+import org.vfmtok.nn.StateDictException;
+import org.vfmtok.nn.io.AnyCheckpoint;
+import org.vfmtok.nn.layers.Dropout;
+import org.vfmtok.nn.layers.ModuleList;
+import org.vfmtok.nn.layers.RMSNorm;
+import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Rng;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.autograd.Grad;
+import org.vfmtok.tensor.cpu.Parallel;
+import org.vfmtok.tensor.ops.Attention;
+import org.vfmtok.tensor.ops.Indexing;
+import org.vfmtok.tensor.ops.Losses;
+import org.vfmtok.tensor.ops.MatMul;
+import org.vfmtok.tensor.ops.Pointwise;
+
+/**
+ * LlamaGen's class-conditional GPT ({@code autoregressive/models/gpt.py::Transformer}, c2i): a class token then
+ * image tokens, pre-norm blocks with 2D RoPE attention and SwiGLU, no biases. State-dict keys are the
+ * official ones (MODEL-SPEC §2.2), so {@link #load} reads released checkpoints strictly.
+ *
+ * <p>{@link #forward} is the full-sequence (training) forward with autograd; in training mode it applies
+ * class-label dropout to the null class, token dropout (also on the class embedding), residual and FFN
+ * dropout. Sampling goes through {@link KVDecoder} and {@link Generator}, which share these weights.
+ */
+public final class GPT extends Module {
+    public final GPTConfig config;
+    final Blocks.LabelEmbedder clsEmbedding;
+    final Weight tokEmbeddings;
+    final ModuleList<Blocks.Block> layers = new ModuleList<>();
+    final RMSNorm norm;
+    final Weight output;
+    final Rope2D rope;
+
+    private final Rng dropoutRng;
+    private final Dropout tokDropout, residDropout, ffnDropout;
+
+    /** Uninitialised weights (to load a checkpoint into); see {@link #random} and {@link #initialize}. */
+    public GPT(GPTConfig config) {
+        this(config, new Rng(0x5EEDL));
+    }
+
+    /** Uninitialised weights; {@code dropoutRng} drives the training-mode dropouts. */
+    public GPT(GPTConfig config, Rng dropoutRng) {
+        this.config = config;
+        this.dropoutRng = dropoutRng;
+        clsEmbedding = register("cls_embedding", new Blocks.LabelEmbedder(config.classRows(), config.dim()));
+        tokEmbeddings = register("tok_embeddings", new Weight(config.vocabSize(), config.dim()));
+        register("layers", layers);
+        for (int i = 0; i < config.nLayer(); i++) layers.add(new Blocks.Block(config));
+        norm = register("norm", new RMSNorm(config.dim(), config.normEps()));
+        output = register("output", new Weight(config.vocabSize(), config.dim()));
+        rope = new Rope2D(config.grid(), config.headDim(), config.ropeBase());
+        // registered (no state) so that train()/eval() reach them; PyTorch keeps resid/ffn dropout inside the blocks
+        tokDropout = register("tok_dropout", new Dropout(config.tokenDropoutP(), dropoutRng));
+        residDropout = register("resid_dropout", new Dropout(config.residDropoutP(), dropoutRng));
+        ffnDropout = register("ffn_dropout", new Dropout(config.ffnDropoutP(), dropoutRng));
+    }
+
+    /** The official initialisation with a seed: Linear/Embedding N(0, initializer_range), norms 1, output 0. */
+    public static GPT random(GPTConfig config, long seed) {
+        GPT g = new GPT(config, new Rng(seed ^ 0xD40D0D0DL));
+        g.initialize(seed, false);
+        return g;
+    }
+
+    /**
+     * Fills every weight: norms with 1, {@code output.weight} with 0 (official) or, when {@code randomOutput}, with
+     * N(0, std) like the others (benchmarks: zero logits would make sampling trivial). Deterministic for a
+     * seed whatever the thread count (each block of 64K values has its own generator).
+     */
+    public void initialize(long seed, boolean randomOutput) {
+        int index = 0;
+        try (Grad.Mode ng = Grad.noGrad()) {
+            for (var e : namedParameters().entrySet()) {
+                Tensor t = e.getValue();
+                String name = e.getKey();
+                if (name.endsWith("norm.weight")) t.fill(1.0);
+                else if (name.equals("output.weight") && !randomOutput) t.fill(0.0);
+                else fillNormal(t, seed, index, config.initStd());
+                index++;
+            }
+        }
+    }
+
+    private static void fillNormal(Tensor t, long seed, int param, double std) {
+        if (t.dtype() != DType.F32 || !t.isContiguous()) throw new IllegalStateException("weights are F32 and contiguous");
+        MemorySegment seg = t.segment();
+        long base = t.byteOffset();
+        long n = t.numel();
+        int block = 1 << 16;
+        int blocks = (int) ((n + block - 1) / block);
+        Parallel.forRange(blocks, 1, (s, e) -> {
+            for (int b = s; b < e; b++) {
+                Rng rng = new Rng(seed * 0x9E3779B97F4A7C15L + param * 0xBF58476D1CE4E5B9L + b);
+                rng.nextLong();
+                long end = Math.min(n, (long) (b + 1) * block);
+                for (long i = (long) b * block; i < end; i++) {
+                    double u1 = rng.nextDouble(), u2 = rng.nextDouble();
+                    double g = Math.sqrt(-2.0 * Math.log(1.0 - u1)) * Math.cos(2.0 * Math.PI * u2);
+                    seg.set(ValueLayout.JAVA_FLOAT, base + 4 * i, (float) (std * g));
+                }
+            }
+        });
+    }
+
+    public Rope2D rope() { return rope; }
+
+    public int layerCount() { return layers.size(); }
+
+    // ------------------------------------------------------------------ full-sequence forward
+
+    /**
+     * Logits (B, 1 + L, V) of one causal forward of [class token, tok_emb(codes)]: {@code classes} (B) integer
+     * labels (the null class {@code numClasses} allowed), {@code codes} (B, L) integer, L ≤ grid² − 1 (or null
+     * for the class token alone). Position t's logits predict code t.
+     */
+    public Tensor forward(Tensor classes, Tensor codes) {
+        int b = classes.size(0);
+        checkLabels(classes, config.classRows(), "class");
+        Tensor labels = isTraining() ? dropLabels(classes) : classes;
+        Tensor h = Indexing.embedding(clsEmbedding.table.weight, labels).unsqueeze(1);          // (B, 1, D)
+        if (codes != null && codes.size(1) > 0) {
+            if (codes.dim() != 2 || codes.size(0) != b) {
+                throw new IllegalArgumentException("codes must be (B, L) with B = " + b + ", got " + Arrays.toString(codes.shape()));
+            }
+            checkLabels(codes, config.vocabSize(), "code");
+            Tensor tok = Indexing.embedding(tokEmbeddings.weight, codes.flatten()).view(b, codes.size(1), config.dim());
+            h = Indexing.concat(1, h, tok);
+        }
+        if (h.size(1) > rope.positions()) {
+            throw new IllegalArgumentException("sequence of " + h.size(1) + " tokens is longer than 1 + grid² = " + rope.positions());
+        }
+        h = tokDropout.forward(h);
+        for (Blocks.Block layer : layers) h = block(layer, h);
+        return linear(norm.forward(h), output);
+    }
+
+    /** Mean cross-entropy of predicting {@code codes} (B, N) from [class, codes[:, :N−1]] (the training loss). */
+    public Tensor loss(Tensor classes, Tensor codes) {
+        int n = codes.size(1);
+        Tensor logits = forward(classes, codes.narrow(1, 0, n - 1));
+        return Losses.crossEntropy(logits.reshape(-1, config.vocabSize()), codes.flatten());
+    }
+
+    private Tensor block(Blocks.Block layer, Tensor x) {
+        int b = x.size(0), len = x.size(1), d = config.dim(), heads = config.nHead(), hd = config.headDim();
+        Tensor qkv = linear(layer.attentionNorm.forward(x), layer.attention.wqkv);               // (B, L, 3D)
+        Tensor q = rope.apply(qkv.narrow(2, 0, d).reshape(b, len, heads, hd));
+        Tensor k = rope.apply(qkv.narrow(2, d, d).reshape(b, len, heads, hd));
+        Tensor v = qkv.narrow(2, 2 * d, d).reshape(b, len, heads, hd);
+        Tensor att = Attention.scaledDotProductAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null, true);
+        Tensor h = Pointwise.add(x, residDropout.forward(linear(att.transpose(1, 2).reshape(b, len, d), layer.attention.wo)));
+        Blocks.FeedForward f = layer.feedForward;
+        Tensor xn = layer.ffnNorm.forward(h);
+        Tensor gated = Pointwise.mul(Pointwise.silu(linear(xn, f.w1)), linear(xn, f.w3));
+        return Pointwise.add(h, ffnDropout.forward(linear(gated, f.w2)));
+    }
+
+    /** x·wᵀ: through autograd when a gradient is wanted, else the allocation-light {@link RowLinear}. */
+    private static Tensor linear(Tensor x, Weight w) {
+        if (Grad.needed(x, w.weight)) return MatMul.linear(x, w.weight, null);
+        return RowLinear.apply(x.contiguous(), w.weight);
+    }
+
+    /** Each label becomes the null class with probability class_dropout_prob (training). */
+    private Tensor dropLabels(Tensor classes) {
+        if (config.classDropoutProb() <= 0) return classes;
+        long[] l = classes.toLongArray();
+        for (int i = 0; i < l.length; i++) if (dropoutRng.nextDouble() < config.classDropoutProb()) l[i] = config.numClasses();
+        return Tensor.ofLongs(l, l.length);
+    }
+
+    long[] dropLabelsForTest(Tensor classes) { return dropLabels(classes).toLongArray(); }
+
+    static void checkLabels(Tensor t, int size, String what) {
+        if (t.dtype().isFloating()) throw new IllegalArgumentException(what + " indices must be integer, got " + t.dtype());
+        for (long v : t.toLongArray()) {
+            if (v < 0 || v >= size) throw new IllegalArgumentException(what + " index " + v + " is out of range [0, " + size + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    /**
+     * Loads a training checkpoint ({@code {"model", "ema"?, ...}}: the {@code ema} weights when present, as the
+     * official sampler does) or a bare state dict, .pt or .safetensors, strictly. {@code which} "model" or "ema"
+     * forces one. A checkpoint of another size fails naming the first mismatching keys and their shapes.
+     */
+    public static GPT load(Path file, GPTConfig config, String which) throws IOException {
+        GPT g = new GPT(config);
+        try (AnyCheckpoint c = AnyCheckpoint.open(file)) {
+            String used = which;
+            Map<String, Tensor> sd;
+            if (which == null || which.isEmpty() || which.equals("auto")) {
+                used = "ema";
+                sd = c.tensors("ema");
+                if (sd.isEmpty()) {
+                    used = "model";
+                    sd = c.tensors("model");
+                }
+                if (sd.isEmpty()) {
+                    used = "state dict";
+                    sd = c.tensors("");
+                }
+            } else {
+                sd = c.tensors(which);
+                if (sd.isEmpty()) throw new IOException(file + ": no '" + which + "' weights in this checkpoint");
+            }
+            if (sd.isEmpty()) throw new IOException(file + ": no tensors");
+            try {
+                g.load(sd, true);
+            } catch (StateDictException e) {
+                throw new IOException(file + " (" + used + " weights) does not fit " + config + ": " + summary(e.report()) + describe(sd), e);
+            }
+        }
+        g.eval();
+        return g;
+    }
+
+    public static GPT load(Path file, GPTConfig config) throws IOException { return load(file, config, "auto"); }
+
+    private static String summary(LoadReport r) {
+        List<String> parts = new ArrayList<>();
+        if (!r.shapeMismatches().isEmpty()) parts.add(first("shape mismatches", r.shapeMismatches()));
+        if (!r.missing().isEmpty()) parts.add(first("missing keys", r.missing()));
+        if (!r.unexpected().isEmpty()) parts.add(first("unexpected keys", r.unexpected()));
+        return String.join("; ", parts);
+    }
+
+    private static String first(String title, List<String> items) {
+        int n = Math.min(3, items.size());
+        return title + " (" + items.size() + "): " + String.join(", ", items.subList(0, n)) + (items.size() > n ? ", ..." : "");
+    }
+
+    /** What the checkpoint looks like: dim, vocab and layer count, and the preset of that dim if any. */
+    static String describe(Map<String, Tensor> sd) {
+        Tensor tok = sd.get("tok_embeddings.weight");
+        if (tok == null || tok.dim() != 2) return "";
+        int layers = 0;
+        while (sd.containsKey("layers." + layers + ".attention.wqkv.weight")) layers++;
+        int dim = tok.size(1);
+        String guess = "";
+        for (String p : GPTConfig.presetNames()) {
+            GPTConfig c = GPTConfig.preset(p);
+            if (c.dim() == dim && c.nLayer() == layers) guess = " — looks like " + p;
+        }
+        return " (the checkpoint has dim " + dim + ", vocab " + tok.size(0) + ", " + layers + " layers" + guess + ")";
+    }
+}

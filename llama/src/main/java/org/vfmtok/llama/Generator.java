@@ -1,0 +1,132 @@
+package org.vfmtok.llama;
+
+import org.vfmtok.tensor.Rng;
+
+/**
+ * Class-conditional sampling of image codes ({@code generate.py::generate}, c2i): a prefill with the class
+ * tokens, then grid² − 1 KV-cache decode steps. With guidance (cfg &gt; 1) the batch is [cond; uncond (null
+ * class)], both halves are fed the same token, and the logits are combined as
+ * {@code uncond + (cond − uncond)·cfg}; after {@code cfg_interval} only the cond half is run and used.
+ *
+ * <pre>{@code
+ * Generator g = new Generator(gpt);
+ * int[][] codes = g.generate(new int[] {207, 360}, new GenerationOptions(1.5, SamplingOptions.defaults(), 0), null);
+ * }</pre>
+ *
+ * A generator keeps its {@link KVDecoder} between calls with the same batch size; {@link #close} frees it.
+ */
+public final class Generator implements AutoCloseable {
+    /** Called after every step with the guided logits (before temperature) of each row and the tokens drawn. */
+    @FunctionalInterface
+    public interface StepListener {
+        void onStep(int step, int steps, float[][] guidedLogits, int[] tokens);
+
+        /** False when the listener ignores the logits (then none are copied for it and it gets null). */
+        default boolean wantsLogits() { return true; }
+    }
+
+    /** A listener of progress only. */
+    public static StepListener progress(java.util.function.IntConsumer stepsDone) {
+        return new StepListener() {
+            @Override public void onStep(int step, int steps, float[][] guidedLogits, int[] tokens) { stepsDone.accept(step + 1); }
+            @Override public boolean wantsLogits() { return false; }
+        };
+    }
+
+    /** The uniform in (0, 1] for (step, row); the default draws them in that order from a seeded {@link Rng}. */
+    @FunctionalInterface
+    public interface Uniforms {
+        double next(int step, int row);
+    }
+
+    private final GPT gpt;
+    private KVDecoder decoder;
+
+    public Generator(GPT gpt) {
+        this.gpt = gpt;
+    }
+
+    public GPT gpt() { return gpt; }
+
+    /** The decoder of the last call (its cache size, for reports), or null. */
+    public KVDecoder decoder() { return decoder; }
+
+    /** Codes (B, grid²) for {@code classes}, uniforms from {@code options.seed()}. */
+    public int[][] generate(int[] classes, GenerationOptions options, StepListener listener) {
+        Rng rng = new Rng(options.seed());
+        return generate(classes, options, (s, r) -> 1.0 - rng.nextDouble(), listener, gpt.config.tokens());
+    }
+
+    /** The first {@code steps} codes of each row (steps ≤ grid²), with the given uniforms. */
+    public int[][] generate(int[] classes, GenerationOptions options, Uniforms uniforms, StepListener listener, int steps) {
+        GPTConfig c = gpt.config;
+        int b = classes.length;
+        if (b == 0) throw new IllegalArgumentException("no classes to generate");
+        for (int cl : classes) {
+            if (cl < 0 || cl >= c.numClasses()) {
+                throw new IllegalArgumentException("class index " + cl + " is out of range [0, " + c.numClasses() + ") for " + c.name());
+            }
+        }
+        if (steps < 1 || steps > c.tokens()) throw new IllegalArgumentException("steps must be in [1, " + c.tokens() + "], got " + steps);
+        if (options.guided() && !c.hasNullClass()) {
+            throw new IllegalArgumentException("cfg scale " + options.cfgScale() + " needs the null class, but this model has no class dropout row");
+        }
+        int rows = options.guided() ? 2 * b : b;
+        if (decoder == null || decoder.maxRows() != rows) {
+            if (decoder != null) decoder.close();
+            decoder = new KVDecoder(gpt, rows);
+        }
+        decoder.reset();
+        int v = c.vocabSize();
+        Sampler sampler = new Sampler(options.sampling(), v);
+        float[][] guided = new float[b][v];
+        float[] uncond = new float[v];
+        int[] labels = new int[rows];
+        for (int i = 0; i < b; i++) {
+            labels[i] = classes[i];
+            if (rows > b) labels[b + i] = c.numClasses();
+        }
+        int[][] codes = new int[b][steps];
+        int[] feed = new int[rows];
+        int[] drawn = new int[b];
+        for (int s = 0; s < steps; s++) {
+            boolean cfg = options.guidedAt(s);
+            int active = cfg ? rows : b;
+            if (s == 0) decoder.prefill(labels);
+            else decoder.step(feed, active);
+            for (int i = 0; i < b; i++) {
+                decoder.copyLogits(i, guided[i]);
+                if (cfg) {
+                    decoder.copyLogits(b + i, uncond);
+                    float scale = (float) options.cfgScale();
+                    float[] g = guided[i];
+                    for (int j = 0; j < v; j++) g[j] = uncond[j] + (g[j] - uncond[j]) * scale;
+                }
+            }
+            if (listener != null) {
+                // the listener sees the guided logits before sampling edits them
+                float[][] copy = null;
+                if (listener.wantsLogits()) {
+                    copy = new float[b][];
+                    for (int i = 0; i < b; i++) copy[i] = guided[i].clone();
+                }
+                for (int i = 0; i < b; i++) drawn[i] = sampler.sample(guided[i], uniforms.next(s, i));
+                listener.onStep(s, steps, copy, drawn.clone());
+            } else {
+                for (int i = 0; i < b; i++) drawn[i] = sampler.sample(guided[i], uniforms.next(s, i));
+            }
+            for (int i = 0; i < b; i++) {
+                codes[i][s] = drawn[i];
+                feed[i] = drawn[i];
+                if (rows > b) feed[b + i] = drawn[i];
+            }
+        }
+        return codes;
+    }
+
+    @Override
+    public void close() {
+        if (decoder != null) decoder.close();
+        decoder = null;
+    }
+}

@@ -1,0 +1,146 @@
+package org.vfmtok.llama;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.cpu.Parallel;
+import org.vfmtok.tensor.cpu.VectorSupport;
+
+/**
+ * {@code out = x·wᵀ} (or {@code out += x·wᵀ}) for a linear layer's weight w (N, K) kept in its PyTorch
+ * layout, written into a caller's buffer: the decode-step product of a few rows (M = batch, or 2·batch
+ * with CFG) against every weight of the model.
+ *
+ * <p>Why not the general GEMM: with M this small the product is bound by reading w once from memory, and
+ * a GEMM that packs its B operand would read and write every weight again per call. Here each thread
+ * streams a slice of w's rows exactly once and dots four of them at a time with two x rows (eight vector
+ * accumulators), x staying in cache. Larger M works too (x is walked in tiles of {@link #ROW_TILE} rows so
+ * that the slice of w in flight stays in cache), which serves the no-grad full-sequence forward.
+ *
+ * <p>F32, last dims contiguous, any row strides; other layouts or dtypes fall back to the backend GEMM.
+ */
+public final class RowLinear {
+    private static final VectorSpecies<Float> F = VectorSupport.F;
+    private static final int VL = F.length();
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** x rows per pass over a slice of w. */
+    static final int ROW_TILE = 64;
+    /** w rows per thread at least (below this, threading costs more than it saves). */
+    private static final int MIN_ROWS_PER_THREAD = 32;
+
+    private RowLinear() {}
+
+    /** out (M, N) = x (M, K) · w (N, K)ᵀ, or out += x·wᵀ when {@code accumulate}. Allocates nothing. */
+    public static void apply(Tensor x, Tensor w, Tensor out, boolean accumulate) {
+        if (x.dim() != 2 || w.dim() != 2 || out.dim() != 2 || x.size(1) != w.size(1) || out.size(0) != x.size(0) || out.size(1) != w.size(0)) {
+            throw new IllegalArgumentException("RowLinear: x " + Arrays.toString(x.shape()) + " · w " + Arrays.toString(w.shape())
+                    + "ᵀ -> out " + Arrays.toString(out.shape()) + " (need x (M, K), w (N, K), out (M, N))");
+        }
+        if (!fast(x) || !fast(w) || !fast(out)) {
+            x.backend().gemm().gemm(x.detach(), w.detach().mT(), out.detach(), 1f, accumulate ? 1f : 0f);
+            return;
+        }
+        int m = x.size(0), n = w.size(0), k = x.size(1);
+        if (m == 0 || n == 0) return;
+        Job job = new Job(x, w, out, k, accumulate);
+        int slices = Math.max(1, n / 4);
+        Parallel.forRange(slices, Math.max(1, MIN_ROWS_PER_THREAD / 4), (s, e) -> {
+            int n0 = s * 4, n1 = e == slices ? n : e * 4;
+            for (int m0 = 0; m0 < m; m0 += ROW_TILE) job.block(m0, Math.min(m, m0 + ROW_TILE), n0, n1);
+        });
+    }
+
+    /** A new (M, N) tensor x·wᵀ for 2-D or batched x (..., K). */
+    public static Tensor apply(Tensor x, Tensor w) {
+        Tensor flat = x.reshape(-1, x.size(-1));
+        int[] shape = x.shape();
+        shape[shape.length - 1] = w.size(0);
+        Tensor out = Tensor.empty(x.dtype(), flat.size(0), w.size(0));
+        apply(flat, w, out, false);
+        return out.view(shape);
+    }
+
+    private static boolean fast(Tensor t) {
+        return t.dtype() == DType.F32 && t.device().isCpu() && t.stride(1) == 1;
+    }
+
+    /** The operands of one call; {@link #block} is the work of a thread. */
+    private record Job(MemorySegment xs, long x0, long xr, MemorySegment ws, long w0, long wr,
+                       MemorySegment os, long o0, long or, int k, boolean acc) {
+        Job(Tensor x, Tensor w, Tensor out, int k, boolean acc) {
+            this(x.segment(), x.byteOffset(), x.stride(0) * 4, w.segment(), w.byteOffset(), w.stride(0) * 4,
+                    out.segment(), out.byteOffset(), out.stride(0) * 4, k, acc);
+        }
+
+        /** Rows [m0, m1) of x against rows [n0, n1) of w, four w rows by two x rows at a time. */
+        void block(int m0, int m1, int n0, int n1) {
+            for (int n = n0; n < n1; n += 4) {
+                // past the end, repeat the last row: computed, never stored
+                int na = n, nb = Math.min(n + 1, n1 - 1), nc = Math.min(n + 2, n1 - 1), nd = Math.min(n + 3, n1 - 1);
+                int valid = Math.min(4, n1 - n);
+                for (int m = m0; m < m1; m += 2) {
+                    int mb = Math.min(m + 1, m1 - 1);
+                    micro(m, mb, m + 1 < m1, na, nb, nc, nd, valid);
+                }
+            }
+        }
+
+        private void micro(int ma, int mb, boolean twoRows, int na, int nb, int nc, int nd, int valid) {
+            long xa = x0 + ma * xr, xb = x0 + mb * xr;
+            long wa = w0 + na * wr, wb = w0 + nb * wr, wc = w0 + nc * wr, wd = w0 + nd * wr;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            int kv = k - k % VL;
+            for (int i = 0; i < kv; i += VL) {
+                long off = 4L * i;
+                FloatVector va = FloatVector.fromMemorySegment(F, xs, xa + off, NATIVE);
+                FloatVector vb = FloatVector.fromMemorySegment(F, xs, xb + off, NATIVE);
+                FloatVector w = FloatVector.fromMemorySegment(F, ws, wa + off, NATIVE);
+                a0 = w.fma(va, a0);
+                b0 = w.fma(vb, b0);
+                w = FloatVector.fromMemorySegment(F, ws, wb + off, NATIVE);
+                a1 = w.fma(va, a1);
+                b1 = w.fma(vb, b1);
+                w = FloatVector.fromMemorySegment(F, ws, wc + off, NATIVE);
+                a2 = w.fma(va, a2);
+                b2 = w.fma(vb, b2);
+                w = FloatVector.fromMemorySegment(F, ws, wd + off, NATIVE);
+                a3 = w.fma(va, a3);
+                b3 = w.fma(vb, b3);
+            }
+            float sa0 = a0.reduceLanes(VectorOperators.ADD) + tail(xa, wa, kv), sa1 = a1.reduceLanes(VectorOperators.ADD) + tail(xa, wb, kv);
+            float sa2 = a2.reduceLanes(VectorOperators.ADD) + tail(xa, wc, kv), sa3 = a3.reduceLanes(VectorOperators.ADD) + tail(xa, wd, kv);
+            store(ma, na, valid, sa0, sa1, sa2, sa3);
+            if (twoRows) {
+                float sb0 = b0.reduceLanes(VectorOperators.ADD) + tail(xb, wa, kv), sb1 = b1.reduceLanes(VectorOperators.ADD) + tail(xb, wb, kv);
+                float sb2 = b2.reduceLanes(VectorOperators.ADD) + tail(xb, wc, kv), sb3 = b3.reduceLanes(VectorOperators.ADD) + tail(xb, wd, kv);
+                store(mb, na, valid, sb0, sb1, sb2, sb3);
+            }
+        }
+
+        /** Σ x[i]·w[i] over the scalar tail i in [from, k). */
+        private float tail(long xRow, long wRow, int from) {
+            float s = 0;
+            for (int i = from; i < k; i++) s += xs.get(FLOAT, xRow + 4L * i) * ws.get(FLOAT, wRow + 4L * i);
+            return s;
+        }
+
+        private void store(int row, int col, int valid, float v0, float v1, float v2, float v3) {
+            long at = o0 + row * or + 4L * col;
+            put(at, v0);
+            if (valid > 1) put(at + 4, v1);
+            if (valid > 2) put(at + 8, v2);
+            if (valid > 3) put(at + 12, v3);
+        }
+
+        private void put(long at, float v) {
+            os.set(FLOAT, at, acc ? os.get(FLOAT, at) + v : v);
+        }
+    }
+}

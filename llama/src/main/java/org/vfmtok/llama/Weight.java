@@ -1,0 +1,22 @@
+package org.vfmtok.llama;
+
+import org.vfmtok.nn.Module;
+import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Tensor;
+
+/**
+ * A module holding one {@code weight} (rows, cols) and nothing else: a bias-free {@code nn.Linear} (out, in)
+ * or an {@code nn.Embedding} table (num, dim). Unlike the nn layers it leaves the weight uninitialised, so
+ * that building a model to load a checkpoint into costs no random draws; {@link GPT} initialises it.
+ */
+final class Weight extends Module {
+    final Tensor weight;
+
+    Weight(int rows, int cols) {
+        this.weight = parameter("weight", Tensor.empty(DType.F32, rows, cols));
+    }
+
+    int rows() { return weight.size(0); }
+
+    int cols() { return weight.size(1); }
+}
