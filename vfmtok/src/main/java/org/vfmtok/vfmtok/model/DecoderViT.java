@@ -3,6 +3,7 @@ package org.vfmtok.vfmtok.model;
 import org.vfmtok.nn.Module;
 import org.vfmtok.nn.layers.LayerNorm;
 import org.vfmtok.nn.layers.Linear;
+import org.vfmtok.nn.layers.MultiHeadAttention;
 import org.vfmtok.nn.layers.ModuleList;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Init;
@@ -118,14 +119,14 @@ public final class DecoderViT extends Module {
     /** Pre-norm: x + attn1(norm1 x) (causal), x + ffnet(norm2 x). */
     static final class Layer extends Module {
         final LayerNorm norm1;
-        final Attention3 attn1;
+        final MultiHeadAttention attn1;
         final LayerNorm norm2;
         final SwiGLUFused ffnet;
 
         Layer(TokenizerConfig cfg, Rng rng) {
             int d = cfg.dim();
             norm1 = register("norm1", new LayerNorm(d, 1e-5));
-            attn1 = register("attn1", new Attention3(d, cfg.decHeads(), rng));
+            attn1 = register("attn1", new MultiHeadAttention(d, cfg.decHeads(), true, true, rng));
             norm2 = register("norm2", new LayerNorm(d, 1e-5));
             ffnet = register("ffnet", new SwiGLUFused(d, cfg.decSwigluHidden(), rng));
         }
