@@ -4,6 +4,7 @@ import org.vfmtok.nn.Module;
 import org.vfmtok.nn.layers.LayerNorm;
 import org.vfmtok.nn.layers.Linear;
 import org.vfmtok.nn.layers.MultiHeadAttention;
+import org.vfmtok.nn.layers.SwiGLUFused;
 import org.vfmtok.nn.layers.ModuleList;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Init;
@@ -134,24 +135,6 @@ public final class DecoderViT extends Module {
         Tensor forward(Tensor x) {
             x = Pointwise.add(x, attn1.forward(norm1.forward(x)));
             return Pointwise.add(x, ffnet.forward(norm2.forward(x)));
-        }
-    }
-
-    /** SwiGLUFFNFused: w12 (2h, d) with bias, split [gate; value], SiLU(gate)·value, w3 (d, h). */
-    static final class SwiGLUFused extends Module {
-        final Linear w12;
-        final Linear w3;
-        final int hidden;
-
-        SwiGLUFused(int d, int hidden, Rng rng) {
-            this.hidden = hidden;
-            w12 = register("w12", new Linear(d, 2 * hidden, true, rng));
-            w3 = register("w3", new Linear(hidden, d, true, rng));
-        }
-
-        Tensor forward(Tensor x) {
-            Tensor h = w12.forward(x);
-            return w3.forward(Pointwise.mul(Pointwise.silu(h.narrow(-1, 0, hidden)), h.narrow(-1, hidden, hidden)));
         }
     }
 }

@@ -8,6 +8,7 @@ import org.vfmtok.nn.layers.FusedQkvAttention;
 import org.vfmtok.nn.layers.LayerNorm;
 import org.vfmtok.nn.layers.Linear;
 import org.vfmtok.nn.layers.ModuleList;
+import org.vfmtok.nn.layers.SwiGLUFused;
 import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.ops.Indexing;
@@ -175,24 +176,5 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
         }
 
         Tensor forward(Tensor x) { return fc2.forward(Pointwise.gelu(fc1.forward(x))); }
-    }
-
-    /** SwiGLUFFNFused (ViT-g): w12 (2·hidden, D) split [gate; value], SiLU(gate)·value, then w3. */
-    static final class SwiGLUFused extends Module {
-        final Linear w12;
-        final Linear w3;
-        final int hidden;
-
-        SwiGLUFused(int d, int hidden, Rng rng) {
-            this.hidden = hidden;
-            w12 = register("w12", new Linear(d, 2 * hidden, true, rng));
-            w3 = register("w3", new Linear(hidden, d, true, rng));
-        }
-
-        Tensor forward(Tensor x) {
-            Tensor h = w12.forward(x);
-            Tensor gate = h.narrow(-1, 0, hidden), value = h.narrow(-1, hidden, hidden);
-            return w3.forward(Pointwise.mul(Pointwise.silu(gate), value));
-        }
     }
 }
