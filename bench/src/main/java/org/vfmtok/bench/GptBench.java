@@ -103,6 +103,10 @@ public final class GptBench {
             ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--models", model, "--batches", Integer.toString(batch),
                     "--cfgs", Double.toString(cfg), "--steps", Integer.toString(steps), "--threads", Integer.toString(threads), "--json", json.toString());
             pb.environment().put("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu/openblas-openmp");
+            pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+            pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+            pb.environment().remove("OPENBLAS_CORETYPE"); // let OpenBLAS pick its own (AVX-512) kernel
+            pb.environment().remove("OPENBLAS_L2_SIZE");
             pb.redirectErrorStream(true);
             Path log = Files.createTempFile("llamagen-bench", ".log");
             pb.redirectOutput(log.toFile());

@@ -45,6 +45,9 @@ public final class ReferenceProcess {
         env.put("LD_LIBRARY_PATH", OPENBLAS.toString());
         env.put("OMP_NUM_THREADS", Integer.toString(threads));
         env.put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+        // let OpenBLAS pick its own kernel (a pinned OPENBLAS_CORETYPE would make the reference slower than it is)
+        env.remove("OPENBLAS_CORETYPE");
+        env.remove("OPENBLAS_L2_SIZE");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         int code = p.waitFor();
