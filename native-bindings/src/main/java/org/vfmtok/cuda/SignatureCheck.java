@@ -251,8 +251,34 @@ public final class SignatureCheck {
         }
     }
 
-    /** Checks every binding; prints one line each; exit status 1 if any failed. */
+    /**
+     * Without arguments (or with a work folder): checks every binding, one line each, exit status 1 if any
+     * failed. {@code --symbols Binding} prints its bound symbols (for jextract's --include-function),
+     * {@code --constants Binding} its constants (--include-constant), and {@code --compare Binding
+     * jextractClass} compares its descriptors with a jextract-generated header class on the class path
+     * (used by tools/regen-bindings.sh).
+     */
     public static void main(String[] args) throws IOException {
+        if (args.length >= 2 && args[0].equals("--symbols")) {
+            for (Bound b : functions(binding(args[1]))) System.out.println(b.symbol());
+            return;
+        }
+        if (args.length >= 2 && args[0].equals("--constants")) {
+            for (String c : constants(binding(args[1])).keySet()) System.out.println(c);
+            return;
+        }
+        if (args.length >= 3 && args[0].equals("--compare")) {
+            List<String> diffs;
+            try {
+                diffs = compare(binding(args[1]), Class.forName(args[2]));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalArgumentException("jextract class " + args[2] + " is not on the class path", e);
+            }
+            diffs.forEach(System.out::println);
+            System.out.println(diffs.isEmpty() ? args[1] + ": every descriptor matches jextract's" : args[1] + ": " + diffs.size() + " difference(s)");
+            if (!diffs.isEmpty()) System.exit(1);
+            return;
+        }
         Path work = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("vfm-sigcheck");
         List<Path> dirs = includeDirs();
         Optional<Path> cc = compiler();
@@ -263,6 +289,58 @@ public final class SignatureCheck {
             failed |= r.status() == Status.FAILED;
         }
         if (failed) System.exit(1);
+    }
+
+    private static Class<?> binding(String simpleName) {
+        for (Class<?> b : BINDINGS) if (b.getSimpleName().equals(simpleName)) return b;
+        throw new IllegalArgumentException("no binding class " + simpleName + "; one of " + BINDINGS.stream().map(Class::getSimpleName).toList());
+    }
+
+    /**
+     * Differences between our descriptors and a jextract header class's ({@code NAME$descriptor()} static
+     * methods), ignoring layout names and pointer target layouts, which jextract sets differently.
+     */
+    public static List<String> compare(Class<?> binding, Class<?> jextracted) {
+        List<String> diffs = new ArrayList<>();
+        for (Bound b : functions(binding)) {
+            java.lang.reflect.Method m;
+            try {
+                m = jextracted.getMethod(b.symbol() + "$descriptor");
+            } catch (NoSuchMethodException e) {
+                diffs.add(b.symbol() + ": not in " + jextracted.getName());
+                continue;
+            }
+            FunctionDescriptor theirs;
+            try {
+                theirs = (FunctionDescriptor) m.invoke(null);
+            } catch (ReflectiveOperationException e) {
+                diffs.add(b.symbol() + ": " + e);
+                continue;
+            }
+            String ours = plain(b.descriptor()), their = plain(theirs);
+            if (!ours.equals(their)) diffs.add(b.symbol() + ": ours " + ours + ", jextract " + their);
+        }
+        return diffs;
+    }
+
+    /** A descriptor as text without names or pointer targets, for comparison. */
+    static String plain(FunctionDescriptor d) {
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < d.argumentLayouts().size(); i++) sb.append(i == 0 ? "" : ",").append(plain(d.argumentLayouts().get(i)));
+        return sb.append(")").append(d.returnLayout().map(SignatureCheck::plain).orElse("v")).toString();
+    }
+
+    private static String plain(MemoryLayout l) {
+        if (l instanceof AddressLayout) return "a";
+        if (l instanceof GroupLayout g) {
+            StringBuilder sb = new StringBuilder(g instanceof StructLayout ? "[" : "<");
+            for (MemoryLayout m : g.memberLayouts()) sb.append(plain(m));
+            return sb.append(g instanceof StructLayout ? "]" : ">").toString();
+        }
+        if (l instanceof java.lang.foreign.SequenceLayout s) return s.elementCount() + plain(s.elementLayout());
+        if (l instanceof PaddingLayout) return "x" + l.byteSize();
+        if (l instanceof ValueLayout v) return v.carrier().getSimpleName().charAt(0) + "" + v.byteSize();
+        return l.toString();
     }
 
     // ------------------------------------------------------------------ reflection helpers

@@ -52,4 +52,26 @@ class SignatureCheckTest {
             assertEquals(SignatureCheck.Status.FAILED, r.status(), "mutation not caught: " + m[1]);
         }
     }
+
+    /** Stands in for a jextract-generated header class: unnamed layouts, pointers with target layouts. */
+    public static final class FakeJextract {
+        private static final java.lang.foreign.AddressLayout C_POINTER = java.lang.foreign.ValueLayout.ADDRESS
+                .withTargetLayout(java.lang.foreign.MemoryLayout.sequenceLayout(Long.MAX_VALUE, java.lang.foreign.ValueLayout.JAVA_BYTE));
+
+        public static java.lang.foreign.FunctionDescriptor ncclGetVersion$descriptor() {
+            return java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, C_POINTER);
+        }
+
+        public static java.lang.foreign.FunctionDescriptor ncclGroupStart$descriptor() {
+            return java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG); // deliberately wrong
+        }
+    }
+
+    @Test
+    void comparisonWithJextractIgnoresNamesButNotTypes() {
+        List<String> diffs = SignatureCheck.compare(Nccl.class, FakeJextract.class);
+        assertTrue(diffs.stream().noneMatch(d -> d.startsWith("ncclGetVersion")), diffs.toString());
+        assertTrue(diffs.contains("ncclGroupStart: ours ()i4, jextract ()l8"), diffs.toString());
+        assertTrue(diffs.contains("ncclCommInitRank: not in " + FakeJextract.class.getName()), diffs.toString());
+    }
 }
