@@ -81,34 +81,50 @@ final class CudaGemm implements GemmKernels {
         }
         try (Scope tmp = Scope.open("cuda-gemm")) {
             Tensor aa = a, bb = b;
-            Operand opA = transposed(m, k, a.stride(-2), a.stride(-1));
-            if (opA == null) { aa = contiguous(a); opA = transposed(m, k, aa.stride(-2), aa.stride(-1)); }
-            Operand opB = transposed(k, n, b.stride(-2), b.stride(-1));
-            if (opB == null) { bb = contiguous(b); opB = transposed(k, n, bb.stride(-2), bb.stride(-1)); }
-            int[] batch = Arrays.copyOf(c.shape(), r - 2);
-            Layouts.Merged mb = Layouts.merge(batch, Arrays.copyOf(aa.strides(), r - 2), Arrays.copyOf(bb.strides(), r - 2),
-                    Arrays.copyOf(c.strides(), r - 2));
-            int outer = mb.rank() <= 1 ? 1 : Math.toIntExact(mb.numel() / mb.sizes()[mb.rank() - 1]);
-            long count = mb.rank() == 0 ? 1 : mb.sizes()[mb.rank() - 1];
-            long sa = mb.rank() == 0 ? 0 : mb.strides()[0][mb.rank() - 1];
-            long sb = mb.rank() == 0 ? 0 : mb.strides()[1][mb.rank() - 1];
-            long sc = mb.rank() == 0 ? 0 : mb.strides()[2][mb.rank() - 1];
+            if (transposed(m, k, a.stride(-2), a.stride(-1)) == null) aa = contiguous(a);
+            if (transposed(k, n, b.stride(-2), b.stride(-1)) == null) bb = contiguous(b);
+            Plan p = plan(c.shape(), aa.strides(), bb.strides(), c.strides(), k);
             long es = t.byteSize();
-            for (int o = 0; o < outer; o++) {
-                // offsets of the leading merged batch dims (all but the last)
-                long oa = 0, ob = 0, oc = 0, rem = o;
-                for (int d = mb.rank() - 2; d >= 0; d--) {
-                    long i = rem % mb.sizes()[d];
-                    rem /= mb.sizes()[d];
-                    oa += i * mb.strides()[0][d];
-                    ob += i * mb.strides()[1][d];
-                    oc += i * mb.strides()[2][d];
-                }
-                long pa = CudaBackend.addr(aa) + oa * es, pb = CudaBackend.addr(bb) + ob * es, pc = CudaBackend.addr(c) + oc * es;
-                if (useLt) lt(t, opA, opB, m, n, k, pa, pb, pc, sa, sb, sc, count, alpha, beta);
-                else cublas(t, opA, opB, m, n, k, pa, pb, pc, sa, sb, sc, count, alpha, beta);
+            for (long[] o : p.outer()) {
+                long pa = CudaBackend.addr(aa) + o[0] * es, pb = CudaBackend.addr(bb) + o[1] * es, pc = CudaBackend.addr(c) + o[2] * es;
+                if (useLt) lt(t, p.opA(), p.opB(), m, n, k, pa, pb, pc, p.strideA(), p.strideB(), p.strideC(), p.count(), alpha, beta);
+                else cublas(t, p.opA(), p.opB(), m, n, k, pa, pb, pc, p.strideA(), p.strideB(), p.strideC(), p.count(), alpha, beta);
             }
         }
+    }
+
+    /**
+     * How a batched product is issued: the operand forms, one strided-batched call of {@code count}
+     * matrices per entry of {@code outer} (element offsets of A, B, C for the batch dims that do not merge
+     * into one), and the element strides between the matrices of a call.
+     */
+    record Plan(Operand opA, Operand opB, long count, long strideA, long strideB, long strideC, java.util.List<long[]> outer) {}
+
+    /** The plan for c (..., M, N) = a (..., M, K) · b (..., K, N); a and b must have cuBLAS-compatible matrix strides. */
+    static Plan plan(int[] cShape, long[] as, long[] bs, long[] cs, int k) {
+        int r = cShape.length, m = cShape[r - 2], n = cShape[r - 1];
+        Operand opA = transposed(m, k, as[r - 2], as[r - 1]);
+        Operand opB = transposed(k, n, bs[r - 2], bs[r - 1]);
+        if (opA == null || opB == null) throw new IllegalArgumentException("operand strides not usable by cuBLAS; copy it first");
+        int[] batch = Arrays.copyOf(cShape, r - 2);
+        Layouts.Merged mb = Layouts.merge(batch, Arrays.copyOf(as, r - 2), Arrays.copyOf(bs, r - 2), Arrays.copyOf(cs, r - 2));
+        int last = mb.rank() - 1;
+        long count = last < 0 ? 1 : mb.sizes()[last];
+        long sa = last < 0 ? 0 : mb.strides()[0][last], sb = last < 0 ? 0 : mb.strides()[1][last], sc = last < 0 ? 0 : mb.strides()[2][last];
+        long outerN = last <= 0 ? 1 : mb.numel() / count;
+        java.util.List<long[]> outer = new java.util.ArrayList<>();
+        for (long o = 0; o < outerN; o++) {
+            long oa = 0, ob = 0, oc = 0, rem = o;
+            for (int d = last - 1; d >= 0; d--) {
+                long i = rem % mb.sizes()[d];
+                rem /= mb.sizes()[d];
+                oa += i * mb.strides()[0][d];
+                ob += i * mb.strides()[1][d];
+                oc += i * mb.strides()[2][d];
+            }
+            outer.add(new long[] {oa, ob, oc});
+        }
+        return new Plan(opA, opB, count, sa, sb, sc, outer);
     }
 
     private Tensor contiguous(Tensor x) {
