@@ -138,6 +138,12 @@ public final class CudaBackend implements Backend {
     /** Device address of the tensor's first element. */
     static long addr(Tensor t) { return base(t) + t.byteOffset(); }
 
+    /** Device address of a CUDA tensor's first element, for libraries called directly (NCCL). */
+    public static long devicePointer(Tensor t) {
+        if (t.device().isCpu()) throw new IllegalArgumentException("devicePointer of a CPU tensor");
+        return addr(t);
+    }
+
     /** Every non-null operand must live on this backend's device; the error says which one does not. */
     void check(String op, Tensor... ts) {
         for (int i = 0; i < ts.length; i++) {

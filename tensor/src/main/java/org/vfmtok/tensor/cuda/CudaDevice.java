@@ -75,7 +75,11 @@ public final class CudaDevice {
         cur[0] = device;
     }
 
-    void activate() { makeCurrent(index); }
+    /** Makes this device current for the calling thread (libraries such as NCCL use the current device). */
+    public void activate() { makeCurrent(index); }
+
+    /** The compute stream (a cudaStream_t) every operation of this device is queued on. */
+    public long stream() { return stream; }
 
     private int attribute(int attr) {
         try (Arena a = Arena.ofConfined()) {
