@@ -14,7 +14,8 @@
 #   3. compiles that output and compares every descriptor with ours (SignatureCheck --compare), ignoring
 #      names and pointer targets; any difference is printed and the script exits non-zero,
 #   4. runs the header signature check for all libraries.
-# When a binding must change, edit the hand-written class (same form), then run this script again.
+# When a binding must change, edit its prototype in tools/bindings/write_bindings.py (which writes the
+# classes in that form), run it with /usr/bin/python3, then run this script and the signature check.
 #
 # Usage: tools/regen-bindings.sh            (all libraries whose headers are found)
 #        JEXTRACT=/opt/jextract-25/bin/jextract VFM_CUDA_INCLUDE=/path/include tools/regen-bindings.sh

@@ -49,6 +49,7 @@ public final class CudaRuntime {
     public static final int cudaDevAttrMultiProcessorCount = 16;
     public static final int cudaDevAttrComputeCapabilityMajor = 75;
     public static final int cudaDevAttrComputeCapabilityMinor = 76;
+    public static final int cudaDevAttrMaxSharedMemoryPerBlockOptin = 97;
 
     // ------------------------------------------------------------------ functions
 

@@ -536,15 +536,8 @@ public final class Tensor {
     /** Copies {@code src} (same shape, any layout or dtype) into this tensor, in place, outside autograd. */
     public Tensor copyFrom(Tensor src) {
         Tensor s = Arrays.equals(src.shape, shape) ? src : src.detach().expand(shape);
-        if (!src.device().equals(device())) { // across devices the transfer handles broadcast (stride-0) sources
-            Backends.transfer(s, this);
-            return this;
-        }
-        if (s != src) {
-            backend().copy(s, this);
-            return this;
-        }
-        backend().copy(src, this);
+        if (src.device().equals(device())) backend().copy(s, this);
+        else Backends.transfer(s, this); // across devices; the transfer also takes broadcast (stride-0) sources
         return this;
     }
 

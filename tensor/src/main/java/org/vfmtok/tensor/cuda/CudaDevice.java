@@ -46,7 +46,7 @@ public final class CudaDevice {
         this.ccMajor = attribute(CudaRuntime.cudaDevAttrComputeCapabilityMajor);
         this.ccMinor = attribute(CudaRuntime.cudaDevAttrComputeCapabilityMinor);
         this.smCount = attribute(CudaRuntime.cudaDevAttrMultiProcessorCount);
-        this.maxSharedOptin = attribute(97); // cudaDevAttrMaxSharedMemoryPerBlockOptin
+        this.maxSharedOptin = attribute(CudaRuntime.cudaDevAttrMaxSharedMemoryPerBlockOptin);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment free = a.allocate(ValueLayout.JAVA_LONG), total = a.allocate(ValueLayout.JAVA_LONG);
             CudaCheck.cuda(CudaRuntime.cudaMemGetInfo(free, total), "cudaMemGetInfo");
