@@ -8,7 +8,6 @@ import org.vfmtok.cuda.CudaLibraries;
 import org.vfmtok.cuda.CudaRuntime;
 import org.vfmtok.tensor.Device;
 import org.vfmtok.tensor.Storage;
-import org.vfmtok.tensor.backend.Backend;
 import org.vfmtok.tensor.backend.Backends;
 
 /**
@@ -76,8 +75,6 @@ public final class Cuda {
         backends = new CudaBackend[count];
         Backends.register(d -> d.kind() == Device.Kind.CUDA && d.index() >= 0 && d.index() < backends.length ? backend(d) : null,
                 CudaTransfer::copy);
-        Storage.DeviceMemory.install(s -> ((CudaBackend) backendFor(s.device())).release(s));
+        Storage.DeviceMemory.install(s -> backend(s.device()).release(s));
     }
-
-    private static Backend backendFor(Device d) { return backend(d); }
 }

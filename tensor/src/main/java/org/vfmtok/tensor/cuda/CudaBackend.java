@@ -3,7 +3,6 @@ package org.vfmtok.tensor.cuda;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.vfmtok.tensor.DType;
-import org.vfmtok.tensor.Device;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Storage;
 import org.vfmtok.tensor.Tensor;
@@ -182,6 +181,4 @@ public final class CudaBackend implements Backend {
             }
         }
     }
-
-    static Device deviceOf(Tensor t) { return t.device(); }
 }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.vfmtok.cuda.CudaCheck;
 import org.vfmtok.cuda.CudaDriver;
-import org.vfmtok.cuda.CudaLibraries;
 import org.vfmtok.cuda.CudaRuntime;
 import org.vfmtok.tensor.Device;
 
@@ -131,6 +130,4 @@ public final class CudaDevice {
     public String describe() {
         return name + ", sm_" + ccMajor + ccMinor + ", " + smCount + " SMs, " + (totalMemory >> 30) + " GiB";
     }
-
-    static boolean driverPresent() { return CudaLibraries.DRIVER.isAvailable(); }
 }
