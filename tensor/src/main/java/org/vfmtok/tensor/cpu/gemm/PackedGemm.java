@@ -9,7 +9,7 @@ import org.vfmtok.tensor.cpu.Parallel;
 /**
  * Cache-blocked GEMM over packed panels (the BLIS loop nest): for each NC-wide column block and
  * KC-deep slice, B is packed once (kc×nc, kept in L2/L3), then for each MC-tall row block A is packed
- * (mc×kc, kept in L2) and the micro-kernel sweeps the block with one kc×NR panel of B hot in L1.
+ * (mc×kc, kept in L2) and the micro-kernel sweeps the block with one kc×NR panel of B hot in L1/L2.
  *
  * <p>Threads split the batch and then C into as few rectangular tiles as give every thread work,
  * cutting the longer side so that the operand each thread packs redundantly is the smaller one. Each
