@@ -53,7 +53,8 @@ class GemmTest {
     void oddShapesEveryLayoutMatchTheOracle() {
         int[][] shapes = {{1, 1, 1}, {7, 5, 3}, {1, 33, 65}, {65, 33, 1}, {12, 7, 32}, {13, 9, 33}, {33, 65, 7},
                           {65, 300, 33}, {257, 17, 65}, {24, 260, 64}, {1, 257, 70}, {70, 257, 1}, {5, 3, 2100}, {200, 20, 40},
-                          {2, 100, 300}, {8, 40, 50}, {32, 40, 50}, {33, 40, 50}, {50, 40, 8}, {1, 10, 5000}};
+                          {2, 100, 300}, {8, 40, 50}, {32, 40, 50}, {33, 40, 50}, {50, 40, 8}, {1, 10, 5000},
+                          {37, 1000, 70}}; // k = 1000: more than one packed k-slice (PackedGemm.KC = 768)
         for (int[] s : shapes) {
             for (int layout = 0; layout < 4; layout++) {
                 boolean ta = (layout & 1) != 0, tb = (layout & 2) != 0;
@@ -66,7 +67,7 @@ class GemmTest {
 
     @Test
     void alphaBetaAccumulateIntoC() {
-        for (int[] s : new int[][] {{33, 300, 65}, {1, 40, 50}, {50, 40, 1}, {13, 7, 17}}) {
+        for (int[] s : new int[][] {{33, 300, 65}, {29, 1700, 40}, {1, 40, 50}, {50, 40, 1}, {13, 7, 17}}) {
             Tensor a = matrix(s[0], s[1], false), b = matrix(s[1], s[2], true);
             check("beta " + s[0] + "x" + s[1] + "x" + s[2], a, b, randn(DType.F32, s[0], s[2]), 0.5f, -1.25f);
             check("beta=1 " + s[0] + "x" + s[1] + "x" + s[2], a, b, randn(DType.F32, s[0], s[2]), 2f, 1f);

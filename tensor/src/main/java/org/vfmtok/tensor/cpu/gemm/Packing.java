@@ -6,6 +6,9 @@ import static org.vfmtok.tensor.cpu.gemm.MicroKernel.NR;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.vfmtok.tensor.DType;
 
 /**
@@ -18,6 +21,9 @@ import org.vfmtok.tensor.DType;
 final class Packing {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort H = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final VectorSpecies<Float> S = MicroKernel.S;
+    private static final int VL = MicroKernel.VL;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private Packing() {}
 
@@ -30,6 +36,10 @@ final class Packing {
             int rows = Math.min(MR, mc - r0);
             int base = q * MR * kc;
             long origin = a.offset() + (long) (i0 + r0) * a.rowStride() + (long) p0 * a.colStride();
+            if (a.colStride() == 1 && a.dtype() == DType.F32 && rows == MR) {
+                packRowMajorPanel(a.seg(), origin, a.rowStride(), kc, dst, base);
+                continue;
+            }
             if (a.rowStride() == 1 && a.colStride() != 1) {
                 for (int p = 0; p < kc; p++) {
                     copyRun(a.seg(), a.dtype(), origin + p * a.colStride(), 1, rows, dst, base + p * MR, 1);
@@ -50,7 +60,19 @@ final class Packing {
      * holds, for each p, the NR values B[p0 + p][j0 + q·NR + j].
      */
     static void packB(Operand b, int p0, int kc, int j0, int nc, float[] dst) {
-        if (b.colStride() == 1) {
+        if (b.colStride() == 1 && b.dtype() == DType.F32) {
+            // Row-major F32 B: whole panels move as vector pairs straight from the segment.
+            MemorySegment seg = b.seg();
+            int full = nc / NR * NR;
+            for (int p = 0; p < kc; p++) {
+                long row = 4 * (b.offset() + (long) (p0 + p) * b.rowStride() + j0);
+                for (int c0 = 0, d = p * NR; c0 < full; c0 += NR, d += NR * kc) {
+                    FloatVector.fromMemorySegment(S, seg, row + 4L * c0, LE).intoArray(dst, d);
+                    FloatVector.fromMemorySegment(S, seg, row + 4L * (c0 + VL), LE).intoArray(dst, d + VL);
+                }
+                for (int c = full, d = full * kc + p * NR; c < nc; c++, d++) dst[d] = seg.get(F, row + 4L * c);
+            }
+        } else if (b.colStride() == 1) {
             // Row-major B: one bulk copy per row of the block, then plain array copies into the panels.
             Staging st = STAGING.get();
             float[] row = st.row.length >= nc ? st.row : (st.row = new float[nc]);
@@ -83,6 +105,34 @@ final class Packing {
         }
     }
 
+    /**
+     * One full MR-row panel of a row-major F32 A (element stride 1 along k, rows {@code lda} apart):
+     * the MR rows are bulk-copied to the heap, then interleaved by vector gathers: {@link #GROUP} = lcm(MR, VL)
+     * output floats are a whole number of k steps and of vectors, so one index map serves every group
+     * (a scalar transpose here cost ~10% of a 512³ GEMM).
+     */
+    private static void packRowMajorPanel(MemorySegment seg, long origin, long lda, int kc, float[] dst, int base) {
+        Staging st = STAGING.get();
+        float[] tmp = st.f.length >= MR * kc ? st.f : (st.f = new float[MR * kc]);
+        for (int i = 0; i < MR; i++) MemorySegment.copy(seg, F, 4 * (origin + i * lda), tmp, i * kc, kc);
+        int[] idx = st.gatherMap(kc);
+        int steps = GROUP / MR, full = kc - kc % steps;
+        for (int p = 0, d = base; p < full; p += steps, d += GROUP) {
+            for (int v = 0; v < GROUP; v += VL) FloatVector.fromArray(S, tmp, p, idx, v).intoArray(dst, d + v);
+        }
+        for (int p = full, d = base + full * MR; p < kc; p++, d += MR) {
+            for (int i = 0; i < MR; i++) dst[d + i] = tmp[i * kc + p];
+        }
+    }
+
+    private static final int GROUP = lcm(MR, VL);
+
+    private static int lcm(int x, int y) {
+        int g = x, h = y;
+        while (h != 0) { int t = g % h; g = h; h = t; }
+        return x / g * y;
+    }
+
     /** Staging for contiguous runs: one bulk copy out of the segment beats per-element segment reads. */
     private static final ThreadLocal<Staging> STAGING = ThreadLocal.withInitial(Staging::new);
 
@@ -90,6 +140,18 @@ final class Packing {
         float[] f = new float[0];
         short[] h = new short[0];
         float[] row = new float[0];
+        private int[] map = new int[0];
+        private int mapKc = -1;
+
+        /** Output float o of a packed group comes from staged row o % MR at k step o / MR. */
+        int[] gatherMap(int kc) {
+            if (mapKc != kc) {
+                map = new int[GROUP];
+                for (int o = 0; o < GROUP; o++) map[o] = (o % MR) * kc + o / MR;
+                mapKc = kc;
+            }
+            return map;
+        }
     }
 
     /**
