@@ -70,7 +70,7 @@ final class ConvPacking {
      * the vector length; layout of {@link org.vfmtok.tensor.cpu.gemm.PackedGemm.PanelSource}), so the
      * column matrix is never materialised. Each vector of nr/VL consecutive positions is assembled from
      * the output rows it spans: for stride 1 one masked load per row (lanes whose tap falls in the
-     * padding stay zero), for other strides a gather lane by lane.
+     * padding stay zero), for other strides (and at the ends of the storage) lane by lane.
      */
     static void packPanels(Geometry g, MemorySegment x, long xBase, int r0, int kc, int j0, int nc, float[] dst, int nr) {
         int vl = S.length();
@@ -78,6 +78,7 @@ final class ConvPacking {
         int ow = g.ow(), inW = g.w(), inH = g.h(), sw = g.sw();
         int span = (nc + nr - 1) / nr * nr; // every lane of the last panel is written (zeros past nc)
         int oy0 = j0 / ow, ox00 = j0 % ow;
+        float[] lane = new float[vl];
         for (int pr = 0; pr < kc; pr++) {
             int r = r0 + pr;
             int ci = r / kk, ky = (r / g.kw()) % g.kh(), kx = r % g.kw();
@@ -97,14 +98,16 @@ final class ConvPacking {
                     int a = Math.max(oxl, lo), b = Math.min(oxl + run, hi);
                     if (iy >= 0 && iy < inH && a < b) {
                         long rowAt = plane + (long) iy * inW + shift; // input element of ox is rowAt + ox·sw
-                        if (sw == 1) {
-                            // lane j reads input rowAt + oxl + (j - l); lanes outside [a, b) are masked off
-                            int la = l + a - oxl, lb = l + b - oxl;
-                            long bits = (lb >= 64 ? -1L : (1L << lb) - 1) & ~((1L << la) - 1);
-                            VectorMask<Float> m = VectorMask.fromLong(S, bits);
-                            v = v.blend(FloatVector.fromMemorySegment(S, x, (rowAt + oxl - l) * 4, ByteOrder.nativeOrder(), m), m);
+                        long at = rowAt + oxl - l;
+                        int la = l + a - oxl, lb = l + b - oxl; // lanes whose tap is inside the image
+                        VectorMask<Float> m = VectorMask.fromLong(S, (lb >= 64 ? -1L : (1L << lb) - 1) & ~((1L << la) - 1));
+                        if (sw == 1 && at >= 0 && (at + vl) * 4 <= x.byteSize()) {
+                            // lane j reads input element at + j; the masked-off lanes keep their zeros
+                            v = v.blend(FloatVector.fromMemorySegment(S, x, at * 4, ByteOrder.nativeOrder(), m), m);
                         } else {
-                            for (int o = a; o < b; o++) v = v.withLane(l + o - oxl, x.get(F, (rowAt + (long) o * sw) * 4));
+                            // other strides, or a vector reaching past the segment (the masked load's slow path)
+                            for (int j = la; j < lb; j++) lane[j] = x.get(F, (rowAt + (long) (oxl + j - l) * sw) * 4);
+                            v = v.blend(FloatVector.fromArray(S, lane, 0), m);
                         }
                     }
                     l += run;

@@ -77,9 +77,9 @@ final class MicroKernel {
         if (mr == MR && nr == NR) {
             for (int i = 0; i < MR; i++) {
                 long off = cOff + i * ldcBytes;
-                float bv = bias == null ? 0f : bias.get(F, biasOff + 4L * i);
-                storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta, bias != null, bv);
-                storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta, bias != null, bv);
+                FloatVector bv = bias == null ? null : FloatVector.broadcast(S, bias.get(F, biasOff + 4L * i));
+                storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta, bv);
+                storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta, bv);
             }
             return;
         }
@@ -95,10 +95,11 @@ final class MicroKernel {
         }
     }
 
-    private static void storeVector(MemorySegment c, long off, FloatVector v, float alpha, float beta, boolean addBias, float bias) {
+    /** bias: null or the broadcast bias of the row (a vector operand: the scalar form was not intrinsified here). */
+    private static void storeVector(MemorySegment c, long off, FloatVector v, float alpha, float beta, FloatVector bias) {
         if (alpha != 1f) v = v.mul(alpha);
         if (beta != 0f) v = FloatVector.fromMemorySegment(S, c, off, LE).mul(beta).add(v);
-        if (addBias) v = v.add(bias);
+        if (bias != null) v = v.add(bias);
         v.intoMemorySegment(c, off, LE);
     }
 }
