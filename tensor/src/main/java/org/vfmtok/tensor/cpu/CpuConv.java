@@ -123,7 +123,7 @@ public final class CpuConv implements ConvKernels {
                     ? PackedGemm.panels(new Operand(x.segment(), DType.F32, 0, p, 1), new long[] {xBase})
                     : (t, r0, kc, j0, nc, dst) -> ConvPacking.packPanels(g, x.segment(), xBase, r0, kc, j0, nc, dst, PackedGemm.PANEL_WIDTH);
             PackedGemm.run(wg, new long[] {w.offset() + (long) grp * coutG * kdim}, cols, out.segment(), new long[] {oBase}, p, coutG, p, kdim, 1f, 0f,
-                    bs, bias == null ? 0 : bias.offset() + (long) grp * coutG);
+                    bs, bias == null ? 0 : bias.offset() + (long) grp * coutG, false);
         });
     }
 

@@ -65,17 +65,17 @@ public final class PackedGemm {
     public static void run(Operand a, long[] aOffs, Operand b, long[] bOffs, MemorySegment c, long[] cOffs, long ldc,
                            int m, int n, int k, float alpha, float beta) {
         run(a, aOffs, panels(b, bOffs), c, cOffs, ldc,
-                m, n, k, alpha, beta, null, 0);
+                m, n, k, alpha, beta, null, 0, false);
     }
 
     /**
-     * As above with B given by a {@link PanelSource}, and an optional per-row bias: C_t =
-     * (alpha·A_t·B_t + beta·C_t) + bias[i] for row i, where bias[i] is the F32 element {@code biasOff + i}
-     * of {@code bias} (null: none). The bias is added once, after the last k-slice, so the result rounds
-     * exactly like a GEMM followed by a separate bias add.
+     * As above with B given by a {@link PanelSource}, and an optional bias shared by the batch items:
+     * C_t[i][j] = (alpha·A_t·B_t + beta·C_t)[i][j] + bias[i] (or bias[j] with {@code biasPerColumn}),
+     * where bias[x] is the F32 element {@code biasOff + x} of {@code bias} (null: none). The bias is added
+     * once, after the last k-slice, so the result rounds exactly like a GEMM followed by a bias add.
      */
     public static void run(Operand a, long[] aOffs, PanelSource b, MemorySegment c, long[] cOffs, long ldc,
-                           int m, int n, int k, float alpha, float beta, MemorySegment bias, long biasOff) {
+                           int m, int n, int k, float alpha, float beta, MemorySegment bias, long biasOff, boolean biasPerColumn) {
         int nb = aOffs.length;
         int mPanels = (m + MR - 1) / MR, nPanels = (n + NR - 1) / NR;
         // Tiles per matrix so that nb·tiles covers the threads; split the longer side first.
@@ -97,13 +97,13 @@ public final class PackedGemm {
             int tm = tile / gn, tn = tile % gn;
             int m0 = (int) ((long) mPanels * tm / gm) * MR, m1 = Math.min(m, (int) ((long) mPanels * (tm + 1) / gm) * MR);
             int n0 = (int) ((long) nPanels * tn / gn) * NR, n1 = Math.min(n, (int) ((long) nPanels * (tn + 1) / gn) * NR);
-            tile(a.at(aOffs[t]), b, t, c, cOffs[t], ldc, m0, m1, n0, n1, k, alpha, beta, bias, biasOff, WORKSPACE.get());
+            tile(a.at(aOffs[t]), b, t, c, cOffs[t], ldc, m0, m1, n0, n1, k, alpha, beta, bias, biasOff, biasPerColumn, WORKSPACE.get());
         });
     }
 
     /** Rows [m0, m1) × cols [n0, n1) of one C, on the calling thread. */
     private static void tile(Operand a, PanelSource b, int t, MemorySegment c, long cOff, long ldc, int m0, int m1, int n0, int n1,
-                             int k, float alpha, float beta, MemorySegment bias, long biasOff, Workspace ws) {
+                             int k, float alpha, float beta, MemorySegment bias, long biasOff, boolean biasPerColumn, Workspace ws) {
         long ldcBytes = 4 * ldc;
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
@@ -122,7 +122,8 @@ public final class PackedGemm {
                         long cCol = 4 * (cOff + jc + jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             MicroKernel.run(kc, ap, ir * kc, bp, jr * kc, c, cCol + (ic + ir) * ldcBytes, ldcBytes,
-                                    Math.min(MR, mc - ir), nr, alpha, betaNow, biasNow, 4 * (biasOff + ic + ir), ws.scratch);
+                                    Math.min(MR, mc - ir), nr, alpha, betaNow, biasNow,
+                                    4 * (biasOff + (biasPerColumn ? jc + jr : ic + ir)), biasPerColumn, ws.scratch);
                         }
                     }
                 }
