@@ -29,6 +29,26 @@ public final class CpuGemm implements GemmKernels {
 
     @Override
     public void gemm(Tensor a, Tensor b, Tensor c, float alpha, float beta) {
+        checkShapes(a, b, c);
+        if (!widenable(a.dtype()) || !widenable(b.dtype()) || !widenable(c.dtype()) || !a.device().isCpu()) {
+            reference.gemm(a, b, c, alpha, beta);
+            return;
+        }
+        if (c.numel() == 0) return;
+        if (c.dtype() != DType.F32 || !c.isContiguous()) {
+            // Accumulate in a contiguous F32 copy (freed on return), then round into c once.
+            try (Scope scratch = Scope.open("gemm-f32-output")) {
+                Tensor tmp = Tensor.empty(DType.F32, c.shape());
+                if (beta != 0) c.backend().copy(c, tmp);
+                gemmF32(a, b, tmp, alpha, beta, null);
+                c.backend().copy(tmp, c);
+            }
+            return;
+        }
+        gemmF32(a, b, c, alpha, beta, null);
+    }
+
+    private static void checkShapes(Tensor a, Tensor b, Tensor c) {
         int r = c.dim();
         if (a.dim() != r || b.dim() != r || r < 2) {
             throw new IllegalArgumentException("gemm operands of ranks " + a.dim() + ", " + b.dim() + ", " + r);
@@ -40,35 +60,34 @@ public final class CpuGemm implements GemmKernels {
             throw new IllegalArgumentException("gemm shapes " + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape())
                     + " -> " + Arrays.toString(c.shape()));
         }
-        if (!widenable(a.dtype()) || !widenable(b.dtype()) || !widenable(c.dtype()) || !a.device().isCpu()) {
-            reference.gemm(a, b, c, alpha, beta);
-            return;
-        }
-        if (c.numel() == 0) return;
-        if (c.dtype() != DType.F32 || !c.isContiguous()) {
-            // Accumulate in a contiguous F32 copy (freed on return), then round into c once.
-            try (Scope scratch = Scope.open("gemm-f32-output")) {
-                Tensor tmp = Tensor.empty(DType.F32, c.shape());
-                if (beta != 0) c.backend().copy(c, tmp);
-                gemmF32(a, b, tmp, alpha, beta);
-                c.backend().copy(tmp, c);
-            }
-            return;
-        }
-        gemmF32(a, b, c, alpha, beta);
+    }
+
+    /** Folds the bias into the packed GEMM's output pass when that kernel runs; else the default. */
+    @Override
+    public void gemmBias(Tensor a, Tensor b, Tensor c, Tensor bias) {
+        checkShapes(a, b, c);
+        int n = c.size(-1);
+        boolean plain = widenable(a.dtype()) && widenable(b.dtype())
+                && c.dtype() == DType.F32 && c.isContiguous() && c.numel() > 0 && a.size(-1) > 0 && a.device().isCpu()
+                && bias.dtype() == DType.F32 && bias.dim() == 1 && bias.size(0) == n && bias.stride(0) == 1 && bias.device().isCpu();
+        if (!plain || !gemmF32(a, b, c, 1f, 0f, bias)) GemmKernels.super.gemmBias(a, b, c, bias);
     }
 
     private static boolean widenable(DType t) {
         return t == DType.F32 || t == DType.BF16 || t == DType.F16;
     }
 
-    /** c is contiguous F32 and non-empty. */
-    private static void gemmF32(Tensor a, Tensor b, Tensor c, float alpha, float beta) {
+    /**
+     * c is contiguous F32 and non-empty. With a (per-column) bias, only the packed kernel is run (it
+     * adds the bias); returns false without touching c when another kernel would be needed.
+     */
+    private static boolean gemmF32(Tensor a, Tensor b, Tensor c, float alpha, float beta, Tensor bias) {
         int r = c.dim();
         int m = c.size(-2), n = c.size(-1), k = a.size(-1);
         if (k == 0) {
+            if (bias != null) return false;
             scale(c, beta);
-            return;
+            return true;
         }
         int[] batch = Arrays.copyOf(c.shape(), r - 2);
         int nb = Math.toIntExact(Shapes.numel(batch));
@@ -97,15 +116,18 @@ public final class CpuGemm implements GemmKernels {
         Operand bt = ob.transposed();
         boolean smallM = SkinnyGemm.supports(bt, m);
         boolean smallN = SkinnyGemm.supports(oa, n);
+        if (bias != null && (smallM || smallN)) return false;
         if (smallM && (!smallN || m <= n)) {
             SkinnyGemm.run(bt, bOffs, oa, aOffs, m, cs, cOffs, 1, n, n, k, alpha, beta);
-            return;
+            return true;
         }
         if (smallN) {
             SkinnyGemm.run(oa, aOffs, bt, bOffs, n, cs, cOffs, n, 1, m, k, alpha, beta);
-            return;
+            return true;
         }
-        PackedGemm.run(oa, aOffs, ob, bOffs, cs, cOffs, n, m, n, k, alpha, beta);
+        PackedGemm.run(oa, aOffs, PackedGemm.panels(ob, bOffs), cs, cOffs, n, m, n, k, alpha, beta,
+                bias == null ? null : bias.segment(), bias == null ? 0 : bias.offset(), true);
+        return true;
     }
 
     /**

@@ -41,8 +41,17 @@ public final class MatMul {
             throw new IllegalArgumentException("linear: input features " + x.size(-1) + " but weight " + Arrays.toString(w.shape()));
         }
         Tensor flat = x.dim() == 2 ? x : x.reshape(-1, x.size(-1));
-        Tensor y = matmul(flat, w.mT());
-        if (bias != null) y = Pointwise.add(y, bias);
+        Tensor y;
+        if (bias != null && bias.dim() == 1 && bias.size(0) == w.size(0) && !Grad.needed(x, w, bias)) {
+            // no autograd: the bias add rides on the GEMM's output pass (GemmKernels.gemmBias)
+            Pointwise.checkOperands("linear", flat, w);
+            Pointwise.checkOperands("linear", flat, bias);
+            y = Tensor.empty(flat.dtype(), flat.device(), flat.size(0), w.size(0));
+            x.backend().gemm().gemmBias(flat.detach(), w.detach().mT(), y, bias.detach());
+        } else {
+            y = matmul(flat, w.mT());
+            if (bias != null) y = Pointwise.add(y, bias);
+        }
         if (x.dim() == 2) return y;
         int[] shape = x.shape();
         shape[shape.length - 1] = w.size(0);

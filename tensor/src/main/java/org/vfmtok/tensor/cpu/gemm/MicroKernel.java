@@ -30,9 +30,11 @@ final class MicroKernel {
     /**
      * C[i][j] = alpha·Σ_p A[i][p]·B[p][j] + beta·C[i][j] for i < mr, j < nr; C is row-major at byte
      * offset {@code cOff} with rows {@code ldcBytes} apart. beta == 0 never reads C (it may hold NaN).
+     * A non-null {@code bias} is added after the scaling: the F32 at byte {@code biasOff + 4i} to row i,
+     * or with {@code biasPerColumn} the one at {@code biasOff + 4j} to column j.
      */
     static void run(int kc, float[] a, int ao, float[] b, int bo, MemorySegment c, long cOff, long ldcBytes,
-                    int mr, int nr, float alpha, float beta, float[] scratch) {
+                    int mr, int nr, float alpha, float beta, MemorySegment bias, long biasOff, boolean biasPerColumn, float[] scratch) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
         FloatVector c60 = z, c61 = z, c70 = z, c71 = z, c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
@@ -64,19 +66,25 @@ final class MicroKernel {
         c90.intoArray(scratch, 9 * NR);      c91.intoArray(scratch, 9 * NR + VL);
         ca0.intoArray(scratch, 10 * NR);     ca1.intoArray(scratch, 10 * NR + VL);
         cb0.intoArray(scratch, 11 * NR);     cb1.intoArray(scratch, 11 * NR + VL);
-        writeBack(scratch, c, cOff, ldcBytes, mr, nr, alpha, beta);
+        writeBack(scratch, c, cOff, ldcBytes, mr, nr, alpha, beta, bias, biasOff, biasPerColumn);
     }
 
     /**
      * Scales the tile in {@code scratch} into C. Kept out of {@link #run}: writing the accumulators
      * straight to the MemorySegment there made C2 spill them and ran ~8x slower.
      */
-    private static void writeBack(float[] scratch, MemorySegment c, long cOff, long ldcBytes, int mr, int nr, float alpha, float beta) {
+    private static void writeBack(float[] scratch, MemorySegment c, long cOff, long ldcBytes, int mr, int nr, float alpha, float beta,
+                                  MemorySegment bias, long biasOff, boolean biasPerColumn) {
         if (mr == MR && nr == NR) {
+            // per-column bias: the same two vectors for every row; per-row: a broadcast per row
+            FloatVector col0 = bias != null && biasPerColumn ? FloatVector.fromMemorySegment(S, bias, biasOff, LE) : null;
+            FloatVector col1 = bias != null && biasPerColumn ? FloatVector.fromMemorySegment(S, bias, biasOff + 4L * VL, LE) : null;
             for (int i = 0; i < MR; i++) {
                 long off = cOff + i * ldcBytes;
-                storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta);
-                storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta);
+                FloatVector b0 = col0, b1 = col1;
+                if (bias != null && !biasPerColumn) b0 = b1 = FloatVector.broadcast(S, bias.get(F, biasOff + 4L * i));
+                storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta, b0);
+                storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta, b1);
             }
             return;
         }
@@ -85,14 +93,17 @@ final class MicroKernel {
             for (int j = 0; j < nr; j++) {
                 float v = alpha * scratch[i * NR + j];
                 long o = row + 4L * j;
-                c.set(F, o, beta == 0 ? v : v + beta * c.get(F, o));
+                if (beta != 0) v = v + beta * c.get(F, o);
+                c.set(F, o, bias == null ? v : v + bias.get(F, biasOff + 4L * (biasPerColumn ? j : i)));
             }
         }
     }
 
-    private static void storeVector(MemorySegment c, long off, FloatVector v, float alpha, float beta) {
+    /** bias: null or the lanes to add (a vector operand: the scalar-operand form was not intrinsified here). */
+    private static void storeVector(MemorySegment c, long off, FloatVector v, float alpha, float beta, FloatVector bias) {
         if (alpha != 1f) v = v.mul(alpha);
         if (beta != 0f) v = FloatVector.fromMemorySegment(S, c, off, LE).mul(beta).add(v);
+        if (bias != null) v = v.add(bias);
         v.intoMemorySegment(c, off, LE);
     }
 }

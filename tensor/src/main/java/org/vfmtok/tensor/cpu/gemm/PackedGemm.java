@@ -31,7 +31,21 @@ public final class PackedGemm {
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
+    /** Width of a packed B panel (columns of C one micro-kernel call computes). */
+    public static final int PANEL_WIDTH = NR;
+
     private PackedGemm() {}
+
+    /**
+     * Produces packed B blocks in {@link Packing#packB}'s layout: rows [p0, p0+kc) × cols [j0, j0+nc)
+     * of batch item t's B into ceil(nc/NR) panels of kc·{@link #PANEL_WIDTH} floats (panel q holds, for
+     * each p, the NR values B[p0 + p][j0 + q·NR + j], zero past column nc). Lets callers pack a B that
+     * is never materialised (a convolution's im2col matrix read straight from the image).
+     */
+    @FunctionalInterface
+    public interface PanelSource {
+        void pack(int t, int p0, int kc, int j0, int nc, float[] dst);
+    }
 
     /** Per-thread packing buffers, grown on demand and reused across calls. */
     private static final class Workspace {
@@ -43,6 +57,11 @@ public final class PackedGemm {
         float[] b(int n) { return b.length >= n ? b : (b = new float[n]); }
     }
 
+    /** Packs batch item t's B from {@code b} at element offset {@code bOffs[t]} (any layout, F32/BF16/F16). */
+    public static PanelSource panels(Operand b, long[] bOffs) {
+        return (t, p0, kc, j0, nc, dst) -> Packing.packB(b.at(bOffs[t]), p0, kc, j0, nc, dst);
+    }
+
     /**
      * For every batch item t: C_t = alpha·A_t·B_t + beta·C_t, where A_t is {@code a} at element offset
      * {@code aOffs[t]} (m×k), B_t likewise (k×n) and C_t is row-major F32 at element offset
@@ -50,6 +69,18 @@ public final class PackedGemm {
      */
     public static void run(Operand a, long[] aOffs, Operand b, long[] bOffs, MemorySegment c, long[] cOffs, long ldc,
                            int m, int n, int k, float alpha, float beta) {
+        run(a, aOffs, panels(b, bOffs), c, cOffs, ldc,
+                m, n, k, alpha, beta, null, 0, false);
+    }
+
+    /**
+     * As above with B given by a {@link PanelSource}, and an optional bias shared by the batch items:
+     * C_t[i][j] = (alpha·A_t·B_t + beta·C_t)[i][j] + bias[i] (or bias[j] with {@code biasPerColumn}),
+     * where bias[x] is the F32 element {@code biasOff + x} of {@code bias} (null: none). The bias is added
+     * once, after the last k-slice, so the result rounds exactly like a GEMM followed by a bias add.
+     */
+    public static void run(Operand a, long[] aOffs, PanelSource b, MemorySegment c, long[] cOffs, long ldc,
+                           int m, int n, int k, float alpha, float beta, MemorySegment bias, long biasOff, boolean biasPerColumn) {
         int nb = aOffs.length;
         int mPanels = (m + MR - 1) / MR, nPanels = (n + NR - 1) / NR;
         // Tiles per matrix so that nb·tiles covers the threads; split the longer side first.
@@ -71,13 +102,13 @@ public final class PackedGemm {
             int tm = tile / gn, tn = tile % gn;
             int m0 = (int) ((long) mPanels * tm / gm) * MR, m1 = Math.min(m, (int) ((long) mPanels * (tm + 1) / gm) * MR);
             int n0 = (int) ((long) nPanels * tn / gn) * NR, n1 = Math.min(n, (int) ((long) nPanels * (tn + 1) / gn) * NR);
-            tile(a.at(aOffs[t]), b.at(bOffs[t]), c, cOffs[t], ldc, m0, m1, n0, n1, k, alpha, beta, WORKSPACE.get());
+            tile(a.at(aOffs[t]), b, t, c, cOffs[t], ldc, m0, m1, n0, n1, k, alpha, beta, bias, biasOff, biasPerColumn, WORKSPACE.get());
         });
     }
 
     /** Rows [m0, m1) × cols [n0, n1) of one C, on the calling thread. */
-    private static void tile(Operand a, Operand b, MemorySegment c, long cOff, long ldc, int m0, int m1, int n0, int n1,
-                             int k, float alpha, float beta, Workspace ws) {
+    private static void tile(Operand a, PanelSource b, int t, MemorySegment c, long cOff, long ldc, int m0, int m1, int n0, int n1,
+                             int k, float alpha, float beta, MemorySegment bias, long biasOff, boolean biasPerColumn, Workspace ws) {
         long ldcBytes = 4 * ldc;
         int depth = sliceDepth(k);
         for (int jc = n0; jc < n1; jc += NC) {
@@ -85,8 +116,9 @@ public final class PackedGemm {
             for (int pc = 0; pc < k; pc += depth) {
                 int kc = Math.min(depth, k - pc);
                 float[] bp = ws.b(roundUp(nc, NR) * kc);
-                Packing.packB(b, pc, kc, jc, nc, bp);
+                b.pack(t, pc, kc, jc, nc, bp);
                 float betaNow = pc == 0 ? beta : 1f;
+                MemorySegment biasNow = pc + kc == k ? bias : null;
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
                     float[] ap = ws.a(roundUp(mc, MR) * kc);
@@ -96,7 +128,8 @@ public final class PackedGemm {
                         long cCol = 4 * (cOff + jc + jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             MicroKernel.run(kc, ap, ir * kc, bp, jr * kc, c, cCol + (ic + ir) * ldcBytes, ldcBytes,
-                                    Math.min(MR, mc - ir), nr, alpha, betaNow, ws.scratch);
+                                    Math.min(MR, mc - ir), nr, alpha, betaNow, biasNow,
+                                    4 * (biasOff + (biasPerColumn ? jc + jr : ic + ir)), biasPerColumn, ws.scratch);
                         }
                     }
                 }
