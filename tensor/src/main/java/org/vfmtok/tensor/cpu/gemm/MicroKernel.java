@@ -76,15 +76,29 @@ final class MicroKernel {
     private static void writeBack(float[] scratch, MemorySegment c, long cOff, long ldcBytes, int mr, int nr, float alpha, float beta,
                                   MemorySegment bias, long biasOff, boolean biasPerColumn) {
         if (mr == MR && nr == NR) {
-            // per-column bias: the same two vectors for every row; per-row: a broadcast per row
-            FloatVector col0 = bias != null && biasPerColumn ? FloatVector.fromMemorySegment(S, bias, biasOff, LE) : null;
-            FloatVector col1 = bias != null && biasPerColumn ? FloatVector.fromMemorySegment(S, bias, biasOff + 4L * VL, LE) : null;
-            for (int i = 0; i < MR; i++) {
-                long off = cOff + i * ldcBytes;
-                FloatVector b0 = col0, b1 = col1;
-                if (bias != null && !biasPerColumn) b0 = b1 = FloatVector.broadcast(S, bias.get(F, biasOff + 4L * i));
-                storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta, b0);
-                storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta, b1);
+            // One loop per bias kind: a FloatVector that may be null, or that is chosen between branches, made
+            // C2 crash (a halt in compiled code under the Vector API) or box the vectors.
+            if (bias == null) {
+                for (int i = 0; i < MR; i++) {
+                    long off = cOff + i * ldcBytes;
+                    storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta);
+                    storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta);
+                }
+            } else if (biasPerColumn) {
+                FloatVector col0 = FloatVector.fromMemorySegment(S, bias, biasOff, LE);
+                FloatVector col1 = FloatVector.fromMemorySegment(S, bias, biasOff + 4L * VL, LE);
+                for (int i = 0; i < MR; i++) {
+                    long off = cOff + i * ldcBytes;
+                    storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta, col0);
+                    storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta, col1);
+                }
+            } else {
+                for (int i = 0; i < MR; i++) {
+                    long off = cOff + i * ldcBytes;
+                    FloatVector b = FloatVector.broadcast(S, bias.get(F, biasOff + 4L * i));
+                    storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta, b);
+                    storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta, b);
+                }
             }
             return;
         }
@@ -99,11 +113,19 @@ final class MicroKernel {
         }
     }
 
-    /** bias: null or the lanes to add (a vector operand: the scalar-operand form was not intrinsified here). */
-    private static void storeVector(MemorySegment c, long off, FloatVector v, float alpha, float beta, FloatVector bias) {
+    /** C = alpha·acc + beta·C for one vector of a row. */
+    private static void storeVector(MemorySegment c, long off, FloatVector acc, float alpha, float beta) {
+        scaled(c, off, acc, alpha, beta).intoMemorySegment(c, off, LE);
+    }
+
+    /** C = alpha·acc + beta·C + bias (bias never null: see writeBack). */
+    private static void storeVector(MemorySegment c, long off, FloatVector acc, float alpha, float beta, FloatVector bias) {
+        scaled(c, off, acc, alpha, beta).add(bias).intoMemorySegment(c, off, LE);
+    }
+
+    private static FloatVector scaled(MemorySegment c, long off, FloatVector v, float alpha, float beta) {
         if (alpha != 1f) v = v.mul(alpha);
         if (beta != 0f) v = FloatVector.fromMemorySegment(S, c, off, LE).mul(beta).add(v);
-        if (bias != null) v = v.add(bias);
-        v.intoMemorySegment(c, off, LE);
+        return v;
     }
 }
