@@ -7,9 +7,9 @@ import picocli.CommandLine.Command;
 @Command(name = "vfm", mixinStandardHelpOptions = true, version = "vfm 0.1.0",
         description = "VFMTok tokenizer and LlamaGen AR models on the JVM.",
         subcommands = {InfoCommand.class, InspectCommand.class, TokenizeCommand.class, DetokenizeCommand.class,
-                ReconstructCommand.class, FeaturesCommand.class, GenerateCommand.class, BenchCommand.class,
-                LaunchCommand.class, DistCheckCommand.class,
-                CommandLine.HelpCommand.class},
+                ReconstructCommand.class, FeaturesCommand.class, GenerateCommand.class, DemoCommand.class,
+                TrainTokenizerCommand.class, ExtractCodesCommand.class, TrainArCommand.class, ConvertCommand.class,
+                BenchCommand.class, LaunchCommand.class, DistCheckCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Also: ./vfm test (default test suite), ./vfm test-all (with heavy tests), ./vfm build."})
 public final class Main implements Runnable {
     @Override

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -72,6 +73,13 @@ public final class Trainer {
     private final Communicator comm;
     private final Path runDir;
     private long step;
+    private final Map<String, StateSection> extraState = new LinkedHashMap<>();
+    private final Map<String, String> extraMetadata = new LinkedHashMap<>();
+    private final Map<String, double[]> stepScalars = new LinkedHashMap<>();
+    private final java.util.List<java.util.function.LongConsumer> afterStep = new java.util.ArrayList<>();
+
+    /** Extra state saved in and restored from checkpoints under its own section (a discriminator and its optimizer). */
+    public record StateSection(java.util.function.Supplier<Map<String, Tensor>> save, java.util.function.Consumer<Map<String, Tensor>> load) {}
 
     public Trainer(Config config, Module model, Optimizer optimizer, Ema ema, LrSchedule schedule, Rng rng,
                    Communicator comm, Path runDir) {
@@ -87,6 +95,35 @@ public final class Trainer {
 
     public Rng rng() { return rng; }
 
+    /** Adds a checkpoint section beside model/optimizer/ema; restored by {@link #resume}. */
+    public Trainer addState(String section, StateSection state) {
+        if (section.contains(".") || Set.of("model", "optimizer", "ema").contains(section)) throw new IllegalArgumentException("bad section name '" + section + "'");
+        extraState.put(section, state);
+        return this;
+    }
+
+    /** A string saved in every checkpoint's metadata (the run's arguments). */
+    public Trainer addMetadata(String key, String value) {
+        extraMetadata.put(key, value);
+        return this;
+    }
+
+    /** Runs after every optimizer step with the new step number (periodic images, evaluation). */
+    public Trainer afterStep(java.util.function.LongConsumer hook) {
+        afterStep.add(hook);
+        return this;
+    }
+
+    /**
+     * Records a named scalar for the current step (a loss component, codebook usage); micro-steps are
+     * averaged and the values join the step's line in metrics.jsonl.
+     */
+    public void log(String name, double value) {
+        double[] acc = stepScalars.computeIfAbsent(name, k -> new double[2]);
+        acc[0] += value;
+        acc[1]++;
+    }
+
     public long step() { return step; }
 
     /** Restores from the newest checkpoint in the run folder, if any; returns whether it did. */
@@ -98,6 +135,7 @@ public final class Trainer {
             model.load(c.section("model"), true);
             optimizer.loadStateDict(c.section("optimizer"));
             if (ema != null) ema.load(c.section("ema"));
+            for (var e : extraState.entrySet()) e.getValue().load().accept(c.section(e.getKey()));
             Map<String, String> m = c.metadata();
             step = Long.parseLong(require(m, "step", latest.get()));
             rng.setState(Long.parseLong(require(m, "rng", latest.get())));
@@ -144,10 +182,14 @@ public final class Trainer {
                 lastLoss = loss;
                 if (leader && config.logEvery() > 0 && step % config.logEvery() == 0) {
                     double secs = (System.nanoTime() - start) / 1e9;
-                    metrics.write(String.format(Locale.ROOT, "{\"step\":%d,\"loss\":%.6g,\"lr\":%.6g,\"grad_norm\":%.6g,\"elapsed_s\":%.3f}%n",
-                            step, loss, lr, norm, secs));
+                    StringBuilder extra = new StringBuilder();
+                    stepScalars.forEach((k, v) -> extra.append(String.format(Locale.ROOT, ",\"%s\":%.6g", k, v[0] / Math.max(1, v[1]))));
+                    metrics.write(String.format(Locale.ROOT, "{\"step\":%d,\"loss\":%.6g,\"lr\":%.6g,\"grad_norm\":%s,\"elapsed_s\":%.3f%s}%n",
+                            step, loss, lr, Double.isNaN(norm) ? "null" : String.format(Locale.ROOT, "%.6g", norm), secs, extra));
                     metrics.flush();
                 }
+                stepScalars.clear();
+                for (var hook : afterStep) hook.accept(step);
                 if (bar != null) {
                     bar.stepTo(step);
                     bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", loss));
@@ -171,7 +213,8 @@ public final class Trainer {
             sections.put("model", model.stateDict());
             sections.put("optimizer", optimizer.stateDict());
             if (ema != null) sections.put("ema", ema.stateDict());
-            Map<String, String> meta = new LinkedHashMap<>();
+            extraState.forEach((k, v) -> sections.put(k, v.save().get()));
+            Map<String, String> meta = new LinkedHashMap<>(extraMetadata);
             meta.put("step", Long.toString(step));
             meta.put("rng", Long.toString(rng.state()));
             meta.put("data_position", Long.toString(data.position()));

@@ -109,6 +109,26 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
         return out;
     }
 
+    /**
+     * The full token sequences (B, 1 + R + n, D), without the final norm: first the embedding output (with
+     * position embedding), then the output of each block in {@code blockIndices} (ascending). Differentiable
+     * with respect to the input (the DINO discriminator passes the generator's gradient through it).
+     */
+    public List<Tensor> hiddenStates(Tensor normalizedImages, int[] blockIndices) {
+        List<Tensor> out = new ArrayList<>();
+        Tensor x = embed(normalizedImages);
+        out.add(x);
+        int last = blockIndices.length == 0 ? -1 : blockIndices[blockIndices.length - 1];
+        for (int i = 0, k = 0; i <= last; i++) {
+            x = blocks.get(i).forward(x);
+            if (k < blockIndices.length && blockIndices[k] == i) {
+                out.add(x);
+                k++;
+            }
+        }
+        return out;
+    }
+
     /** patch_embed.proj: a 14×14/14 convolution, computed as unfold + matmul (patches do not overlap). */
     static final class PatchEmbed extends Module {
         final Conv2d proj;

@@ -1,0 +1,131 @@
+package org.vfmtok.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.vfmtok.nn.io.AnyCheckpoint;
+import org.vfmtok.tensor.Rng;
+import org.vfmtok.tensor.Scope;
+import org.vfmtok.tensor.io.Safetensors;
+import org.vfmtok.vfmtok.data.ImageSource;
+import org.vfmtok.vfmtok.model.TokenizerConfig;
+import org.vfmtok.vfmtok.train.DinoDiscriminator;
+import org.vfmtok.vfmtok.train.Lpips;
+import org.vfmtok.vfmtok.train.RandomVfm;
+import org.vfmtok.vfmtok.train.TokenizerConfigs;
+import org.vfmtok.vfmtok.train.TokenizerLoss;
+import org.vfmtok.vfmtok.train.TokenizerTraining;
+import org.vfmtok.vfmtok.train.VqTraining;
+import org.vfmtok.vfmtok.vfm.Dinov2;
+import org.vfmtok.vfmtok.vfm.Dinov2Weights;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ./vfm train-tokenizer}: trains a VFMTok tokenizer (vq_train.py) into a run folder. */
+@Command(name = "train-tokenizer", mixinStandardHelpOptions = true,
+        description = {"Train a VFMTok tokenizer: 2×MSE + LPIPS + VQ (β 0.25) + semantic cosine loss against the frozen VFM, optional DINO",
+                "discriminator; Adam (0.9, 0.95), warm-up, EMA, clipping. The run folder gets tokenizer.json, args.json, metrics.jsonl,",
+                "checkpoints (model, ema, optimizer, discriminator, optimizer_disc), recon-<step>.png and loss.png; --resume continues it."})
+final class TrainTokenizerCommand implements Callable<Integer> {
+    @Mixin TrainData data;
+
+    @Option(names = "--out", required = true, description = "Run folder.")
+    Path out;
+
+    @Option(names = "--config", paramLabel = "JSON", description = "Architecture (tools/reference/*_config.json format); default: --preset.")
+    Path config;
+
+    @Option(names = "--preset", defaultValue = "demo", description = "demo (32 px, CPU-sized) or official (336 px, DINOv2-L) (default: ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--vfm", paramLabel = "W", description = "DINOv2 weights for the frozen VFM; without them a random frozen ViT is used (saved as vfm.safetensors).")
+    Path vfm;
+
+    @Option(names = "--lpips-vgg", paramLabel = "W", description = "torchvision VGG16 weights for LPIPS (vgg16-397923af.pth).")
+    Path lpipsVgg;
+
+    @Option(names = "--lpips-lin", paramLabel = "W", description = "LPIPS lin weights (taming/lpips vgg.pth). Without both files LPIPS is off.")
+    Path lpipsLin;
+
+    @Option(names = "--disc", description = "Train with the DINO discriminator (hinge D, softplus G).")
+    boolean disc;
+
+    @Option(names = "--disc-vit", paramLabel = "W", description = "DINO ViT-S/16 weights (dino_deitsmall16_pretrain.pth); without them the discriminator's ViT is random.")
+    Path discVit;
+
+    @Option(names = "--disc-start", defaultValue = "20000", description = "Step from which the GAN terms count (default: ${DEFAULT-VALUE}).")
+    long discStart;
+
+    @Option(names = "--disc-weight", defaultValue = "0.5", description = "GAN weight (default: ${DEFAULT-VALUE}).")
+    double discWeight;
+
+    @Option(names = "--batch", defaultValue = "16") int batch;
+    @Option(names = "--steps", defaultValue = "1000") long steps;
+    @Option(names = "--lr", defaultValue = "1e-4") double lr;
+    @Option(names = "--warmup", defaultValue = "100", description = "Linear warm-up steps from 1e-7 (default: ${DEFAULT-VALUE}).") long warmup;
+    @Option(names = "--ema", defaultValue = "0.9999") double ema;
+    @Option(names = "--clip", defaultValue = "1.0") double clip;
+    @Option(names = "--ckpt-every", defaultValue = "5000") long ckptEvery;
+    @Option(names = "--image-every", defaultValue = "500", description = "Reconstruction grid every N steps (default: ${DEFAULT-VALUE}).") long imageEvery;
+    @Option(names = "--restart-codes", defaultValue = "0", description = "Re-seed unused codes every N steps (0: off, as officially; small runs need it).") int restartCodes;
+    @Option(names = "--perceptual-weight", defaultValue = "1.0") double perceptualWeight;
+    @Option(names = "--semantic-weight", defaultValue = "1.0") double semanticWeight;
+    @Option(names = "--threads", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).") int threads;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.") boolean resume;
+
+    @Override
+    public Integer call() throws Exception {
+        ImageSource src = data.source(true);
+        TokenizerConfig cfg = config != null ? TokenizerConfig.load(config)
+                : switch (preset.toLowerCase(Locale.ROOT)) {
+                    case "demo" -> TokenizerConfigs.demo();
+                    case "official" -> TokenizerConfig.official();
+                    default -> throw new IllegalArgumentException("unknown --preset " + preset + " (demo or official)");
+                };
+        Files.createDirectories(out);
+        Dinov2 frozen;
+        if (vfm != null) {
+            frozen = Scope.global().run(() -> new Dinov2(cfg.vfm(), new Rng(0)));
+            try (AnyCheckpoint c = AnyCheckpoint.open(vfm)) {
+                frozen.load(Dinov2Weights.toOriginalNames(c.tensors("")), true);
+            }
+        } else {
+            System.err.println("warning: no --vfm weights: the frozen VFM is a random ViT (saved to " + out.resolve("vfm.safetensors") + ")");
+            Path saved = out.resolve("vfm.safetensors");
+            frozen = Scope.global().run(() -> RandomVfm.create(cfg.vfm(), seed + 7));
+            if (resume && Files.exists(saved)) {
+                try (AnyCheckpoint c = AnyCheckpoint.open(saved)) {
+                    frozen.load(c.tensors(""), true);
+                }
+            } else {
+                Safetensors.save(saved, frozen.stateDict());
+            }
+        }
+        Lpips lpips = null;
+        if (lpipsVgg != null || lpipsLin != null) lpips = Lpips.load(lpipsVgg, lpipsLin);
+        else if (perceptualWeight > 0) System.err.println("warning: LPIPS is off: give --lpips-vgg and --lpips-lin (weights cannot be downloaded here)");
+        DinoDiscriminator d = null;
+        if (disc) {
+            DinoDiscriminator.Config dc = DinoDiscriminator.Config.official();
+            Dinov2 vit;
+            if (discVit != null) vit = DinoDiscriminator.loadDino(discVit, dc.vit());
+            else {
+                System.err.println("warning: no --disc-vit weights: the discriminator's frozen ViT-S/16 is random");
+                vit = RandomVfm.create(dc.vit(), seed + 13);
+            }
+            d = new DinoDiscriminator(dc, vit, new Rng(seed + 17));
+        }
+        TokenizerLoss.Weights w = new TokenizerLoss.Weights(1.0, lpips == null ? 0 : perceptualWeight, semanticWeight, 1.0, 0.25, discWeight, discStart, restartCodes);
+        TokenizerTraining.Options o = new TokenizerTraining.Options(out, cfg, batch, steps, lr, warmup, ema, clip, ckptEvery, imageEvery, 10,
+                true, seed, w, threads, true);
+        TokenizerTraining.Result r = TokenizerTraining.train(src, frozen, lpips, d, o, resume);
+        System.out.printf(Locale.ROOT, "trained %d steps in %.0f s (%.1f images/s); last loss %.4f; codebook usage %.1f%%; skipped images %d%n",
+                r.steps(), r.seconds(), r.steps() * batch / Math.max(1e-9, r.seconds()), r.lastLoss(), 100 * VqTraining.usage(r.model().slotQuantize), r.skippedImages());
+        System.out.println("run folder: " + out.toAbsolutePath());
+        return 0;
+    }
+
+}

@@ -1,0 +1,62 @@
+package org.vfmtok.llama.train;
+
+import org.vfmtok.nn.train.Trainer;
+import org.vfmtok.tensor.Rng;
+
+/**
+ * Shuffled batches of pre-extracted codes, one random augmentation (image or flip) per sample; deterministic
+ * and seekable (position = samples consumed; epoch e uses the shuffle of (seed, e), sample p's augmentation
+ * comes from (seed, p)).
+ */
+public final class CodeStream implements Trainer.DataStream<CodeBatch> {
+    private final CodeShards.Data data;
+    private final int batchSize;
+    private final long seed;
+    private long position;
+    private long permEpoch = -1;
+    private int[] perm;
+
+    public CodeStream(CodeShards.Data data, int batchSize, long seed) {
+        if (data.size() == 0) throw new IllegalArgumentException("no codes to train on");
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        this.data = data;
+        this.batchSize = batchSize;
+        this.seed = seed;
+    }
+
+    @Override
+    public CodeBatch next() {
+        int n = data.size();
+        int[] labels = new int[batchSize];
+        int[][] codes = new int[batchSize][];
+        for (int i = 0; i < batchSize; i++, position++) {
+            long epoch = position / n;
+            if (epoch != permEpoch) {
+                perm = shuffle(n, new Rng(seed * 0x9E3779B97F4A7C15L + epoch));
+                permEpoch = epoch;
+            }
+            int idx = perm[(int) (position % n)];
+            int[][] augs = data.codes()[idx];
+            Rng r = new Rng(seed ^ (position * 0xBF58476D1CE4E5B9L));
+            codes[i] = augs[augs.length == 1 ? 0 : r.nextInt(augs.length)];
+            labels[i] = data.labels()[idx];
+        }
+        return new CodeBatch(labels, codes);
+    }
+
+    static int[] shuffle(int n, Rng rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    @Override public long position() { return position; }
+
+    @Override public void seek(long p) { position = p; }
+}

@@ -1,0 +1,193 @@
+package org.vfmtok.vfmtok.data;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.vfmtok.nn.train.Trainer;
+import org.vfmtok.tensor.Rng;
+
+/**
+ * Endless batches from an {@link ImageSource}, as a {@link Trainer.DataStream}: a fresh shuffle each epoch,
+ * optional horizontal flips, decoding on worker threads a few batches ahead.
+ *
+ * <p>Deterministic and seekable: the stream is a sequence of sample positions p = 0, 1, 2, ...; position p
+ * is sample {@code perm(p / n)[p % n]} of the source, decoded with a generator seeded from (seed, p), so the
+ * same position always gives the same pixels whatever the thread count or prefetch depth, and
+ * {@link #seek} restores a stream exactly. A sample that fails to load (corrupt or unreadable file) is
+ * skipped — the batch takes the next position instead — counted, and reported once per file on stderr.
+ */
+public final class ImageStream implements Trainer.DataStream<Batch>, AutoCloseable {
+    private final ImageSource source;
+    private final int batchSize;
+    private final int side;
+    private final boolean shuffle;
+    private final boolean flip;
+    private final long seed;
+    private final int window;
+    private final ExecutorService pool;
+    private final ArrayDeque<Future<float[]>> ahead = new ArrayDeque<>();
+    private final Map<Integer, String> failed = new ConcurrentHashMap<>();
+    private final AtomicLong skipped = new AtomicLong();
+    private long position;      // next position to hand out
+    private long scheduled;     // next position to submit to the pool
+    private final long[] permEpochs = {-1, -1};   // two cached shuffles: the consumer's and the prefetcher's epoch
+    private final int[][] perms = new int[2][];
+    private boolean quiet;
+
+    /**
+     * @param threads  decoder threads (0: decode on the caller's thread)
+     * @param prefetch batches decoded ahead of the consumer
+     */
+    public ImageStream(ImageSource source, int batchSize, int side, boolean shuffle, boolean flip, long seed, int threads, int prefetch) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        if (side < 1) throw new IllegalArgumentException("image side must be positive, got " + side);
+        this.source = source;
+        this.batchSize = batchSize;
+        this.side = side;
+        this.shuffle = shuffle;
+        this.flip = flip;
+        this.seed = seed;
+        this.window = threads <= 0 ? 0 : Math.max(1, prefetch) * batchSize;
+        this.pool = threads <= 0 ? null : Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "image-decoder");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Silences the per-file warnings (tests of the skip logic). */
+    public ImageStream quiet() { quiet = true; return this; }
+
+    public ImageSource source() { return source; }
+
+    public int batchSize() { return batchSize; }
+
+    /** Samples skipped so far because they could not be loaded (counting repeats across epochs). */
+    public long skipped() { return skipped.get(); }
+
+    /** Distinct unreadable samples seen so far: index → reason. */
+    public Map<Integer, String> failures() { return Map.copyOf(failed); }
+
+    @Override
+    public synchronized Batch next() {
+        float[] pixels = new float[batchSize * 3 * side * side];
+        int[] labels = new int[batchSize];
+        int[] indices = new int[batchSize];
+        int filled = 0, consecutiveFailures = 0;
+        while (filled < batchSize) {
+            long p = position;
+            int index = indexAt(p);
+            float[] img = take(p);
+            position++;
+            if (img == null) {
+                if (++consecutiveFailures >= source.size()) {
+                    throw new IllegalStateException("no sample of " + source.describe() + " could be loaded (" + failed.size() + " failures, e.g. " + failed.values().iterator().next() + ")");
+                }
+                continue;
+            }
+            consecutiveFailures = 0;
+            System.arraycopy(img, 0, pixels, filled * img.length, img.length);
+            labels[filled] = source.label(index);
+            indices[filled] = index;
+            filled++;
+        }
+        return new Batch(pixels, labels, indices, side);
+    }
+
+    /** The decoded sample at position p (from the prefetch queue when decoding ahead), or null if it failed. */
+    private float[] take(long p) {
+        if (pool == null) return load(p);
+        while (scheduled < p + window) submit(scheduled++);
+        Future<float[]> f = ahead.poll();
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while decoding images", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("decoding sample at position " + p + " failed", e.getCause());
+        }
+    }
+
+    private void submit(long p) {
+        int index = indexAt(p); // computed on this thread: the permutation cache is not shared
+        ahead.add(pool.submit(() -> load(p, index)));
+    }
+
+    private float[] load(long p) { return load(p, indexAt(p)); }
+
+    private float[] load(long p, int index) {
+        Rng rng = new Rng(ProceduralShapes.mix(seed ^ 0x5DEECE66DL, p));
+        try {
+            float[] img = source.load(index, side, rng);
+            if (img.length != 3 * side * side) throw new IOException("sample " + index + " has " + img.length + " values, expected " + 3 * side * side);
+            if (flip && rng.nextBoolean()) flipInPlace(img, side);
+            return img;
+        } catch (IOException | RuntimeException e) {
+            skipped.incrementAndGet();
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (failed.putIfAbsent(index, reason) == null && !quiet) System.err.println("skipping unreadable sample " + index + ": " + reason);
+            return null;
+        }
+    }
+
+    /** Mirrors each row of each channel (torchvision's RandomHorizontalFlip). */
+    public static void flipInPlace(float[] img, int side) {
+        for (int row = 0; row < img.length / side; row++) {
+            int a = row * side, b = a + side - 1;
+            while (a < b) {
+                float t = img[a];
+                img[a++] = img[b];
+                img[b--] = t;
+            }
+        }
+    }
+
+    /** The source index at stream position p. */
+    private int indexAt(long p) {
+        int n = source.size();
+        long epoch = p / n;
+        int k = (int) (p % n);
+        if (!shuffle) return k;
+        int slot = (int) (epoch & 1);
+        if (permEpochs[slot] != epoch) {
+            perms[slot] = permutation(n, new Rng(ProceduralShapes.mix(seed, -1 - epoch)));
+            permEpochs[slot] = epoch;
+        }
+        return perms[slot][k];
+    }
+
+    static int[] permutation(int n, Rng rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    @Override public synchronized long position() { return position; }
+
+    @Override
+    public synchronized void seek(long pos) {
+        if (pos < 0) throw new IllegalArgumentException("stream position must be >= 0, got " + pos);
+        for (Future<float[]> f : ahead) f.cancel(true);
+        ahead.clear();
+        position = pos;
+        scheduled = pos;
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) pool.shutdownNow();
+    }
+}

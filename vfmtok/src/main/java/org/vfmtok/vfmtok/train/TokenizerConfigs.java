@@ -1,0 +1,69 @@
+package org.vfmtok.vfmtok.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.vfmtok.vfmtok.model.TokenizerConfig;
+import org.vfmtok.vfmtok.vfm.Dinov2Config;
+
+/** Tokenizer configs for training: the demo geometry, and writing a config as the JSON that {@link TokenizerConfig#load} reads. */
+public final class TokenizerConfigs {
+    private TokenizerConfigs() {}
+
+    /**
+     * The demo tokenizer: 24×24 images, 16 tokens (a 4×4 anchor grid), a 128-entry codebook of 8-dim codes,
+     * width 32, one deformable layer, two decoder layers, an 8-channel pixel decoder upsampling 6×6 → 24×24,
+     * over a 4-layer random ViT with 4×4 patches (a 6×6 grid). Small enough to train on two CPU cores in minutes.
+     */
+    public static TokenizerConfig demo() {
+        Dinov2Config vfm = RandomVfm.tinyConfig(24, 4, 32, 4, 2);
+        return new TokenizerConfig(24, 4, 32, 1, 2, 64, 2, 16, 2, 2, 96, 128, 8, 32, 8, new int[] {1, 2, 2}, 1, 4, 1024, vfm);
+    }
+
+    /** The JSON form (keys of tools/reference/*_config.json). */
+    public static Map<String, Object> toMap(TokenizerConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("image_size", c.imageSize());
+        m.put("patch_size", c.patchSize());
+        Dinov2Config v = c.vfm();
+        Map<String, Object> vfm = new LinkedHashMap<>();
+        vfm.put("arch", "custom");
+        vfm.put("name", v.name());
+        vfm.put("embed_dim", v.embedDim());
+        vfm.put("depth", v.depth());
+        vfm.put("num_heads", v.numHeads());
+        vfm.put("patch_size", v.patchSize());
+        vfm.put("num_registers", v.numRegisters());
+        vfm.put("ffn", v.swiglu() ? "swiglufused" : "mlp");
+        vfm.put("mlp_hidden", v.mlpHidden());
+        vfm.put("levels", v.levels());
+        vfm.put("img_size_pretrain", v.pretrainImageSize());
+        vfm.put("ln_eps", v.lnEps());
+        m.put("vfm", vfm);
+        Map<String, Object> enc = new LinkedHashMap<>();
+        enc.put("dim", c.dim());
+        enc.put("depth", c.encDepth());
+        enc.put("heads", c.encHeads());
+        enc.put("ffn_dim", c.encFfn());
+        enc.put("n_points", c.nPoints());
+        enc.put("n_carrier", c.nCarrier());
+        m.put("encoder", enc);
+        m.put("codebook_size", c.codebookSize());
+        m.put("codebook_embed_dim", c.codeDim());
+        m.put("codebook_used_len", c.codebookUsedLen());
+        Map<String, Object> dec = new LinkedHashMap<>();
+        dec.put("depth", c.decDepth());
+        dec.put("heads", c.decHeads());
+        dec.put("mlp_dim", c.decMlp());
+        m.put("decoder", dec);
+        Map<String, Object> pix = new LinkedHashMap<>();
+        pix.put("ch", c.ch());
+        pix.put("ch_mult", c.chMult());
+        pix.put("num_res_blocks", c.numResBlocks());
+        pix.put("z_channels", c.zChannels());
+        pix.put("gn_groups", c.gnGroups());
+        m.put("pixel_decoder", pix);
+        return m;
+    }
+
+    public static String toJson(TokenizerConfig c) { return JsonOut.write(toMap(c)); }
+}

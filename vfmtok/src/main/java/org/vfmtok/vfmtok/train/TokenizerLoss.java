@@ -1,0 +1,104 @@
+package org.vfmtok.vfmtok.train;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vfmtok.nn.loss.Loss;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.autograd.Grad;
+import org.vfmtok.tensor.ops.Pointwise;
+import org.vfmtok.vfmtok.model.VQModel;
+import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
+
+/**
+ * The tokenizer's generator objective (spec §1.8), one batch at a time:
+ * <pre>
+ *   2·MSE(x, x̂) + w_p·LPIPS(x, x̂) + (vq + β·commit) + w_s·mean(1 − cos(pred_vfm, VFM_last(x)))
+ *   + w_g(step)·softplus(−D(x̂))
+ * </pre>
+ * Optionally ({@link Weights#codebookRestartEvery}, off in the official recipe) codes unused for a while are
+ * re-seeded from the batch's encoder outputs. The frozen VFM runs under no-grad; its last level (after the final norm) is the semantic target of the
+ * decoder's VFM branch. LPIPS and the discriminator are optional (null: off). When a discriminator is
+ * present and its weight is non-zero, its hinge step runs first on this batch (real x, detached x̂), then the
+ * generator term is computed against the updated discriminator: the official loop alternates G then D, and
+ * one step of offset between the two does not change what either learns.
+ */
+public final class TokenizerLoss {
+    /** Loss weights and the GAN schedule; {@link #official()} is VFMTok's. */
+    public record Weights(double reconstruction, double perceptual, double semantic, double codebook, double beta,
+                          double gan, long ganStart, int codebookRestartEvery) {
+        /** VFMTok's weights (no dead-code restarts). */
+        public static Weights official() { return new Weights(1.0, 1.0, 1.0, 1.0, 0.25, 0.5, 20000, 0); }
+
+        public double ganAt(long step) { return step >= ganStart ? gan : 0.0; }
+    }
+
+    /** One batch's outcome: the generator loss (with grad), the reconstruction (detached) and the logged parts. */
+    public record Output(Tensor loss, Tensor reconstruction, Map<String, Double> parts, long[] codes) {}
+
+    private final VQModel model;
+    private final VisionFoundationModel vfm;
+    private final Lpips lpips;
+    private final DiscriminatorStep disc;
+    private final Weights weights;
+
+    public TokenizerLoss(VQModel model, VisionFoundationModel vfm, Lpips lpips, DiscriminatorStep disc, Weights weights) {
+        this.model = model;
+        this.vfm = vfm;
+        this.lpips = lpips;
+        this.disc = disc;
+        this.weights = weights;
+    }
+
+    public VQModel model() { return model; }
+
+    public Weights weights() { return weights; }
+
+    /** The frozen VFM's features of images in [-1, 1], without grad. */
+    public List<Tensor> features(Tensor images) {
+        try (Grad.Mode ng = Grad.noGrad()) {
+            return vfm.features(vfm.normalize(images));
+        }
+    }
+
+    public Output forward(Tensor images, long step) {
+        List<Tensor> feats = features(images);
+        Tensor z = model.preSlotsQuant.forward(model.encodeTransformer.forward(feats));
+        VqTraining.Result q = VqTraining.quantize(model.slotQuantize, z, weights.beta());
+        int every = weights.codebookRestartEvery();
+        int restarted = every > 0 && step > 0 && step % every == 0
+                ? VqTraining.restartDeadCodes(model.slotQuantize, q.normalized().reshape(-1, z.size(2)), new org.vfmtok.tensor.Rng(step * 0x9E3779B97F4A7C15L))
+                : 0;
+        Tensor h = model.postSlotsQuant.forward(q.quantized());
+        Tensor rec = model.decoder.forward(model.decodeTransformer.forward(h));
+        Map<String, Double> parts = new LinkedHashMap<>();
+        if (every > 0) parts.put("codes_restarted", (double) restarted);
+
+        Tensor mse = Loss.mse(rec, images);
+        Tensor total = mse.mul(2.0 * weights.reconstruction());
+        parts.put("mse", mse.item());
+        if (lpips != null && weights.perceptual() > 0) {
+            Tensor p = lpips.forward(images, rec);
+            parts.put("lpips", p.item());
+            total = Pointwise.add(total, p.mul(weights.perceptual()));
+        }
+        Tensor codebook = Pointwise.add(q.vqLoss(), q.commitLoss());
+        parts.put("vq", q.vqLoss().item());
+        parts.put("commit", q.commitLoss().item());
+        total = Pointwise.add(total, codebook.mul(weights.codebook()));
+        if (weights.semantic() > 0) {
+            Tensor pred = model.decodeTransformer.predictVfmFeatures(h);
+            Tensor sem = Loss.cosineDistance(pred, feats.get(feats.size() - 1), 2);
+            parts.put("semantic", sem.item());
+            total = Pointwise.add(total, sem.mul(weights.semantic()));
+        }
+        double g = weights.ganAt(step);
+        if (disc != null && g > 0) {
+            parts.put("d_loss", disc.step(images, rec.detach(), g));
+            Tensor gen = Loss.softplusG(disc.logits(rec));
+            parts.put("g_loss", gen.item());
+            total = Pointwise.add(total, gen.mul(g));
+        }
+        return new Output(total, rec.detach(), parts, q.codes());
+    }
+}
