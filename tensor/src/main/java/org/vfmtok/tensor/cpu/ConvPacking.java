@@ -162,7 +162,7 @@ final class ConvPacking {
         for (int bound = S.loopBound(len); i < bound; i += S.length()) {
             acc = acc.add(FloatVector.fromMemorySegment(S, seg, (at + i) * 4, ByteOrder.nativeOrder()));
         }
-        double s = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        double s = Lanes.tree(acc);
         for (; i < len; i++) s += seg.get(F, (at + i) * 4);
         return s;
     }

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import org.vfmtok.tensor.cpu.Lanes;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -97,8 +98,8 @@ public final class SkinnyGemm {
                     s2 = FloatVector.fromMemorySegment(S, ws, o + 2 * ld, LE).fma(xv, s2);
                     s3 = FloatVector.fromMemorySegment(S, ws, o + 3 * ld, LE).fma(xv, s3);
                 }
-                float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
-                float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+                float d0 = Lanes.tree(s0), d1 = Lanes.tree(s1);
+                float d2 = Lanes.tree(s2), d3 = Lanes.tree(s3);
                 for (int p = kv; p < k; p++) {
                     float xp = xs[xb + p];
                     long o = w0 + 4L * p;
@@ -122,7 +123,7 @@ public final class SkinnyGemm {
                 for (int p = 0; p < kv; p += VL) {
                     s0 = FloatVector.fromMemorySegment(S, ws, w0 + 4L * p, LE).fma(FloatVector.fromArray(S, xs, xb + p), s0);
                 }
-                float d = s0.reduceLanes(VectorOperators.ADD);
+                float d = Lanes.tree(s0);
                 for (int p = kv; p < k; p++) d += ws.get(F, w0 + 4L * p) * xs[xb + p];
                 put(y, yo + r * ysr + i * ysi, d, alpha, beta);
             }
