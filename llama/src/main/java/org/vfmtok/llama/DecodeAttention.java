@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import org.vfmtok.tensor.cpu.Lanes;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -68,7 +69,7 @@ final class DecodeAttention {
         for (int j = 0; j < jv; j += VL) {
             FloatVector ex = FloatVector.fromArray(F, s, j).sub(mv).lanewise(VectorOperators.EXP);
             ex.intoArray(s, j);
-            sum += ex.reduceLanes(VectorOperators.ADD);
+            sum += Lanes.tree(ex);
         }
         for (int j = jv; j < len; j++) {
             s[j] = (float) Math.exp(s[j] - max);
@@ -104,6 +105,6 @@ final class DecodeAttention {
             VectorMask<Float> m = F.indexInRange(nv, n);
             acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * nv, NATIVE, m), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.tree(acc);
     }
 }

@@ -20,28 +20,26 @@ public final class Lanes {
         return s;
     }
 
-    /** Rotations by half, quarter, ... of the preferred species, built once. */
+    // Rotations as constants (static finals): C2 then compiles rearrange to a lane permute without boxing.
     private static final VectorSpecies<Float> S = VectorSupport.F;
-    private static final VectorShuffle<Float>[] ROTATE = rotations();
+    private static final VectorShuffle<Float> R8 = rotation(8), R4 = rotation(4), R2 = rotation(2), R1 = rotation(1);
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] rotations() {
+    private static VectorShuffle<Float> rotation(int h) {
         int n = S.length();
-        VectorShuffle<Float>[] r = new VectorShuffle[Integer.numberOfTrailingZeros(n) + 1];
-        for (int half = n / 2, k = 0; half >= 1; half /= 2, k++) {
-            int h = half;
-            r[k] = VectorShuffle.fromOp(S, i -> (i + h) % n);
-        }
-        return r;
+        return VectorShuffle.fromOp(S, i -> (i + h) % n);
     }
 
     /**
      * The float sum of the lanes in a fixed pairwise tree (lanewise adds of rotated copies), so the result
-     * is the same interpreted and compiled, unlike {@code reduceLanes(ADD)}; no allocation.
+     * is the same interpreted and compiled, unlike {@code reduceLanes(ADD)}.
      */
     public static float tree(FloatVector v) {
         if (v.species() != S) return (float) sum(v);
-        for (int k = 0, half = S.length() / 2; half >= 1; half /= 2, k++) v = v.add(v.rearrange(ROTATE[k]));
+        int n = S.length();
+        if (n >= 16) v = v.add(v.rearrange(R8));
+        if (n >= 8) v = v.add(v.rearrange(R4));
+        if (n >= 4) v = v.add(v.rearrange(R2));
+        if (n >= 2) v = v.add(v.rearrange(R1));
         return v.lane(0);
     }
 }
