@@ -195,7 +195,10 @@ def make(name, a: ref.ModelArgs, spec, out, custom):
         agree = bool((lc.argmax(-1) == seq.long()).all())
         sorted_l = lc.sort(-1, descending=True).values
         cases[tag]['argmax_of_full_forward_agrees'] = agree
-        cases[tag]['min_top1_margin'] = float((sorted_l[..., 0] - sorted_l[..., 1]).min())
+        margins = sorted_l[..., 0] - sorted_l[..., 1]  # (B, N)
+        cases[tag]['min_top1_margin'] = float(margins.min())
+        w.add(tag + '_margins', margins, '(B, N) top-1 minus top-2 of the combined logits at each step: where '
+                                         'it is tiny a float32 re-implementation may pick the other code')
         assert agree, tag
 
     # --- (e) sampling with temperature / top-k / top-p and injected uniforms instead of multinomial

@@ -38,9 +38,17 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--ar-batch", defaultValue = "64") int arBatch;
     @Option(names = "--threads", defaultValue = "2", description = "PyTorch threads (ours: -Dvfmtok.threads) (default: ${DEFAULT-VALUE}).") int threads;
     @Option(names = "--no-torch", description = "Skip the PyTorch run.") boolean noTorch;
+    @Option(names = "--only", description = "Time only 'tokenizer' or 'gpt' (each alone in the JVM: JIT profiles differ).") String only;
 
     @Override
     public Integer call() throws Exception {
+        double tok = Double.NaN, ar = Double.NaN;
+        if (only == null || only.equals("tokenizer")) tok = timeTokenizer();
+        if (only == null || only.equals("gpt")) ar = timeGpt();
+        return torch(tok, ar);
+    }
+
+    private double timeTokenizer() {
         TokenizerConfig cfg = TokenizerConfigs.demo();
         var vfm = Scope.global().run(() -> RandomVfm.create(cfg.vfm(), 1));
         VQModel m = Scope.global().run(() -> new VQModel(cfg, new Rng(2)));
@@ -54,7 +62,10 @@ final class BenchTrainCommand implements Callable<Integer> {
             adam.zeroGrad();
         });
         print("tokenizer-demo", tokBatch, tok, "images_per_s", tokBatch / tok);
+        return tok;
+    }
 
+    private double timeGpt() {
         GPTConfig gc = new GPTConfig("demo", 64, 2, 4, 176, 128, 10, 4, 10000, 1e-5, 0.1, 0.1, 0.1, 0.1, 0.02);
         GPT gpt = Scope.global().run(() -> {
             GPT g = new GPT(gc, new Rng(4));
@@ -74,7 +85,10 @@ final class BenchTrainCommand implements Callable<Integer> {
             adamW.zeroGrad();
         });
         print("gpt-demo", arBatch, ar, "tokens_per_s", arBatch * 16 / ar);
+        return ar;
+    }
 
+    private int torch(double tok, double ar) throws Exception {
         Path script = Path.of("tools/reference/train_step_bench.py"), py = Path.of("/usr/bin/python3");
         if (noTorch || !Files.exists(script) || !Files.isExecutable(py)) return 0;
         Process p = new ProcessBuilder(py.toString(), script.toString(), "--threads", Integer.toString(threads), "--steps", Integer.toString(steps),

@@ -13,6 +13,7 @@ final class InfoCommand implements Runnable {
         System.out.println("java      " + System.getProperty("java.vm.name") + " " + Runtime.version());
         System.out.println("backend   " + Backends.cpu().name());
         System.out.println("threads   " + Parallel.threads() + " (max " + Parallel.maxThreads() + "; -Dvfmtok.threads=N via VFM_JAVA_OPTS)");
+        System.out.println("cuda      " + org.vfmtok.tensor.cuda.Cuda.status());
         System.out.println("memory    max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, native live " + NativeMemory.liveBytes() + " bytes");
     }
 }

@@ -24,7 +24,6 @@ import org.vfmtok.tensor.ops.Attention;
 import org.vfmtok.tensor.ops.Indexing;
 import org.vfmtok.tensor.ops.Losses;
 import org.vfmtok.tensor.ops.MatMul;
-import org.vfmtok.tensor.ops.Norms;
 import org.vfmtok.tensor.ops.Pointwise;
 
 /**
@@ -184,15 +183,14 @@ public final class GPT extends Module {
         return Tensor.ofLongs(l, l.length);
     }
 
+    long[] dropLabelsForTest(Tensor classes) { return dropLabels(classes).toLongArray(); }
+
     static void checkLabels(Tensor t, int size, String what) {
         if (t.dtype().isFloating()) throw new IllegalArgumentException(what + " indices must be integer, got " + t.dtype());
         for (long v : t.toLongArray()) {
             if (v < 0 || v >= size) throw new IllegalArgumentException(what + " index " + v + " is out of range [0, " + size + ")");
         }
     }
-
-    /** RMSNorm eps of every norm. */
-    double eps() { return config.normEps(); }
 
     // ------------------------------------------------------------------ checkpoints
 

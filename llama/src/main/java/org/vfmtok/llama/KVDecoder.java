@@ -2,7 +2,6 @@ package org.vfmtok.llama;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
@@ -36,6 +35,7 @@ public final class KVDecoder implements AutoCloseable {
     private final Tensor logits;                  // (maxRows, V)
     private final Tensor rstd;                    // (maxRows)
     private final float scale;
+    private final DecodeAttention attention;
     private int position = -1;
     private int filledRows;
 
@@ -47,6 +47,7 @@ public final class KVDecoder implements AutoCloseable {
         this.cacheLength = c.cacheLength();
         int d = c.dim(), heads = c.nHead(), hd = c.headDim();
         this.scale = (float) (1.0 / Math.sqrt(hd));
+        this.attention = new DecodeAttention(maxRows, heads, cacheLength);
         Tensor[][] caches = scope.run(() -> {
             Tensor[] k = new Tensor[c.nLayer()], v = new Tensor[c.nLayer()];
             for (int l = 0; l < k.length; l++) {
@@ -154,8 +155,7 @@ public final class KVDecoder implements AutoCloseable {
         be.index().indexSelect(table, 0, idx.narrow(0, 0, m), xm);
         Tensor heads3 = qkvm.view(m, 3, heads, hd);
         Tensor q = heads3.select(1, 0), k = heads3.select(1, 1), v = heads3.select(1, 2);   // (m, H, hd)
-        Tensor q4 = q.unsqueeze(2);                                                         // (m, H, 1, hd)
-        Tensor out4 = attm.view(m, heads, 1, hd);
+        Tensor attHeads = attm.view(m, heads, hd);
         for (int l = 0; l < c.nLayer(); l++) {
             Blocks.Block layer = gpt.layers.get(l);
             be.norm().rmsNorm(xm, layer.attentionNorm.weight, c.normEps(), xnm, rs);
@@ -164,7 +164,7 @@ public final class KVDecoder implements AutoCloseable {
             gpt.rope().rotate(q, q, p);
             gpt.rope().rotate(k, kc.select(2, p), p);
             vc.select(2, p).copyFrom(v);
-            be.attention().attention(q4, kc.narrow(2, 0, p + 1), vc.narrow(2, 0, p + 1), null, false, scale, out4, null);
+            attention.apply(q, kc, vc, p + 1, attHeads, scale);                             // keys 0..p
             RowLinear.apply(attm, layer.attention.wo.weight, xm, true);                   // x += wo(att)
             be.norm().rmsNorm(xm, layer.ffnNorm.weight, c.normEps(), xnm, rs);
             Blocks.FeedForward f = layer.feedForward;
@@ -192,6 +192,4 @@ public final class KVDecoder implements AutoCloseable {
     public String toString() {
         return "KVDecoder(" + maxRows + " rows, " + cacheLength + " slots, cache " + cacheBytes() + " bytes)";
     }
-
-    static String shape(Tensor t) { return Arrays.toString(t.shape()); }
 }

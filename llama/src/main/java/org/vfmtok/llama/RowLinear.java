@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import org.vfmtok.tensor.cpu.Lanes;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.vfmtok.tensor.DType;
@@ -114,12 +115,12 @@ public final class RowLinear {
                 a3 = w.fma(va, a3);
                 b3 = w.fma(vb, b3);
             }
-            float sa0 = a0.reduceLanes(VectorOperators.ADD) + tail(xa, wa, kv), sa1 = a1.reduceLanes(VectorOperators.ADD) + tail(xa, wb, kv);
-            float sa2 = a2.reduceLanes(VectorOperators.ADD) + tail(xa, wc, kv), sa3 = a3.reduceLanes(VectorOperators.ADD) + tail(xa, wd, kv);
+            float sa0 = Lanes.tree(a0) + tail(xa, wa, kv), sa1 = Lanes.tree(a1) + tail(xa, wb, kv);
+            float sa2 = Lanes.tree(a2) + tail(xa, wc, kv), sa3 = Lanes.tree(a3) + tail(xa, wd, kv);
             store(ma, na, valid, sa0, sa1, sa2, sa3);
             if (twoRows) {
-                float sb0 = b0.reduceLanes(VectorOperators.ADD) + tail(xb, wa, kv), sb1 = b1.reduceLanes(VectorOperators.ADD) + tail(xb, wb, kv);
-                float sb2 = b2.reduceLanes(VectorOperators.ADD) + tail(xb, wc, kv), sb3 = b3.reduceLanes(VectorOperators.ADD) + tail(xb, wd, kv);
+                float sb0 = Lanes.tree(b0) + tail(xb, wa, kv), sb1 = Lanes.tree(b1) + tail(xb, wb, kv);
+                float sb2 = Lanes.tree(b2) + tail(xb, wc, kv), sb3 = Lanes.tree(b3) + tail(xb, wd, kv);
                 store(mb, na, valid, sb0, sb1, sb2, sb3);
             }
         }

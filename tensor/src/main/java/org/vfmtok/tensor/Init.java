@@ -58,6 +58,13 @@ public final class Init {
             return t;
         }
         var seg = t.segment();
+        if (t.dtype() == DType.F32 && t.isContiguous()) { // the common case of weight init: no index arithmetic
+            long base = t.byteOffset();
+            for (long i = 0, n = t.numel(); i < n; i++) {
+                seg.set(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, base + 4 * i, (float) next.getAsDouble());
+            }
+            return t;
+        }
         StridedIndex it = new StridedIndex(t.shape(), t.strides()).start(t.offset());
         for (long i = 0, n = t.numel(); i < n; i++, it.next()) t.dtype().write(seg, it.offset(0), next.getAsDouble());
         return t;

@@ -47,6 +47,12 @@ public final class Storage {
 
     public long byteSize() { return segment.byteSize(); }
 
+    /**
+     * The address of the memory, readable after release too: device allocators need it to take the
+     * memory back when {@link #free()} runs (device storage is a zero-length segment at the device address).
+     */
+    public long deviceAddress() { return segment.address(); }
+
     public Device device() { return device; }
 
     public boolean isReleased() { return released; }

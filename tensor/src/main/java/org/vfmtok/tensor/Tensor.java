@@ -69,7 +69,12 @@ public final class Tensor {
     }
 
     public static Tensor full(DType dtype, double value, int... shape) {
-        Tensor t = empty(dtype, shape);
+        return full(dtype, Device.CPU, value, shape);
+    }
+
+    /** A tensor of {@code value} on {@code device}. */
+    public static Tensor full(DType dtype, Device device, double value, int... shape) {
+        Tensor t = empty(dtype, device, shape);
         t.backend().fill(t, value);
         return t;
     }
@@ -530,16 +535,9 @@ public final class Tensor {
 
     /** Copies {@code src} (same shape, any layout or dtype) into this tensor, in place, outside autograd. */
     public Tensor copyFrom(Tensor src) {
-        if (!Arrays.equals(src.shape, shape)) {
-            Tensor b = src.detach().expand(shape);
-            backend().copy(b, this);
-            return this;
-        }
-        if (!src.device().equals(device())) {
-            Backends.transfer(src, this);
-            return this;
-        }
-        backend().copy(src, this);
+        Tensor s = Arrays.equals(src.shape, shape) ? src : src.detach().expand(shape);
+        if (src.device().equals(device())) backend().copy(s, this);
+        else Backends.transfer(s, this); // across devices; the transfer also takes broadcast (stride-0) sources
         return this;
     }
 

@@ -78,8 +78,13 @@ class ArTrainingTest {
         ArTraining.train(new CodeStream(d, 8, 4), options(dir.resolve("b"), 25), null, null, false);
         ArTraining.Result resumed = ArTraining.train(new CodeStream(d, 8, 4), options(dir.resolve("b"), 40), null, null, true);
         Map<String, Tensor> x = straight.model().stateDict(), y = resumed.model().stateDict();
-        // equal up to float rounding: some parallel kernels do not fix their summation order (seen: 1 ulp apart)
-        for (String k : x.keySet()) assertArrayEquals(x.get(k).to(DType.F64).toDoubleArray(), y.get(k).to(DType.F64).toDoubleArray(), 1e-6, k);
+        // Bit-exact when this test runs alone; inside the full suite the JIT state differs between the two runs
+        // and VectorOperators.EXP (cross entropy, softmax) rounds differently interpreted and compiled, so the
+        // weights can differ in the last bits. Checked to 1e-5 relative until EXP has a deterministic kernel.
+        for (String k : x.keySet()) {
+            double[] a = x.get(k).to(DType.F64).toDoubleArray(), b = y.get(k).to(DType.F64).toDoubleArray();
+            for (int i = 0; i < a.length; i++) org.junit.jupiter.api.Assertions.assertEquals(a[i], b[i], 1e-5 * Math.max(1e-2, Math.abs(a[i])), k + "[" + i + "]");
+        }
 
         List<Double> losses = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("a/metrics.jsonl"))) {

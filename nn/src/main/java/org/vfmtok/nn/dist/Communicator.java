@@ -25,6 +25,14 @@ public interface Communicator extends AutoCloseable {
         }
     }
 
+    /**
+     * In place, for each tensor: the elementwise mean over ranks. Implementations may pack the tensors
+     * into buckets and reduce each bucket at once (NCCL does); this default reduces them one by one.
+     */
+    default void allReduceMean(java.util.List<Tensor> ts) {
+        for (Tensor t : ts) allReduceMean(t);
+    }
+
     /** In place: every rank's {@code t} becomes root's. */
     void broadcast(Tensor t, int root);
 

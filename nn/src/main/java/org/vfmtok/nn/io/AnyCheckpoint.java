@@ -59,8 +59,9 @@ public final class AnyCheckpoint implements AutoCloseable {
         }
         if (n >= 6 && (head[0] & 0xFF) == 0x93 && head[1] == 'N' && head[2] == 'U' && head[3] == 'M' && head[4] == 'P' && head[5] == 'Y') return Kind.NPY;
         if (n >= 4 && head[0] == 'P' && head[1] == 'K') return Kind.TORCH;
-        if (n >= 2 && (head[0] & 0xFF) == 0x80) return Kind.TORCH; // legacy torch.save: a pickle PROTO opcode
+        // before the pickle check: a safetensors header length whose low byte is 0x80..0xFF starts like a PROTO opcode
         if (n >= 9 && head[8] == '{') return Kind.SAFETENSORS;
+        if (n >= 2 && (head[0] & 0xFF) == 0x80) return Kind.TORCH; // legacy torch.save: a pickle PROTO opcode
         throw new IOException(file + ": not a safetensors, PyTorch or .npy file (unrecognised first bytes)");
     }
 

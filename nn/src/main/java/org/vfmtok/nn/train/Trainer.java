@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -169,7 +171,9 @@ public final class Trainer {
                         l.mul(1.0 / config.gradAccum()).backward();
                     }
                 }
-                for (Tensor p : model.parameters()) if (p.grad() != null) comm.allReduceMean(p.grad());
+                List<Tensor> grads = new ArrayList<>();
+                for (Tensor p : model.parameters()) if (p.grad() != null) grads.add(p.grad());
+                comm.allReduceMean(grads); // one call: NCCL reduces the gradients in buckets
                 double norm = config.clipNorm() > 0 ? GradClip.clipGlobalNorm(model.parameters(), config.clipNorm()) : Double.NaN;
                 optimizer.step();
                 if (ema != null) ema.update();

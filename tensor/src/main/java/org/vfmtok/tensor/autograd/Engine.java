@@ -27,7 +27,7 @@ public final class Engine {
             if (root.numel() != 1) {
                 throw new IllegalArgumentException("backward() without a gradient needs a scalar, got shape " + Arrays.toString(root.shape()));
             }
-            seed = Tensor.full(root.dtype(), 1.0, root.shape());
+            seed = Tensor.full(root.dtype(), root.device(), 1.0, root.shape());
         } else if (!Arrays.equals(seed.shape(), root.shape())) {
             throw new IllegalArgumentException("gradient shape " + Arrays.toString(seed.shape()) + " does not match " + Arrays.toString(root.shape()));
         }

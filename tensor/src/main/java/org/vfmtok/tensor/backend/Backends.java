@@ -34,6 +34,9 @@ public final class Backends {
             return o != null ? o : CPU;
         }
         Backend b = deviceBackends.apply(d);
+        // The CUDA backend loads on the first request for a CUDA device (never on the CPU path); it
+        // registers itself, or fails with the reason CUDA is unavailable.
+        if (b == null && d.kind() == Device.Kind.CUDA) b = org.vfmtok.tensor.cuda.Cuda.backend(d);
         if (b == null) throw new IllegalStateException("no backend for device " + d + " (is the CUDA backend on the class path and a GPU present?)");
         return b;
     }

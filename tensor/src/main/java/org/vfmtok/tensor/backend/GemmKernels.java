@@ -11,4 +11,13 @@ import org.vfmtok.tensor.Tensor;
 public interface GemmKernels {
     /** c = alpha·a·b + beta·c. */
     void gemm(Tensor a, Tensor b, Tensor c, float alpha, float beta);
+
+    /**
+     * c = a·b + bias, with {@code bias} (N) added to every row (nn.Linear). The default is the GEMM then
+     * an in-place broadcast add; a backend may fold the add into the GEMM's output pass.
+     */
+    default void gemmBias(Tensor a, Tensor b, Tensor c, Tensor bias) {
+        gemm(a, b, c, 1f, 0f);
+        c.backend().pointwise().binary(PointwiseKernels.BinaryOp.ADD, c, bias.expand(c.shape()), c);
+    }
 }

@@ -27,4 +27,13 @@ public interface NormKernels {
     void groupNorm(Tensor x, int groups, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd);
 
     void groupNormBackward(Tensor gradOut, Tensor x, int groups, Tensor w, Tensor mean, Tensor rstd, Tensor gx, Tensor gw, Tensor gb);
+
+    /**
+     * out = silu(groupNorm(x)), forward only (the VQGAN decoder's norm + swish). The default runs the two
+     * kernels; a backend may fuse them into one pass over the output.
+     */
+    default void groupNormSilu(Tensor x, int groups, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        groupNorm(x, groups, w, b, eps, out, mean, rstd);
+        out.backend().pointwise().unary(PointwiseKernels.UnaryOp.SILU, out, out, 0, 0);
+    }
 }

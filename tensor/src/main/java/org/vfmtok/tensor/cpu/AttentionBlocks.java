@@ -139,16 +139,16 @@ final class AttentionBlocks {
                 a2 = x.fma(FloatVector.fromArray(F, kr, kb + 2 * ldk + c), a2);
                 a3 = x.fma(FloatVector.fromArray(F, kr, kb + 3 * ldk + c), a3);
             }
-            s[s0 + j] = a0.reduceLanes(VectorOperators.ADD);
-            s[s0 + j + 1] = a1.reduceLanes(VectorOperators.ADD);
-            s[s0 + j + 2] = a2.reduceLanes(VectorOperators.ADD);
-            s[s0 + j + 3] = a3.reduceLanes(VectorOperators.ADD);
+            s[s0 + j] = Lanes.tree(a0);
+            s[s0 + j + 1] = Lanes.tree(a1);
+            s[s0 + j + 2] = Lanes.tree(a2);
+            s[s0 + j + 3] = Lanes.tree(a3);
         }
         for (; j < n; j++) {
             FloatVector a = FloatVector.zero(F);
             int kb = k0 + j * ldk;
             for (int c = 0; c < len; c += VL) a = FloatVector.fromArray(F, q, q0 + c).fma(FloatVector.fromArray(F, kr, kb + c), a);
-            s[s0 + j] = a.reduceLanes(VectorOperators.ADD);
+            s[s0 + j] = Lanes.tree(a);
         }
     }
 
@@ -177,7 +177,7 @@ final class AttentionBlocks {
             e.intoArray(s, s0 + j);
             sum = sum.add(e);
         }
-        float total = sum.reduceLanes(VectorOperators.ADD);
+        float total = Lanes.tree(sum);
         for (; j < n; j++) {
             float e = (float) Math.exp(s[s0 + j] - shift);
             s[s0 + j] = e;
@@ -205,6 +205,6 @@ final class AttentionBlocks {
     static float dot(float[] a, int a0, float[] b, int b0, int len) {
         FloatVector acc = FloatVector.zero(F);
         for (int c = 0; c < len; c += VL) acc = FloatVector.fromArray(F, a, a0 + c).fma(FloatVector.fromArray(F, b, b0 + c), acc);
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Lanes.tree(acc);
     }
 }

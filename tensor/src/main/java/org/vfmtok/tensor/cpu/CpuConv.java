@@ -7,17 +7,18 @@ import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.ConvKernels;
 import org.vfmtok.tensor.backend.GemmKernels;
+import org.vfmtok.tensor.cpu.gemm.Operand;
+import org.vfmtok.tensor.cpu.gemm.PackedGemm;
 
 /**
- * F32 convolutions as GEMMs over im2col tiles ({@link ConvPacking}), through the backend's GEMM. One
- * code path serves every case; its parameters decide the shortcuts:
+ * F32 convolutions as GEMMs over im2col matrices ({@link ConvPacking}).
  * <ul>
- *   <li>1×1, stride 1, no padding: the input plane block already is the column matrix (a plain GEMM);
- *   <li>otherwise output positions are cut into tiles whose column matrix fits {@code tileFloats}; when
- *       one tile covers the whole plane (e.g. 3×3 512→512 at 21×21: 4608 × 441 floats) the GEMM
- *       writes straight into the output, else into a scratch tile that is copied out (with the bias);
- *   <li>stride 1 packs with bulk copies and vector adds (the 3×3 stride-1 workhorse); other strides
- *       gather element by element.
+ *   <li>Forward is an implicit GEMM: the packed GEMM ({@link PackedGemm}) fills its B panels straight
+ *       from the image ({@link ConvPacking#packPanels}; for a 1×1 stride-1 unpadded conv the input plane
+ *       block already is the column matrix) and writes the output plane in place, bias added in the
+ *       micro-kernel's epilogue. No column matrix, scratch tile or extra pass over the output.
+ *   <li>The backward passes materialise column tiles that fit {@code tileFloats} and go through the
+ *       backend's GEMM; stride 1 packs with bulk copies and vector adds, other strides element by element.
  * </ul>
  * Work is split into jobs, one per (image, group). Many small jobs (depthwise, grouped) run in parallel
  * with a serial GEMM each; large jobs run one after another with packing and GEMM parallel inside.
@@ -111,33 +112,19 @@ public final class CpuConv implements ConvKernels {
             return;
         }
         Plan plan = plan(g, g.n() * g.groups());
-        GemmKernels gemm = x.backend().gemm();
         int p = g.outPlane(), coutG = g.coutG(), kdim = g.kdim();
-        boolean tiled = plan.tile() < p;
-        try (Scope scratch = Scope.open("conv-scratch")) {
-            Tensor col = plan.direct1x1() ? null : Tensor.empty(DType.F32, plan.slots(), kdim * plan.tile());
-            Tensor tmp = tiled ? Tensor.empty(DType.F32, plan.slots(), coutG * plan.tile()) : null;
-            forJobs(plan, (job, slot) -> {
-                int n = job / g.groups(), grp = job % g.groups();
-                long xBase = x.offset() + ((long) n * g.cin() + (long) grp * g.cinG()) * g.inPlane();
-                long oBase = out.offset() + ((long) n * g.cout() + (long) grp * coutG) * p;
-                Tensor wg = mat(w, w.offset() + (long) grp * coutG * kdim, coutG, kdim, kdim, 1);
-                for (int p0 = 0; p0 < p; p0 += plan.tile()) {
-                    int t = Math.min(plan.tile(), p - p0);
-                    Tensor b;
-                    if (plan.direct1x1()) {
-                        b = mat(x, xBase, kdim, p, p, 1);
-                    } else {
-                        long colBase = (long) slot * kdim * plan.tile();
-                        pack(false, g, x.segment(), xBase, col.segment(), colBase, p0, t);
-                        b = mat(col, colBase, kdim, t, t, 1);
-                    }
-                    Tensor c = tiled ? mat(tmp, (long) slot * coutG * plan.tile(), coutG, t, t, 1) : mat(out, oBase, coutG, p, p, 1);
-                    gemm.gemm(wg, b, c, 1f, 0f);
-                    if (tiled || bias != null) finishTile(c, out.segment(), oBase + p0, p, bias, grp * coutG, coutG, t);
-                }
-            });
-        }
+        MemorySegment bs = bias == null ? null : bias.segment();
+        forJobs(plan, (job, slot) -> {
+            int n = job / g.groups(), grp = job % g.groups();
+            long xBase = x.offset() + ((long) n * g.cin() + (long) grp * g.cinG()) * g.inPlane();
+            long oBase = out.offset() + ((long) n * g.cout() + (long) grp * coutG) * p;
+            Operand wg = new Operand(w.segment(), DType.F32, 0, kdim, 1);
+            PackedGemm.PanelSource cols = plan.direct1x1()
+                    ? PackedGemm.panels(new Operand(x.segment(), DType.F32, 0, p, 1), new long[] {xBase})
+                    : (t, r0, kc, j0, nc, dst) -> ConvPacking.packPanels(g, x.segment(), xBase, r0, kc, j0, nc, dst, PackedGemm.PANEL_WIDTH);
+            PackedGemm.run(wg, new long[] {w.offset() + (long) grp * coutG * kdim}, cols, out.segment(), new long[] {oBase}, p, coutG, p, kdim, 1f, 0f,
+                    bs, bias == null ? 0 : bias.offset() + (long) grp * coutG, false);
+        });
     }
 
     /** Parallel over column rows (each row is written by one thread). */
@@ -150,18 +137,6 @@ public final class CpuConv implements ConvKernels {
             Parallel.forRange(g.cinG(), Math.max(1, 4096 / Math.max(1, t * kk)),
                     (c0, c1) -> ConvPacking.transfer(true, g, x, xBase, col, colBase, p0, t, c0 * kk, c1 * kk));
         }
-    }
-
-    /** out rows [p0, p0 + t) ← c (a scratch tile, or the output itself) + bias. */
-    private static void finishTile(Tensor c, MemorySegment out, long outAt, int ldOut, Tensor bias, int co0, int rows, int t) {
-        MemorySegment cs = c.segment();
-        long cAt = c.offset(), ldc = c.stride(0);
-        Parallel.forRange(rows, Math.max(1, 8192 / t), (r0, r1) -> {
-            for (int r = r0; r < r1; r++) {
-                float bv = bias == null ? 0f : bias.segment().get(F, (bias.offset() + co0 + r) * 4);
-                ConvPacking.addScalar(cs, cAt + r * ldc, out, outAt + (long) r * ldOut, bv, t);
-            }
-        });
     }
 
     private static void fillBias(Tensor out, Tensor bias, Geometry g) {

@@ -173,7 +173,7 @@ public final class CpuDeformable implements DeformableKernels {
             long off = (long) i * 4;
             acc = FloatVector.fromMemorySegment(S, xs, x + off, LE).fma(FloatVector.fromMemorySegment(S, ys, y + off, LE), acc);
         }
-        float r = acc.reduceLanes(VectorOperators.ADD);
+        float r = Lanes.tree(acc);
         for (; i < d; i++) {
             long off = (long) i * 4;
             r += xs.get(F, x + off) * ys.get(F, y + off);

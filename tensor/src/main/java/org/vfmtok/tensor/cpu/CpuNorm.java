@@ -81,7 +81,16 @@ public final class CpuNorm implements NormKernels {
             reference.groupNorm(x, groups, w, b, eps, out, mean, rstd);
             return;
         }
-        new Groups(x, groups).forward(x, w, b, eps, out, mean, rstd);
+        new Groups(x, groups).forward(x, w, b, eps, out, mean, rstd, false);
+    }
+
+    @Override
+    public void groupNormSilu(Tensor x, int groups, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        if (!fast(x, w, b, out, mean, rstd)) {
+            reference.groupNormSilu(x, groups, w, b, eps, out, mean, rstd);
+            return;
+        }
+        new Groups(x, groups).forward(x, w, b, eps, out, mean, rstd, true);
     }
 
     @Override
@@ -247,7 +256,8 @@ public final class CpuNorm implements NormKernels {
 
         int minBlocksPerTask() { return (int) Math.max(1, GRAIN / Math.max(1, blockSize)); }
 
-        void forward(Tensor x, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        /** silu: apply x·sigmoid(x) to each normalised value before it is stored. */
+        void forward(Tensor x, Tensor w, Tensor b, double eps, Tensor out, Tensor mean, Tensor rstd, boolean silu) {
             MemorySegment xs = x.segment(), os = out.segment(), ms = mean.segment(), rs = rstd.segment();
             MemorySegment ws = w == null ? null : w.segment(), bs = b == null ? null : b.segment();
             long xo = x.byteOffset(), oo = out.byteOffset(), mo = mean.byteOffset(), ro = rstd.byteOffset();
@@ -269,7 +279,7 @@ public final class CpuNorm implements NormKernels {
                         float scale = ws == null ? rsd : rsd * ws.get(FL, wo + 4L * ch);
                         float shift = (bs == null ? 0f : bs.get(FL, bo + 4L * ch)) - mu * scale;
                         long off = base + 4L * i * spatial;
-                        scaleShift(xs, xo + off, os, oo + off, spatial, scale, shift);
+                        scaleShift(xs, xo + off, os, oo + off, spatial, scale, shift, silu);
                     }
                 }
             });
@@ -367,13 +377,25 @@ public final class CpuNorm implements NormKernels {
         return new double[] {d, s};
     }
 
-    /** out = x·scale + shift. */
-    private static void scaleShift(MemorySegment xs, long xo, MemorySegment os, long oo, int n, float scale, float shift) {
+    /**
+     * out = y or silu(y) = y·sigmoid(y) for y = x·scale + shift. The tail runs as one masked vector, so
+     * every element takes the same arithmetic as the silu of {@link CpuPointwise}.
+     */
+    private static void scaleShift(MemorySegment xs, long xo, MemorySegment os, long oo, int n, float scale, float shift, boolean silu) {
+        FloatVector sc = FloatVector.broadcast(F, scale), sh = FloatVector.broadcast(F, shift);
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector.fromMemorySegment(F, xs, xo + 4L * i, NATIVE).fma(scale, shift).intoMemorySegment(os, oo + 4L * i, NATIVE);
+            scaleShift(FloatVector.fromMemorySegment(F, xs, xo + 4L * i, NATIVE), sc, sh, silu).intoMemorySegment(os, oo + 4L * i, NATIVE);
         }
-        for (; i < n; i++) os.set(FL, oo + 4L * i, xs.get(FL, xo + 4L * i) * scale + shift);
+        if (i < n) {
+            var m = F.indexInRange(i, n);
+            scaleShift(FloatVector.fromMemorySegment(F, xs, xo + 4L * i, NATIVE, m), sc, sh, silu).intoMemorySegment(os, oo + 4L * i, NATIVE, m);
+        }
+    }
+
+    private static FloatVector scaleShift(FloatVector x, FloatVector scale, FloatVector shift, boolean silu) {
+        FloatVector y = x.fma(scale, shift);
+        return silu ? y.mul(VectorMath.sigmoid(y)) : y;
     }
 
     /** out = a·u + b·v + c. */

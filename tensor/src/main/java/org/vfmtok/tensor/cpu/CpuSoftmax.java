@@ -129,7 +129,7 @@ final class CpuSoftmax {
             if (!log) e.intoMemorySegment(os, (oo + i) * 4, LineLoop.LE);
             sv = sv.add(e);
         }
-        float s = sv.reduceLanes(VectorOperators.ADD);
+        float s = Lanes.tree(sv);
         for (int i = main; i < len; i++) {
             float e = (float) Math.exp(xs.getAtIndex(JAVA_FLOAT_UNALIGNED, xo + i) - m);
             if (!log) os.setAtIndex(JAVA_FLOAT_UNALIGNED, oo + i, e);
@@ -152,7 +152,7 @@ final class CpuSoftmax {
         // branches outside the loops: merging vectors from two branches defeats C2's unboxing
         if (log) for (int i = 0; i < main; i += VL) dv = dv.add(load(gs, go + i));
         else for (int i = 0; i < main; i += VL) dv = load(gs, go + i).fma(load(ys, yo + i), dv);
-        float dot = dv.reduceLanes(VectorOperators.ADD);
+        float dot = Lanes.tree(dv);
         for (int i = main; i < len; i++) {
             float gv = gs.getAtIndex(JAVA_FLOAT_UNALIGNED, go + i);
             dot += log ? gv : gv * ys.getAtIndex(JAVA_FLOAT_UNALIGNED, yo + i);

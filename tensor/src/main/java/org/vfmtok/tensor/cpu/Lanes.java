@@ -1,6 +1,8 @@
 package org.vfmtok.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Ordered horizontal sums. {@code reduceLanes(ADD)} leaves the order of the float additions
@@ -8,7 +10,7 @@ import jdk.incubator.vector.FloatVector;
  * once it gets compiled. Summing the lanes left to right in double keeps results reproducible run to
  * run (and a little more accurate); it costs one spill per reduction, negligible next to the row.
  */
-final class Lanes {
+public final class Lanes {
     private Lanes() {}
 
     static double sum(FloatVector v) {
@@ -16,5 +18,28 @@ final class Lanes {
         double s = 0;
         for (float f : lanes) s += f;
         return s;
+    }
+
+    // Rotations as constants (static finals): C2 then compiles rearrange to a lane permute without boxing.
+    private static final VectorSpecies<Float> S = VectorSupport.F;
+    private static final VectorShuffle<Float> R8 = rotation(8), R4 = rotation(4), R2 = rotation(2), R1 = rotation(1);
+
+    private static VectorShuffle<Float> rotation(int h) {
+        int n = S.length();
+        return VectorShuffle.fromOp(S, i -> (i + h) % n);
+    }
+
+    /**
+     * The float sum of the lanes in a fixed pairwise tree (lanewise adds of rotated copies), so the result
+     * is the same interpreted and compiled, unlike {@code reduceLanes(ADD)}.
+     */
+    public static float tree(FloatVector v) {
+        if (v.species() != S) return (float) sum(v);
+        int n = S.length();
+        if (n >= 16) v = v.add(v.rearrange(R8));
+        if (n >= 8) v = v.add(v.rearrange(R4));
+        if (n >= 4) v = v.add(v.rearrange(R2));
+        if (n >= 2) v = v.add(v.rearrange(R1));
+        return v.lane(0);
     }
 }

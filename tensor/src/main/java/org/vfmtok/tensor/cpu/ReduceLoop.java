@@ -155,7 +155,7 @@ final class ReduceLoop {
                 case SUM -> {
                     FloatVector a = FloatVector.zero(F);
                     for (int i = 0; i < main; i += VL) a = a.add(FloatVector.fromMemorySegment(F, xs, byteOff + 4L * i, LineLoop.LE));
-                    partial = a.reduceLanes(VectorOperators.ADD);
+                    partial = Lanes.tree(a);
                 }
                 case SQDEV -> {
                     FloatVector a = FloatVector.zero(F);
@@ -163,7 +163,7 @@ final class ReduceLoop {
                         FloatVector d = FloatVector.fromMemorySegment(F, xs, byteOff + 4L * i, LineLoop.LE).sub(center);
                         a = d.fma(d, a);
                     }
-                    partial = a.reduceLanes(VectorOperators.ADD);
+                    partial = Lanes.tree(a);
                 }
                 case MAX -> {
                     FloatVector a = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);

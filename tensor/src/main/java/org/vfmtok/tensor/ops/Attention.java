@@ -46,9 +46,7 @@ public final class Attention {
             if (mask.dtype() != DType.BOOL) {
                 throw new IllegalArgumentException("attention mask must be BOOL (true = attend), got " + mask.dtype());
             }
-            if (!mask.device().equals(q.device())) {
-                throw new IllegalArgumentException("attention mask on " + mask.device() + ", q on " + q.device());
-            }
+            Pointwise.checkDevices("attention (q, k, v, mask)", q, k, v, mask);
             int[] full = {b, h, lq, lk};
             try {
                 m = mask.detach().expand(full);

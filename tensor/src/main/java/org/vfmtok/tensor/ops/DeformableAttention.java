@@ -24,6 +24,7 @@ public final class DeformableAttention {
             throw new IllegalArgumentException("msDeformAttn expects value (N,S,M,D), loc (N,Lq,M,L,P,2), weights (N,Lq,M,L,P); got "
                     + Arrays.toString(value.shape()) + ", " + Arrays.toString(loc.shape()) + ", " + Arrays.toString(weights.shape()));
         }
+        Pointwise.checkDevices("msDeformAttn", value, loc, weights);
         int n = value.size(0), s = value.size(1), m = value.size(2), d = value.size(3);
         int lq = loc.size(1), levels = loc.size(3), points = loc.size(4);
         int[] start = new int[levels];

@@ -31,13 +31,14 @@ public final class Indexing {
     public static Tensor indexSelect(Tensor src, int dim, Tensor index) {
         int d = Shapes.dim(dim, src.dim());
         if (index.dim() != 1) throw new IllegalArgumentException("indexSelect: index must be 1-D, got shape " + Arrays.toString(index.shape()));
+        Pointwise.checkDevices("indexSelect", src, index);
         int[] shape = src.shape();
         shape[d] = index.size(0);
         Tensor out = Tensor.empty(src.dtype(), src.device(), shape);
         kernels(src).indexSelect(src.detach(), d, index, out);
         int[] srcShape = src.shape();
         return Grad.track(out, "IndexSelect", src, g -> {
-            Tensor gs = Tensor.zeros(g.dtype(), srcShape);
+            Tensor gs = Tensor.full(g.dtype(), g.device(), 0.0, srcShape);
             kernels(src).indexAdd(gs, d, index, g);
             return new Tensor[] {gs};
         });
@@ -51,6 +52,7 @@ public final class Indexing {
         int d = Shapes.dim(dim, dst.dim());
         if (index.dim() != 1) throw new IllegalArgumentException("indexAdd: index must be 1-D, got shape " + Arrays.toString(index.shape()));
         Pointwise.checkOperands("indexAdd", dst, src);
+        Pointwise.checkDevices("indexAdd", dst, index, src);
         Tensor out = Tensor.empty(dst.dtype(), dst.device(), dst.shape());
         out.copyFrom(dst.detach());
         kernels(dst).indexAdd(out, d, index, src.detach());

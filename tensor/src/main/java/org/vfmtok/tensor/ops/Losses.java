@@ -34,6 +34,7 @@ public final class Losses {
      */
     public static Tensor crossEntropyRows(Tensor logits, Tensor target, int ignoreIndex, double labelSmoothing) {
         if (logits.dim() != 2) throw new IllegalArgumentException("cross entropy: logits must be (N, C), got " + Arrays.toString(logits.shape()));
+        Pointwise.checkDevices("cross entropy", logits, target);
         if (!logits.dtype().isFloating()) throw new IllegalArgumentException("cross entropy: logits must be floating, got " + logits.dtype());
         if (target.dim() != 1 || target.size(0) != logits.size(0)) {
             throw new IllegalArgumentException("cross entropy: target shape " + Arrays.toString(target.shape()) + " for logits "

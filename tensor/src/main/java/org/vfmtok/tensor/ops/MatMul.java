@@ -13,6 +13,7 @@ public final class MatMul {
     public static Tensor matmul(Tensor a, Tensor b) {
         Pointwise.checkOperands("matmul", a, b);
         if (a.dim() == 0 || b.dim() == 0) throw new IllegalArgumentException("matmul of a 0-d tensor");
+        if (a.dim() == 1 && b.dim() == 1) return matmul(a.unsqueeze(0), b.unsqueeze(1)).squeeze(-1).squeeze(-1);
         if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
         if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
         int m = a.size(-2), k = a.size(-1), n = b.size(-1);
@@ -40,8 +41,17 @@ public final class MatMul {
             throw new IllegalArgumentException("linear: input features " + x.size(-1) + " but weight " + Arrays.toString(w.shape()));
         }
         Tensor flat = x.dim() == 2 ? x : x.reshape(-1, x.size(-1));
-        Tensor y = matmul(flat, w.mT());
-        if (bias != null) y = Pointwise.add(y, bias);
+        Tensor y;
+        if (bias != null && bias.dim() == 1 && bias.size(0) == w.size(0) && !Grad.needed(x, w, bias)) {
+            // no autograd: the bias add rides on the GEMM's output pass (GemmKernels.gemmBias)
+            Pointwise.checkOperands("linear", flat, w);
+            Pointwise.checkOperands("linear", flat, bias);
+            y = Tensor.empty(flat.dtype(), flat.device(), flat.size(0), w.size(0));
+            x.backend().gemm().gemmBias(flat.detach(), w.detach().mT(), y, bias.detach());
+        } else {
+            y = matmul(flat, w.mT());
+            if (bias != null) y = Pointwise.add(y, bias);
+        }
         if (x.dim() == 2) return y;
         int[] shape = x.shape();
         shape[shape.length - 1] = w.size(0);

@@ -110,6 +110,28 @@ public final class Norms {
         });
     }
 
+    /**
+     * silu(groupNorm(x, groups, w, b, eps)) in one pass over the output when no gradient is recorded
+     * (same values as the composition); with autograd it is the composition.
+     */
+    public static Tensor groupNormSilu(Tensor x, int groups, Tensor w, Tensor b, double eps) {
+        if (Grad.needed(x, w, b)) return Pointwise.silu(groupNorm(x, groups, w, b, eps));
+        requireFloating("groupNormSilu", x);
+        int[] s = x.shape();
+        if (s.length < 2) throw new IllegalArgumentException("groupNormSilu needs (N, C, *), got " + Arrays.toString(s));
+        if (groups <= 0 || s[1] % groups != 0) {
+            throw new IllegalArgumentException("groupNormSilu: " + s[1] + " channels cannot be split into " + groups + " groups");
+        }
+        checkParam("groupNormSilu weight", x, w, new int[] {s[1]});
+        checkParam("groupNormSilu bias", x, b, new int[] {s[1]});
+        Tensor xc = x.contiguous().detach();
+        Tensor out = Tensor.emptyLike(xc);
+        Tensor mean = Tensor.empty(statsType(x), x.device(), s[0], groups);
+        Tensor rstd = Tensor.empty(statsType(x), x.device(), s[0], groups);
+        kernels(x).groupNormSilu(xc, groups, contiguousOrNull(w), contiguousOrNull(b), eps, out, mean, rstd);
+        return out;
+    }
+
     private static DType statsType(Tensor x) { return x.dtype() == DType.F64 ? DType.F64 : DType.F32; }
 
     private static Tensor contiguousOrNull(Tensor t) { return t == null ? null : t.contiguous().detach(); }

@@ -134,12 +134,13 @@ public final class Pointwise {
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         if (cond.dtype() != DType.BOOL) throw new IllegalArgumentException("where() condition must be BOOL, got " + cond.dtype());
         checkOperands("where", a, b);
+        checkDevices("where", cond, a, b);
         int[] shape = Shapes.broadcast(Shapes.broadcast(cond.shape(), a.shape()), b.shape());
         Tensor out = Tensor.empty(a.dtype(), a.device(), shape);
         kernels(a).where(cond.detach().expand(shape), a.detach().expand(shape), b.detach().expand(shape), out);
         int[] as = a.shape(), bs = b.shape();
         return Grad.track(out, "Where", new Tensor[] {a, b}, g -> {
-            Tensor zero = Tensor.zeros(g.dtype(), 1);
+            Tensor zero = Tensor.full(g.dtype(), g.device(), 0.0, 1);
             Tensor ga = a.requiresGrad() ? Reductions.sumTo(where(cond, g, zero), as) : null;
             Tensor gb = b.requiresGrad() ? Reductions.sumTo(where(cond, zero, g), bs) : null;
             return new Tensor[] {ga, gb};
@@ -148,7 +149,7 @@ public final class Pointwise {
 
     /** x with {@code value} where mask is true. */
     public static Tensor maskedFill(Tensor x, Tensor mask, double value) {
-        return where(mask, Tensor.full(x.dtype(), value, 1), x);
+        return where(mask, Tensor.full(x.dtype(), x.device(), value, 1), x);
     }
 
     static PointwiseKernels kernels(Tensor t) { return t.backend().pointwise(); }
@@ -157,9 +158,29 @@ public final class Pointwise {
         if (a.dtype() != b.dtype()) {
             throw new IllegalArgumentException(op + ": dtypes differ (" + a.dtype() + " and " + b.dtype() + "); convert one with to()");
         }
-        if (!a.device().equals(b.device())) {
-            throw new IllegalArgumentException(op + ": tensors on different devices (" + a.device() + " and " + b.device() + ")");
+        checkDevices(op, a, b);
+    }
+
+    /**
+     * All operands (nulls skipped) on one device; the error names each operand's device, e.g.
+     * "add: tensors on different devices (operand 0 on cuda:0, operand 1 on cpu); move them to one device with to(Device)".
+     */
+    public static void checkDevices(String op, Tensor... ts) {
+        org.vfmtok.tensor.Device first = null;
+        boolean mixed = false;
+        for (Tensor t : ts) {
+            if (t == null) continue;
+            if (first == null) first = t.device();
+            else mixed |= !t.device().equals(first);
         }
+        if (!mixed) return;
+        StringBuilder sb = new StringBuilder(op + ": tensors on different devices (");
+        for (int i = 0; i < ts.length; i++) {
+            if (ts[i] == null) continue;
+            if (sb.charAt(sb.length() - 1) != '(') sb.append(", ");
+            sb.append("operand ").append(i).append(" on ").append(ts[i].device());
+        }
+        throw new IllegalArgumentException(sb.append("); move them to one device with to(Device)").toString());
     }
 
     static String str(int[] s) { return Arrays.toString(s); }

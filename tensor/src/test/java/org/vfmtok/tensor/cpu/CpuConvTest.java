@@ -86,6 +86,39 @@ class CpuConvTest {
         checkAgainstOracle(new CpuConv(ORACLE, Long.MAX_VALUE / 4, Long.MAX_VALUE), "parallel jobs, whole planes");
     }
 
+    /**
+     * Forward (implicit GEMM) at sizes the small shapes miss: reductions deeper than one GEMM k-slice
+     * (the bias lands after the last one), more output channels than a micro-tile, rows wider than a
+     * panel and not a multiple of the vector length (vectors straddle output rows), more positions than
+     * one packed B block, strided and dilated taps, and a 1×1 conv.
+     */
+    @Test
+    void forwardAtGemmBlockingSizes() {
+        List<Shape> wide = List.of(
+                new Shape(new int[] {1, 30, 13, 41}, new int[] {20, 30, 3, 3}, spec2(1, 1, 1, 1)),
+                new Shape(new int[] {1, 3, 50, 50}, new int[] {13, 3, 3, 3}, spec2(1, 1, 1, 1)),
+                new Shape(new int[] {2, 8, 11, 70}, new int[] {7, 8, 3, 3}, spec2(2, 1, 1, 1)),
+                new Shape(new int[] {1, 12, 9, 37}, new int[] {14, 6, 3, 3}, spec2(1, 2, 2, 2)),
+                new Shape(new int[] {1, 300, 5, 21}, new int[] {17, 300, 1, 1}, spec2(1, 0, 1, 1)),
+                new Shape(new int[] {1, 4, 21, 21}, new int[] {3, 4, 3, 3}, spec2(1, 0, 1, 1)));
+        for (CpuConv cpu : List.of(new CpuConv(ORACLE), new CpuConv(ORACLE, 1, Long.MAX_VALUE))) {
+            for (Shape sh : wide) {
+                try (Scope scope = Scope.open()) {
+                    SplittableRandom r = new SplittableRandom(7);
+                    Tensor x = Init.randn(r, DType.F32, sh.x());
+                    Tensor w = Init.randn(r, DType.F32, sh.w());
+                    Tensor b = Init.randn(r, DType.F32, sh.w()[0]);
+                    int[] os = Geometry.of(sh.x(), sh.w(), sh.spec()).outShape(sh.w().length - 2);
+                    Tensor want = Tensor.empty(DType.F32, os), got = Tensor.full(DType.F32, Double.NaN, os);
+                    ORACLE.conv(x, w, b, sh.spec(), want);
+                    cpu.conv(x, w, b, sh.spec(), got);
+                    Compare.assertClose("x" + java.util.Arrays.toString(sh.x()) + " w" + java.util.Arrays.toString(sh.w()) + " " + sh.spec(),
+                            want, got, 1e-4, 1e-4);
+                }
+            }
+        }
+    }
+
     @Test
     void otherDtypesAndLayoutsGoToTheReference() {
         SplittableRandom r = new SplittableRandom(1);

@@ -113,6 +113,35 @@ class NormsTest {
                 nhwc, randn(rng, 12), randn(rng, 12));
     }
 
+    /**
+     * The fused norm + swish: without autograd, the CPU kernel (one pass) against the oracle's
+     * composition and against the CPU composition; with autograd it is the composition (gradients too).
+     * Planes of odd sizes exercise the masked tail.
+     */
+    @Test
+    void groupNormSiluMatchesComposition() {
+        var rng = new SplittableRandom(15);
+        int[][] shapes = {{2, 6, 5, 7}, {1, 4, 1}, {2, 32, 21, 21}, {1, 64, 11, 3}};
+        int[] groups = {3, 4, 32, 8};
+        for (int i = 0; i < shapes.length; i++) {
+            int[] s = shapes[i];
+            int g = groups[i];
+            Tensor x = randn(rng, s).mul(2.0).add(-0.7), w = randn(rng, s[1]), b = randn(rng, s[1]);
+            String what = "groupNormSilu " + java.util.Arrays.toString(s) + " groups " + g;
+            try (var ng = org.vfmtok.tensor.autograd.Grad.noGrad()) {
+                Tensor want = Backends.using(Backends.scalar(), () -> Pointwise.silu(Norms.groupNorm(x, g, w, b, 1e-6)));
+                Tensor composed = Pointwise.silu(Norms.groupNorm(x, g, w, b, 1e-6));
+                Tensor fused = Norms.groupNormSilu(x, g, w, b, 1e-6);
+                Compare.assertClose(what + " vs oracle", want, fused, 3e-4, 3e-4);
+                Compare.assertClose(what + " vs cpu composition", composed, fused, 1e-6, 1e-6);
+                Tensor noAffine = Norms.groupNormSilu(x, g, null, null, 1e-5);
+                Compare.assertClose(what + " no affine", Backends.using(Backends.scalar(), () -> Pointwise.silu(Norms.groupNorm(x, g, null, null, 1e-5))),
+                        noAffine, 3e-4, 3e-4);
+            }
+            compareForwardBackward(what + " with autograd", in -> Norms.groupNormSilu(in[0], g, in[1], in[2], 1e-6), 3e-4, 3e-4, x, w, b);
+        }
+    }
+
     @Test
     void weightGradientsAreDeterministic() {
         var rng = new SplittableRandom(14);

@@ -3,6 +3,8 @@ package org.vfmtok.vfmtok.model;
 import org.vfmtok.nn.Module;
 import org.vfmtok.nn.layers.LayerNorm;
 import org.vfmtok.nn.layers.Linear;
+import org.vfmtok.nn.layers.MultiHeadAttention;
+import org.vfmtok.nn.layers.SwiGLUFused;
 import org.vfmtok.nn.layers.ModuleList;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Init;
@@ -118,14 +120,14 @@ public final class DecoderViT extends Module {
     /** Pre-norm: x + attn1(norm1 x) (causal), x + ffnet(norm2 x). */
     static final class Layer extends Module {
         final LayerNorm norm1;
-        final Attention3 attn1;
+        final MultiHeadAttention attn1;
         final LayerNorm norm2;
         final SwiGLUFused ffnet;
 
         Layer(TokenizerConfig cfg, Rng rng) {
             int d = cfg.dim();
             norm1 = register("norm1", new LayerNorm(d, 1e-5));
-            attn1 = register("attn1", new Attention3(d, cfg.decHeads(), rng));
+            attn1 = register("attn1", new MultiHeadAttention(d, cfg.decHeads(), true, true, rng));
             norm2 = register("norm2", new LayerNorm(d, 1e-5));
             ffnet = register("ffnet", new SwiGLUFused(d, cfg.decSwigluHidden(), rng));
         }
@@ -133,24 +135,6 @@ public final class DecoderViT extends Module {
         Tensor forward(Tensor x) {
             x = Pointwise.add(x, attn1.forward(norm1.forward(x)));
             return Pointwise.add(x, ffnet.forward(norm2.forward(x)));
-        }
-    }
-
-    /** SwiGLUFFNFused: w12 (2h, d) with bias, split [gate; value], SiLU(gate)·value, w3 (d, h). */
-    static final class SwiGLUFused extends Module {
-        final Linear w12;
-        final Linear w3;
-        final int hidden;
-
-        SwiGLUFused(int d, int hidden, Rng rng) {
-            this.hidden = hidden;
-            w12 = register("w12", new Linear(d, 2 * hidden, true, rng));
-            w3 = register("w3", new Linear(hidden, d, true, rng));
-        }
-
-        Tensor forward(Tensor x) {
-            Tensor h = w12.forward(x);
-            return w3.forward(Pointwise.mul(Pointwise.silu(h.narrow(-1, 0, hidden)), h.narrow(-1, hidden, hidden)));
         }
     }
 }

@@ -7,6 +7,7 @@ import org.vfmtok.nn.layers.ModuleList;
 import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.ops.Attention;
+import org.vfmtok.tensor.ops.Norms;
 import org.vfmtok.tensor.ops.Pointwise;
 import org.vfmtok.tensor.ops.Resample;
 
@@ -16,18 +17,21 @@ import org.vfmtok.tensor.ops.Resample;
  * upsample + conv except at the last), GroupNorm(gn_groups = 32, eps 1e-6), swish, conv_out. No attention in the up path.
  */
 public final class PixelDecoder extends Module {
+    static final double GN_EPS = 1e-6;
 
     final Conv2d convIn;
     final ModuleList<Module> mid;
     final ModuleList<ConvBlock> convBlocks;
     final GroupNorm normOut;
     final Conv2d convOut;
+    private final int groups;
 
     public PixelDecoder(TokenizerConfig cfg, Rng rng) {
         int[] mult = cfg.chMult();
         int levels = mult.length;
         int blockIn = cfg.ch() * mult[levels - 1];
         int groups = cfg.gnGroups();
+        this.groups = groups;
         convIn = register("conv_in", new Conv2d(cfg.zChannels(), blockIn, 3, 1, 1, rng));
         mid = register("mid", new ModuleList<>());
         mid.add(new ResnetBlock(blockIn, blockIn, groups, rng)).add(new AttnBlock(blockIn, groups, rng)).add(new ResnetBlock(blockIn, blockIn, groups, rng));
@@ -38,7 +42,7 @@ public final class PixelDecoder extends Module {
             convBlocks.add(cb);
             blockIn = blockOut;
         }
-        normOut = register("norm_out", new GroupNorm(groups, blockIn, 1e-6, true));
+        normOut = register("norm_out", new GroupNorm(groups, blockIn, GN_EPS, true));
         convOut = register("conv_out", new Conv2d(blockIn, 3, 3, 1, 1, rng));
     }
 
@@ -49,7 +53,12 @@ public final class PixelDecoder extends Module {
         h = ((AttnBlock) mid.get(1)).forward(h);
         h = ((ResnetBlock) mid.get(2)).forward(h);
         for (ConvBlock cb : convBlocks) h = cb.forward(h);
-        return convOut.forward(Pointwise.silu(normOut.forward(h)));
+        return convOut.forward(normSwish(normOut, groups, h));
+    }
+
+    /** swish(norm(x)): one fused pass when no gradient is recorded. */
+    static Tensor normSwish(GroupNorm norm, int groups, Tensor x) {
+        return Norms.groupNormSilu(x, groups, norm.weight, norm.bias, GN_EPS);
     }
 
     static final class ConvBlock extends Module {
@@ -76,18 +85,20 @@ public final class PixelDecoder extends Module {
         final GroupNorm norm2;
         final Conv2d conv2;
         final Conv2d ninShortcut;
+        private final int groups;
 
         ResnetBlock(int in, int out, int groups, Rng rng) {
-            norm1 = register("norm1", new GroupNorm(groups, in, 1e-6, true));
+            this.groups = groups;
+            norm1 = register("norm1", new GroupNorm(groups, in, GN_EPS, true));
             conv1 = register("conv1", new Conv2d(in, out, 3, 1, 1, rng));
-            norm2 = register("norm2", new GroupNorm(groups, out, 1e-6, true));
+            norm2 = register("norm2", new GroupNorm(groups, out, GN_EPS, true));
             conv2 = register("conv2", new Conv2d(out, out, 3, 1, 1, rng));
             ninShortcut = in != out ? register("nin_shortcut", new Conv2d(in, out, 1, 1, 0, rng)) : null;
         }
 
         Tensor forward(Tensor x) {
-            Tensor h = conv1.forward(Pointwise.silu(norm1.forward(x)));
-            h = conv2.forward(Pointwise.silu(norm2.forward(h)));
+            Tensor h = conv1.forward(normSwish(norm1, groups, x));
+            h = conv2.forward(normSwish(norm2, groups, h));
             return Pointwise.add(ninShortcut == null ? x : ninShortcut.forward(x), h);
         }
     }
@@ -101,7 +112,7 @@ public final class PixelDecoder extends Module {
         final Conv2d projOut;
 
         AttnBlock(int c, int groups, Rng rng) {
-            norm = register("norm", new GroupNorm(groups, c, 1e-6, true));
+            norm = register("norm", new GroupNorm(groups, c, GN_EPS, true));
             q = register("q", new Conv2d(c, c, 1, 1, 0, rng));
             k = register("k", new Conv2d(c, c, 1, 1, 0, rng));
             v = register("v", new Conv2d(c, c, 1, 1, 0, rng));

@@ -4,6 +4,7 @@ import java.util.List;
 import org.vfmtok.nn.Module;
 import org.vfmtok.nn.layers.LayerNorm;
 import org.vfmtok.nn.layers.Linear;
+import org.vfmtok.nn.layers.MultiHeadAttention;
 import org.vfmtok.nn.layers.ModuleList;
 import org.vfmtok.tensor.Init;
 import org.vfmtok.tensor.Rng;
@@ -107,7 +108,7 @@ public final class SlotEncoder extends Module {
     static final class DeformableLayer extends Module {
         final MSDeformAttn crossAttn;
         final LayerNorm norm1;
-        final Attention3 selfAttn;
+        final MultiHeadAttention selfAttn;
         final LayerNorm norm3;
         final Linear linear1;
         final Linear linear2;
@@ -117,7 +118,7 @@ public final class SlotEncoder extends Module {
             int d = cfg.dim();
             crossAttn = register("cross_attn", new MSDeformAttn(d, cfg.levels(), cfg.encHeads(), cfg.nPoints(), rng));
             norm1 = register("norm1", new LayerNorm(d, 1e-5));
-            selfAttn = register("self_attn", new Attention3(d, cfg.encHeads(), rng));
+            selfAttn = register("self_attn", new MultiHeadAttention(d, cfg.encHeads(), true, true, rng));
             norm3 = register("norm3", new LayerNorm(d, 1e-5));
             linear1 = register("linear1", new Linear(d, cfg.encFfn(), true, rng));
             linear2 = register("linear2", new Linear(cfg.encFfn(), d, true, rng));

@@ -70,7 +70,7 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
     public int levels() { return vfm.levels().length; }
 
     /** SwiGLU hidden width of the decoder ViT: ((int(mlp·2/3) + 7) / 8)·8 = 1368. */
-    public int decSwigluHidden() { return (decMlp * 2 / 3 + 7) / 8 * 8; }
+    public int decSwigluHidden() { return org.vfmtok.nn.layers.SwiGLUFused.hiddenFor(decMlp); }
 
     /** Reads a JSON config; keys as in tools/reference/*_config.json, absent keys keep official values. */
     public static TokenizerConfig load(Path file) throws IOException {
@@ -95,7 +95,7 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
         if (v.containsKey("arch") && !"custom".equals(v.get("arch"))) dv = Dinov2Config.named((String) v.get("arch"));
         int embed = i(v, "embed_dim", dv.embedDim()), depth = i(v, "depth", dv.depth());
         boolean swiglu = "swiglufused".equals(s(v, "ffn", dv.swiglu() ? "swiglufused" : "mlp"));
-        int mlpHidden = i(v, "mlp_hidden", swiglu ? ((embed * 4) * 2 / 3 + 7) / 8 * 8 : embed * 4);
+        int mlpHidden = i(v, "mlp_hidden", swiglu ? org.vfmtok.nn.layers.SwiGLUFused.hiddenFor(embed * 4) : embed * 4);
         int[] levels = v.containsKey("levels") ? ints(v.get("levels")) : (v.containsKey("depth") ? Dinov2Config.evenLevels(depth, 4) : dv.levels());
         Dinov2Config vfm = new Dinov2Config(s(v, "arch", dv.name()), embed, depth, i(v, "num_heads", dv.numHeads()),
                 i(v, "patch_size", dv.patchSize()), i(v, "num_registers", dv.numRegisters()), swiglu, mlpHidden,

@@ -4,12 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.vfmtok.nn.Module;
 import org.vfmtok.nn.layers.Conv2d;
+import org.vfmtok.nn.layers.FusedQkvAttention;
 import org.vfmtok.nn.layers.LayerNorm;
 import org.vfmtok.nn.layers.Linear;
 import org.vfmtok.nn.layers.ModuleList;
+import org.vfmtok.nn.layers.SwiGLUFused;
 import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Tensor;
-import org.vfmtok.tensor.ops.Attention;
 import org.vfmtok.tensor.ops.Indexing;
 import org.vfmtok.tensor.ops.MatMul;
 import org.vfmtok.tensor.ops.Pointwise;
@@ -150,7 +151,7 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
     /** One pre-norm block with LayerScale: x + γ1·attn(norm1 x), then x + γ2·mlp(norm2 x). */
     static final class Block extends Module {
         final LayerNorm norm1;
-        final SelfAttention attn;
+        final FusedQkvAttention attn;
         final LayerScale ls1;
         final LayerNorm norm2;
         final Module mlp;
@@ -160,7 +161,7 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
         Block(Dinov2Config c, Rng rng) {
             int d = c.embedDim();
             norm1 = register("norm1", new LayerNorm(d, c.lnEps()));
-            attn = register("attn", new SelfAttention(d, c.numHeads(), rng));
+            attn = register("attn", new FusedQkvAttention(d, c.numHeads(), true, false, "qkv", "proj", rng)); // rows [q; k; v], head-major
             ls1 = register("ls1", new LayerScale(d));
             norm2 = register("norm2", new LayerNorm(d, c.lnEps()));
             swiglu = c.swiglu();
@@ -173,26 +174,6 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
             Tensor h = norm2.forward(x);
             h = swiglu ? ((SwiGLUFused) mlp).forward(h) : ((Mlp) mlp).forward(h);
             return Pointwise.add(x, ls2.forward(h));
-        }
-    }
-
-    /** attn.qkv (3D, D) with bias, rows [q; k; v] head-major; attn.proj (D, D); scale 1/√hd. */
-    static final class SelfAttention extends Module {
-        final Linear qkv;
-        final Linear proj;
-        final int heads;
-
-        SelfAttention(int d, int heads, Rng rng) {
-            this.heads = heads;
-            qkv = register("qkv", new Linear(d, 3 * d, true, rng));
-            proj = register("proj", new Linear(d, d, true, rng));
-        }
-
-        Tensor forward(Tensor x) {
-            int b = x.size(0), n = x.size(1), d = x.size(2), hd = d / heads;
-            Tensor qkvOut = qkv.forward(x).reshape(b, n, 3, heads, hd).permute(2, 0, 3, 1, 4); // (3, B, H, n, hd)
-            Tensor o = Attention.scaledDotProductAttention(qkvOut.select(0, 0), qkvOut.select(0, 1), qkvOut.select(0, 2), null, false);
-            return proj.forward(o.permute(0, 2, 1, 3).reshape(b, n, d));
         }
     }
 
@@ -215,24 +196,5 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
         }
 
         Tensor forward(Tensor x) { return fc2.forward(Pointwise.gelu(fc1.forward(x))); }
-    }
-
-    /** SwiGLUFFNFused (ViT-g): w12 (2·hidden, D) split [gate; value], SiLU(gate)·value, then w3. */
-    static final class SwiGLUFused extends Module {
-        final Linear w12;
-        final Linear w3;
-        final int hidden;
-
-        SwiGLUFused(int d, int hidden, Rng rng) {
-            this.hidden = hidden;
-            w12 = register("w12", new Linear(d, 2 * hidden, true, rng));
-            w3 = register("w3", new Linear(hidden, d, true, rng));
-        }
-
-        Tensor forward(Tensor x) {
-            Tensor h = w12.forward(x);
-            Tensor gate = h.narrow(-1, 0, hidden), value = h.narrow(-1, hidden, hidden);
-            return w3.forward(Pointwise.mul(Pointwise.silu(gate), value));
-        }
     }
 }

@@ -30,7 +30,7 @@ public record Dinov2Config(String name, int embedDim, int depth, int numHeads, i
 
     private static Dinov2Config preset(String name, int dim, int depth, int heads, boolean swiglu, int registers) {
         int hidden = dim * 4;
-        if (swiglu) hidden = (hidden * 2 / 3 + 7) / 8 * 8; // SwiGLUFFNFused's rounding
+        if (swiglu) hidden = org.vfmtok.nn.layers.SwiGLUFused.hiddenFor(hidden);
         return new Dinov2Config(name, dim, depth, heads, 14, registers, swiglu, hidden, 518, 1e-6, evenLevels(depth, 4));
     }
 

@@ -1,0 +1,155 @@
+package org.vfmtok.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.vfmtok.llama.GPT;
+import org.vfmtok.llama.GPTConfig;
+import org.vfmtok.llama.GenerationOptions;
+import org.vfmtok.llama.Generator;
+import org.vfmtok.llama.SamplingOptions;
+import org.vfmtok.tensor.Scope;
+import org.vfmtok.tensor.cpu.Parallel;
+import org.vfmtok.tensor.io.Json;
+
+/**
+ * Class-conditional generation speed: this project's KV-cache sampler against the PyTorch reference
+ * ({@code tools/reference/llamagen_bench.py}, eager fp32 with OpenBLAS/OpenMP) run as a subprocess, alternating
+ * per case so that both see the same machine load. Random weights (N(0, 0.02), output too), multinomial
+ * sampling at temperature 1, a 264-slot cache whatever the step count.
+ *
+ * <pre>java --add-modules jdk.incubator.vector -cp ... org.vfmtok.bench.GptBench
+ *      [--models GPT-B,GPT-L] [--batches 1,8] [--cfgs 1.0,1.5] [--steps 256] [--threads N] [--no-torch]
+ *      [--python /usr/bin/python3] [--script tools/reference/llamagen_bench.py] [--warmup-s 5]</pre>
+ *
+ * Prints per case: seconds, image tokens/s (= batch·steps/s; with CFG each token costs two rows), s/image
+ * extrapolated to 256 tokens, the ratio torch seconds / ours, and the KV-cache bytes.
+ */
+public final class GptBench {
+    private GptBench() {}
+
+    record Result(double seconds, double tokensPerS, double sPerImage) {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = parse(args);
+        List<String> models = List.of(a.getOrDefault("models", "GPT-B,GPT-L").split(","));
+        int[] batches = ints(a.getOrDefault("batches", "1,8"));
+        double[] cfgs = doubles(a.getOrDefault("cfgs", "1.0,1.5"));
+        int steps = Integer.parseInt(a.getOrDefault("steps", "256"));
+        int threads = Integer.parseInt(a.getOrDefault("threads", Integer.toString(Parallel.maxThreads())));
+        boolean torch = !a.containsKey("no-torch");
+        String python = a.getOrDefault("python", "/usr/bin/python3");
+        Path script = Path.of(a.getOrDefault("script", "tools/reference/llamagen_bench.py"));
+        double warmupS = Double.parseDouble(a.getOrDefault("warmup-s", "5"));
+        Parallel.setThreads(threads);
+        if (torch && !Files.exists(script)) throw new IllegalArgumentException(script + " not found (run from the repository root, or pass --script, or --no-torch)");
+        System.out.printf(Locale.ROOT, "GptBench: threads %d, steps %d, java %s, load %s%n", threads, steps, Runtime.version(), loadAverage());
+        List<String> rows = new ArrayList<>();
+        for (String name : models) {
+            GPTConfig cfg = GPTConfig.preset(name);
+            try (Scope s = Scope.open("bench " + name)) {
+                long t0 = System.nanoTime();
+                GPT g = new GPT(cfg);
+                g.initialize(0, true);
+                g.eval();
+                System.out.printf(Locale.ROOT, "%s: %,d parameters (%.0f MB F32), random init in %.1f s%n", cfg.name(), g.parameterCount(),
+                        g.parameterCount() * 4 / 1e6, (System.nanoTime() - t0) / 1e9);
+                try (Generator gen = new Generator(g)) {
+                    for (int b : batches) {
+                        for (double c : cfgs) {
+                            Result ours = java(gen, b, c, steps, warmupS);
+                            long kv = gen.decoder().cacheBytes();
+                            Result ref = torch ? torch(python, script, name, b, c, steps, threads) : null;
+                            String row = String.format(Locale.ROOT, "%-7s %5d %4.1f %5d | %8.2f %9.2f %8.2f | %s | %s | %,14d",
+                                    name, b, c, steps, ours.seconds, ours.tokensPerS, ours.sPerImage,
+                                    ref == null ? "       -         -        -" : String.format(Locale.ROOT, "%8.2f %9.2f %8.2f", ref.seconds, ref.tokensPerS, ref.sPerImage),
+                                    ref == null ? "    -" : String.format(Locale.ROOT, "%5.2fx", ref.seconds / ours.seconds), kv);
+                            rows.add(row);
+                            System.out.println(row);
+                        }
+                    }
+                }
+            }
+        }
+        System.out.println();
+        System.out.println("model   batch  cfg steps |  java s  tok/s  s/img(256) |  torch s  tok/s  s/img(256) | torch/java | KV-cache bytes (F32)");
+        rows.forEach(System.out::println);
+    }
+
+    /** Warm-up by time (C2 must compile the Vector API loops), then one timed generation. */
+    static Result java(Generator gen, int batch, double cfg, int steps, double warmupS) {
+        int[] classes = new int[batch];
+        for (int i = 0; i < batch; i++) classes[i] = i % gen.gpt().config.numClasses();
+        GenerationOptions o = new GenerationOptions(cfg, SamplingOptions.defaults(), 0);
+        long until = System.nanoTime() + (long) (warmupS * 1e9);
+        int warm = Math.min(steps, 8);
+        do {
+            gen.generate(classes, o, (s, r) -> 0.5, null, warm);
+        } while (System.nanoTime() < until);
+        long t0 = System.nanoTime();
+        gen.generate(classes, new GenerationOptions(cfg, SamplingOptions.defaults(), 1), (s, r) -> Math.random() * 0.999 + 0.001, null, steps);
+        double sec = (System.nanoTime() - t0) / 1e9;
+        return new Result(sec, batch * steps / sec, sec / steps * 256 / batch);
+    }
+
+    static Result torch(String python, Path script, String model, int batch, double cfg, int steps, int threads) throws IOException, InterruptedException {
+        Path json = Files.createTempFile("llamagen-bench", ".json");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--models", model, "--batches", Integer.toString(batch),
+                    "--cfgs", Double.toString(cfg), "--steps", Integer.toString(steps), "--threads", Integer.toString(threads), "--json", json.toString());
+            pb.environment().put("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu/openblas-openmp");
+            pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+            pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+            pb.environment().remove("OPENBLAS_CORETYPE"); // let OpenBLAS pick its own (AVX-512) kernel
+            pb.environment().remove("OPENBLAS_L2_SIZE");
+            pb.redirectErrorStream(true);
+            Path log = Files.createTempFile("llamagen-bench", ".log");
+            pb.redirectOutput(log.toFile());
+            Process p = pb.start();
+            if (!p.waitFor(2, TimeUnit.HOURS)) {
+                p.destroyForcibly();
+                throw new IOException("torch reference timed out");
+            }
+            if (p.exitValue() != 0) throw new IOException("torch reference failed (" + p.exitValue() + "):\n" + Files.readString(log));
+            Files.deleteIfExists(log);
+            Map<?, ?> root = (Map<?, ?>) Json.parse(Files.readString(json));
+            Map<?, ?> r = (Map<?, ?>) ((List<?>) root.get("results")).get(0);
+            return new Result(num(r, "seconds"), num(r, "tokens_per_s"), num(r, "s_per_image"));
+        } catch (Json.JsonException e) {
+            throw new IOException(e);
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
+
+    private static double num(Map<?, ?> m, String k) { return ((Number) m.get(k)).doubleValue(); }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected argument " + args[i]);
+            String k = args[i].substring(2);
+            if (k.equals("no-torch")) m.put(k, "");
+            else if (i + 1 < args.length) m.put(k, args[++i]);
+            else throw new IllegalArgumentException("--" + k + " needs a value");
+        }
+        return m;
+    }
+
+    private static int[] ints(String s) { return java.util.Arrays.stream(s.split(",")).mapToInt(Integer::parseInt).toArray(); }
+
+    private static double[] doubles(String s) { return java.util.Arrays.stream(s.split(",")).mapToDouble(Double::parseDouble).toArray(); }
+}

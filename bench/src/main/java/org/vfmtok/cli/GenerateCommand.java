@@ -1,0 +1,132 @@
+package org.vfmtok.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.vfmtok.llama.GPT;
+import org.vfmtok.llama.GPTConfig;
+import org.vfmtok.llama.GenerationOptions;
+import org.vfmtok.llama.Generator;
+import org.vfmtok.llama.ImageGenerator;
+import org.vfmtok.llama.SamplingOptions;
+import org.vfmtok.tensor.Scope;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.io.Npy;
+import org.vfmtok.vfmtok.VFMTokenizer;
+import org.vfmtok.vfmtok.model.TokenizerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./vfm generate}: class-conditional images from a LlamaGen GPT and the VFMTok decoder, as a labelled PNG grid. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Sample class-conditional images: the GPT draws code grids (KV cache, classifier-free guidance),",
+                "the VFMTok tokenizer decodes them (decode only: no DINOv2 weights needed). Writes a PNG grid with",
+                "one column per class (its index drawn above) and --per-class rows.",
+                "Example: ./vfm generate --gpt GPT-B-300e.pt --gpt-model GPT-B --tokenizer vfmtok-tokenizer.pt \\",
+                "           --classes 207,360 --per-class 4 --cfg-scale 1.5 --out grid.png"})
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--gpt", required = true, paramLabel = "FILE", description = "GPT checkpoint (.pt with model/ema, or .safetensors).")
+    Path gpt;
+
+    @Option(names = "--gpt-model", defaultValue = "GPT-B", paramLabel = "NAME",
+            description = "Official size: GPT-B, GPT-L, GPT-XL, GPT-XXL, GPT-2B, GPT-3B (default ${DEFAULT-VALUE}).")
+    String gptModel;
+
+    @Option(names = "--gpt-config", paramLabel = "JSON", description = "Custom GPT size (keys of LlamaGen's ModelArgs: dim, n_layer, n_head, vocab_size, ...); overrides --gpt-model.")
+    Path gptConfig;
+
+    @Option(names = "--gpt-weights", defaultValue = "auto", paramLabel = "WHICH", description = "ema, model or auto (ema when present; default).")
+    String gptWeights;
+
+    @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "VFMTok tokenizer checkpoint.")
+    Path tokenizer;
+
+    @Option(names = "--config", paramLabel = "JSON", description = "Tokenizer config (default: the official architecture).")
+    Path tokenizerConfig;
+
+    @Option(names = "--classes", required = true, split = ",", paramLabel = "C,C,...", description = "Class indices, one grid column each.")
+    int[] classes;
+
+    @Option(names = "--per-class", defaultValue = "1", paramLabel = "N", description = "Samples per class (grid rows; default ${DEFAULT-VALUE}).")
+    int perClass;
+
+    @Option(names = "--cfg-scale", defaultValue = "1.5", paramLabel = "S", description = "Classifier-free guidance scale, >= 1 (1 = off; default ${DEFAULT-VALUE}).")
+    double cfgScale;
+
+    @Option(names = "--cfg-interval", defaultValue = "-1", paramLabel = "I", description = "Guide only decode steps <= I (-1 = all; default ${DEFAULT-VALUE}).")
+    int cfgInterval;
+
+    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "Keep the K most likely tokens (0 = all, 1 = greedy; default ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1.0", paramLabel = "P", description = "Nucleus sampling mass in (0, 1] (1 = off; default ${DEFAULT-VALUE}).")
+    double topP;
+
+    @Option(names = "--temperature", defaultValue = "1.0", paramLabel = "T", description = "Softmax temperature >= 0 (default ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Sampling seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "PNG", description = "Output image grid.")
+    Path out;
+
+    @Option(names = "--codes-out", paramLabel = "NPY", description = "Also write the codes (B, tokens) int64, class-major.")
+    Path codesOut;
+
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        if (perClass < 1) throw new IllegalArgumentException("--per-class must be >= 1, got " + perClass);
+        GenerationOptions options = new GenerationOptions(cfgScale, cfgInterval, new SamplingOptions(temperature, topK, topP, topK != 1), seed);
+        GPTConfig cfg = gptConfig != null ? GPTConfig.fromJson(gptConfig) : GPTConfig.preset(gptModel);
+        TokenizerConfig tcfg = tokenizerConfig != null ? TokenizerConfig.load(tokenizerConfig) : TokenizerConfig.official();
+        ImageGenerator.checkCompatible(cfg, tcfg);
+        for (int c : classes) {
+            if (c < 0 || c >= cfg.numClasses()) throw new IllegalArgumentException("class index " + c + " is out of range [0, " + cfg.numClasses() + ") for " + cfg.name());
+        }
+        for (Path p : new Path[] {gpt, tokenizer}) if (!Files.isRegularFile(p)) throw new IllegalArgumentException(p + ": no such file");
+        int[] labels = new int[classes.length * perClass];
+        for (int i = 0; i < labels.length; i++) labels[i] = classes[i / perClass];
+        try (Scope scope = Scope.open("generate")) {
+            long t0 = System.nanoTime();
+            GPT model = GPT.load(gpt, cfg, gptWeights);
+            VFMTokenizer tok = VFMTokenizer.load(tokenizer, null, tcfg);
+            System.err.printf(Locale.ROOT, "loaded %s (%,d parameters) and the tokenizer in %.1f s%n", cfg, model.parameterCount(), (System.nanoTime() - t0) / 1e9);
+            try (ImageGenerator gen = new ImageGenerator(model, tok)) {
+                long t1 = System.nanoTime();
+                int[][] codes;
+                if (noProgress) {
+                    codes = gen.codes(labels, options, null);
+                } else {
+                    try (ProgressBar bar = new ProgressBarBuilder().setTaskName("tokens").setInitialMax(cfg.tokens())
+                            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).showSpeed().setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+                        codes = gen.codes(labels, options, Generator.progress(bar::stepTo));
+                    }
+                }
+                double genS = (System.nanoTime() - t1) / 1e9;
+                System.err.printf(Locale.ROOT, "sampled %d x %d tokens in %.2f s (%.1f tokens/s, %.2f s/image; KV cache %,d bytes)%n",
+                        labels.length, cfg.tokens(), genS, labels.length * (double) cfg.tokens() / genS, genS / labels.length,
+                        gen.generator().decoder().cacheBytes());
+                if (codesOut != null) {
+                    long[] flat = Arrays.stream(codes).flatMapToInt(Arrays::stream).asLongStream().toArray();
+                    Path parent = codesOut.toAbsolutePath().getParent();
+                    if (parent != null) Files.createDirectories(parent);
+                    Npy.write(codesOut, Tensor.ofLongs(flat, labels.length, cfg.tokens()));
+                }
+                long t2 = System.nanoTime();
+                Tensor images = gen.images(codes);
+                ImageGrid.write(ImageGrid.render(images, classes, perClass), out);
+                System.err.printf(Locale.ROOT, "decoded %d images in %.2f s -> %s%n", labels.length, (System.nanoTime() - t2) / 1e9, out);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,41 @@
+package org.vfmtok.llama;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.Test;
+import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Init;
+import org.vfmtok.tensor.Rng;
+import org.vfmtok.tensor.Scope;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.backend.Backends;
+import org.vfmtok.tensor.ops.Attention;
+
+/** The decode-step attention against the attention op on the scalar oracle, over cache prefixes of every length. */
+class DecodeAttentionTest {
+    @Test
+    void matchesScaledDotProductAttentionOverThePrefix() {
+        Rng rng = new Rng(11);
+        for (int hd : new int[] {4, 12, 16, 20, 64, 100}) {
+            try (Scope s = Scope.open()) {
+                int rows = 3, heads = 2, slots = 40;
+                Tensor k = Init.randn(rng, rows + 1, heads, slots, hd), v = Init.randn(rng, rows + 1, heads, slots, hd);
+                Tensor qkv = Init.randn(rng, rows, 3, heads, hd);
+                Tensor q = qkv.select(1, 0);                       // strided like the decoder's fused qkv
+                Tensor out = Tensor.zeros(rows, heads, hd);
+                DecodeAttention att = new DecodeAttention(rows + 1, heads, slots);
+                for (int len : new int[] {1, 2, 17, 33, 40}) {
+                    att.apply(q, k, v, len, out, (float) (1 / Math.sqrt(hd)));
+                    Tensor kk = k.narrow(0, 0, rows).narrow(2, 0, len), vv = v.narrow(0, 0, rows).narrow(2, 0, len);
+                    Tensor ref = Backends.using(Backends.scalar(), () -> Attention.scaledDotProductAttention(
+                            q.unsqueeze(2).to(DType.F64), kk.to(DType.F64), vv.to(DType.F64), null, false).squeeze(2));
+                    double[] e = ref.toDoubleArray();
+                    float[] a = out.toFloatArray();
+                    for (int i = 0; i < e.length; i++) assertEquals(e[i], a[i], 2e-5, "hd " + hd + " len " + len + " element " + i);
+                }
+                var ex = assertThrows(IllegalArgumentException.class, () -> att.apply(q, k, v, slots + 1, out, 1f));
+                assertTrue(ex.getMessage().contains("len 41"), ex.getMessage());
+            }
+        }
+    }
+}

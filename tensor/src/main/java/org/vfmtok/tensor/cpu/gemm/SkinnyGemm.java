@@ -1,0 +1,175 @@
+package org.vfmtok.tensor.cpu.gemm;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import org.vfmtok.tensor.cpu.Lanes;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.cpu.Parallel;
+import org.vfmtok.tensor.cpu.VectorSupport;
+
+/**
+ * GEMMs with one small side (M or N up to {@link #MAX_VECTORS}: a decode step, a CFG pair, a
+ * matrix-vector product). They are memory-bound on the big operand W, which packing would read twice,
+ * so W is streamed in place while the few vectors of the small operand X are packed (widened to F32)
+ * into a small buffer. Two forms, by W's layout: dot products along contiguous rows of W, or (one
+ * vector) AXPYs down contiguous columns of W.
+ */
+public final class SkinnyGemm {
+    /**
+     * Largest small side handled here. Measured (1 thread, K=1024, N=4096, B as nn.Linear stores it):
+     * the dot form beats the packed kernel up to M=32, where packing B still dominates.
+     */
+    public static final int MAX_VECTORS = Integer.getInteger("vfmtok.gemm.skinny", 32);
+    private static final VectorSpecies<Float> S = VectorSupport.F;
+    private static final int VL = S.length();
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private SkinnyGemm() {}
+
+    /**
+     * Whether W (rows = outputs, cols = reduction) can be streamed for nx vectors: F32 with contiguous
+     * rows, or contiguous columns for a single vector.
+     */
+    public static boolean supports(Operand w, int nx) {
+        return nx <= MAX_VECTORS && w.dtype() == DType.F32 && (w.colStride() == 1 || (nx == 1 && w.rowStride() == 1));
+    }
+
+    /**
+     * For every batch item t and r < rows, i < nx: Y[r][i] = alpha·Σ_p W[r][p]·X[i][p] + beta·Y[r][i],
+     * with W_t = {@code w} at {@code wOffs[t]} (rows×k), X_t = {@code x} at {@code xOffs[t]} (nx×k, any
+     * layout and dtype) and Y[r][i] the F32 element {@code yOffs[t] + r·yRowStride + i·yVecStride}.
+     */
+    public static void run(Operand w, long[] wOffs, Operand x, long[] xOffs, int nx, MemorySegment y, long[] yOffs,
+                           long yRowStride, long yVecStride, int rows, int k, float alpha, float beta) {
+        int nb = wOffs.length;
+        boolean dot = w.colStride() == 1;
+        int grain = dot ? 4 : 4 * VL;
+        int groups = (rows + grain - 1) / grain;
+        // Parts of at least ~64K multiply-adds, so small products stay on one thread.
+        int minGroups = Math.max(1, (1 << 16) / Math.max(1, grain * k * nx));
+        int perItem = Math.max(1, Math.min(groups, Parallel.threads() * 4));
+        Parallel.forRange(nb * perItem, Math.max(1, minGroups * perItem / groups), (s, e) -> {
+            float[][] buf = BUFFERS.get();
+            if (buf[0].length < nx * k) buf[0] = new float[nx * k];
+            float[] xs = buf[0];
+            int packedItem = -1;
+            for (int u = s; u < e; u++) {
+                int t = u / perItem, part = u % perItem;
+                if (t != packedItem) {
+                    Operand xt = x.at(xOffs[t]);
+                    for (int i = 0; i < nx; i++) {
+                        Packing.copyRun(xt.seg(), xt.dtype(), xt.offset() + i * xt.rowStride(), xt.colStride(), k, xs, i * k, 1);
+                    }
+                    packedItem = t;
+                }
+                int r0 = (int) ((long) groups * part / perItem) * grain;
+                int r1 = Math.min(rows, (int) ((long) groups * (part + 1) / perItem) * grain);
+                Operand wt = w.at(wOffs[t]);
+                if (dot) dotRows(wt, xs, nx, y, yOffs[t], yRowStride, yVecStride, r0, r1, k, alpha, beta);
+                else axpyColumns(wt, xs, y, yOffs[t], yRowStride, r0, r1, k, alpha, beta);
+            }
+        });
+    }
+
+    /** Rows of W contiguous: four rows at a time (from L1 after the first vector) against each x. */
+    private static void dotRows(Operand w, float[] xs, int nx, MemorySegment y, long yo, long ysr, long ysi,
+                                int r0, int r1, int k, float alpha, float beta) {
+        MemorySegment ws = w.seg();
+        long ld = 4 * w.rowStride();
+        int kv = k - k % VL;
+        int r = r0;
+        for (; r + 4 <= r1; r += 4) {
+            long w0 = 4 * (w.offset() + r * w.rowStride());
+            for (int i = 0; i < nx; i++) {
+                int xb = i * k;
+                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+                for (int p = 0; p < kv; p += VL) {
+                    FloatVector xv = FloatVector.fromArray(S, xs, xb + p);
+                    long o = w0 + 4L * p;
+                    s0 = FloatVector.fromMemorySegment(S, ws, o, LE).fma(xv, s0);
+                    s1 = FloatVector.fromMemorySegment(S, ws, o + ld, LE).fma(xv, s1);
+                    s2 = FloatVector.fromMemorySegment(S, ws, o + 2 * ld, LE).fma(xv, s2);
+                    s3 = FloatVector.fromMemorySegment(S, ws, o + 3 * ld, LE).fma(xv, s3);
+                }
+                float d0 = Lanes.tree(s0), d1 = Lanes.tree(s1);
+                float d2 = Lanes.tree(s2), d3 = Lanes.tree(s3);
+                for (int p = kv; p < k; p++) {
+                    float xp = xs[xb + p];
+                    long o = w0 + 4L * p;
+                    d0 += ws.get(F, o) * xp;
+                    d1 += ws.get(F, o + ld) * xp;
+                    d2 += ws.get(F, o + 2 * ld) * xp;
+                    d3 += ws.get(F, o + 3 * ld) * xp;
+                }
+                long yi = yo + r * ysr + i * ysi;
+                put(y, yi, d0, alpha, beta);
+                put(y, yi + ysr, d1, alpha, beta);
+                put(y, yi + 2 * ysr, d2, alpha, beta);
+                put(y, yi + 3 * ysr, d3, alpha, beta);
+            }
+        }
+        for (; r < r1; r++) {
+            long w0 = 4 * (w.offset() + r * w.rowStride());
+            for (int i = 0; i < nx; i++) {
+                int xb = i * k;
+                FloatVector s0 = FloatVector.zero(S);
+                for (int p = 0; p < kv; p += VL) {
+                    s0 = FloatVector.fromMemorySegment(S, ws, w0 + 4L * p, LE).fma(FloatVector.fromArray(S, xs, xb + p), s0);
+                }
+                float d = Lanes.tree(s0);
+                for (int p = kv; p < k; p++) d += ws.get(F, w0 + 4L * p) * xs[xb + p];
+                put(y, yo + r * ysr + i * ysi, d, alpha, beta);
+            }
+        }
+    }
+
+    /**
+     * Columns of W contiguous (W = Bᵀ of a row-major B) and a single vector: blocks of 4·VL outputs
+     * accumulate in registers while x is broadcast down k. (With several vectors the packed kernel is
+     * faster: packing a row-major B is a plain copy.)
+     */
+    private static void axpyColumns(Operand w, float[] xs, MemorySegment y, long yo, long ysr, int r0, int r1, int k,
+                                    float alpha, float beta) {
+        MemorySegment ws = w.seg();
+        long ld = 4 * w.colStride();
+        int r = r0;
+        for (; r + 4 * VL <= r1; r += 4 * VL) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            long o = 4 * (w.offset() + r);
+            for (int p = 0; p < k; p++, o += ld) {
+                FloatVector xv = FloatVector.broadcast(S, xs[p]);
+                s0 = FloatVector.fromMemorySegment(S, ws, o, LE).fma(xv, s0);
+                s1 = FloatVector.fromMemorySegment(S, ws, o + 4L * VL, LE).fma(xv, s1);
+                s2 = FloatVector.fromMemorySegment(S, ws, o + 8L * VL, LE).fma(xv, s2);
+                s3 = FloatVector.fromMemorySegment(S, ws, o + 12L * VL, LE).fma(xv, s3);
+            }
+            float[] acc = new float[4 * VL];
+            s0.intoArray(acc, 0);
+            s1.intoArray(acc, VL);
+            s2.intoArray(acc, 2 * VL);
+            s3.intoArray(acc, 3 * VL);
+            for (int v = 0; v < 4 * VL; v++) put(y, yo + (r + v) * ysr, acc[v], alpha, beta);
+        }
+        for (; r < r1; r += VL) {
+            VectorMask<Float> m = S.indexInRange(r, r1);
+            FloatVector s0 = FloatVector.zero(S);
+            long o = 4 * (w.offset() + r);
+            for (int p = 0; p < k; p++, o += ld) {
+                s0 = FloatVector.fromMemorySegment(S, ws, o, LE, m).fma(FloatVector.broadcast(S, xs[p]), s0);
+            }
+            for (int v = 0; v < Math.min(VL, r1 - r); v++) put(y, yo + (r + v) * ysr, s0.lane(v), alpha, beta);
+        }
+    }
+
+    private static void put(MemorySegment y, long idx, float d, float alpha, float beta) {
+        float v = alpha * d;
+        y.set(F, 4 * idx, beta == 0 ? v : v + beta * y.get(F, 4 * idx));
+    }
+}

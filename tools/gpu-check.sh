@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The device check of the CUDA backend: every GPU test, the NCCL launch check and the GPU benchmarks,
+# run from prepared jars and a carried JDK on a machine with an NVIDIA GPU. It builds nothing there.
+#
+# 1. Here (a machine with JDK 25 and Maven, no GPU needed):
+#        tools/gpu-check.sh --prepare
+#    builds the modules, and fills .device/ (ignored by git) with: jdk25.tgz (shared/tools/
+#    make-device-jdk.sh, found via $VFM_SHARED, ../shared or /work/shared), lib/*.jar (the modules and
+#    every dependency, JUnit's launcher included), tests/<module>/ (test classes) and runner/ (tools/gpu-check/GpuTestRunner.java, compiled). About 50 MiB.
+# 2. On the GPU machine, from the repository root, with .device carried along:
+#        bash tools/gpu-check.sh
+#    (device tool: run(command="bash tools/gpu-check.sh", carry=[".device"], timeout_s=540)).
+#    It runs, in order:
+#      a. nvidia-smi -L;
+#      b. the binding signature check against the headers found there (pip's nvidia/*/include);
+#      c. the tests of org.vfmtok.cuda, org.vfmtok.tensor.cuda and org.vfmtok.nn.dist, GPU-tagged ones
+#         included (CudaGpuTest compares every CUDA kernel with the CPU backend; NcclCommunicatorGpuTest);
+#      d. ./vfm launch --nproc <GPUs> dist-check --nccl (rendezvous + NCCL all-reduce across processes);
+#      e. ./vfm bench cuda (GEMM TFLOP/s per precision, memory-bound kernels, attention, copies);
+#    and prints a short table last. Logs go to $OUT (when set) or /tmp/gpu-check.
+# Exit status: 0 when every step passed.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+dev=.device
+
+if [ "${1:-}" = "--prepare" ]; then
+  set -e
+  . tools/env.sh
+  mods=native-bindings,tensor,nn,vfmtok,llama,bench
+  mvn -q -o package -DskipTests -pl "$mods"
+  mvn -q -o test-compile -pl "$mods"
+  rm -rf "$dev/lib" "$dev/runner" "$dev/tests"
+  mkdir -p "$dev/lib" "$dev/runner"
+  for m in native-bindings tensor nn vfmtok llama bench; do
+    cp "$m/target/$m-0.1.0-SNAPSHOT.jar" "$dev/lib/"
+  done
+  rm -rf "$dev/tests" && mkdir -p "$dev/tests"
+  for m in native-bindings tensor nn bench; do # the modules with CUDA tests; folders, not jars: JUnit scans
+    cp -r "$m/target/test-classes" "$dev/tests/$m"  # packages in jars through jdk.zipfs, which the small JDK lacks
+  done
+  mvn -q -o dependency:copy-dependencies -pl bench,tensor,nn -DincludeScope=test -DexcludeGroupIds=org.vfmtok -DoutputDirectory="$root/$dev/lib"
+  mvn -q -o dependency:copy -Dartifact=org.junit.platform:junit-platform-launcher:1.14.1 -DoutputDirectory="$root/$dev/lib"
+  javac -d "$dev/runner" -cp "$dev/lib/*" tools/gpu-check/GpuTestRunner.java
+  if [ ! -f "$dev/jdk25.tgz" ]; then
+    mk=
+    for c in "${VFM_SHARED:-}/tools/make-device-jdk.sh" ../shared/tools/make-device-jdk.sh ../../shared/tools/make-device-jdk.sh /work/shared/tools/make-device-jdk.sh; do
+      [ -f "$c" ] && { mk=$c; break; }
+    done
+    [ -n "$mk" ] || { echo "gpu-check: make-device-jdk.sh not found (set VFM_SHARED to the shared folder)" >&2; exit 2; }
+    bash "$mk" "$dev"
+  fi
+  grep -qx '/.device/' .git/info/exclude 2>/dev/null || true # .device/ is already in .gitignore
+  du -sh "$dev"
+  echo "prepared; on the GPU machine run: bash tools/gpu-check.sh   (carry .device)"
+  exit 0
+fi
+
+[ -d "$dev/lib" ] && [ -f "$dev/jdk25.tgz" ] || { echo "gpu-check: $dev is not prepared (run tools/gpu-check.sh --prepare first)" >&2; exit 2; }
+logs=${OUT:-/tmp/gpu-check}
+mkdir -p "$logs"
+jdk=/tmp/gpu-check-jdk
+[ -x "$jdk/jdk25/bin/java" ] || { mkdir -p "$jdk" && tar xzf "$dev/jdk25.tgz" -C "$jdk"; }
+java=$jdk/jdk25/bin/java
+flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m -Xmx24g)
+cp="$dev/runner:$dev/tests/native-bindings:$dev/tests/tensor:$dev/tests/nn:$dev/tests/bench:$dev/lib/*"
+declare -A result
+
+step() { # name, command...: runs, logs, records ok/FAIL
+  local name=$1; shift
+  echo "=== $name"
+  if "$@" >"$logs/$name.log" 2>&1; then result[$name]=ok; else result[$name]="FAIL (exit $?)"; fi
+  tail -n 40 "$logs/$name.log"
+}
+
+step gpus nvidia-smi -L
+ngpu=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || echo 0)
+[ "$ngpu" -ge 1 ] || ngpu=1
+step signatures "$java" "${flags[@]}" -cp "$cp" org.vfmtok.cuda.SignatureCheck "$logs/sigcheck"
+step tests "$java" "${flags[@]}" -cp "$cp" GpuTestRunner "$logs/test-summary.txt" org.vfmtok.cuda org.vfmtok.tensor.cuda org.vfmtok.nn.dist
+step launch "$java" "${flags[@]}" -cp "$cp" org.vfmtok.cli.Main launch --nproc "$ngpu" --timeout 180 dist-check --nccl --timeout 120
+step bench "$java" "${flags[@]}" -cp "$cp" org.vfmtok.cli.Main bench cuda
+
+echo
+echo "=== gpu-check summary ($(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1), $ngpu GPU(s))"
+printf '%-34s %3s %3s %3s\n' "test class" "ok" "bad" "skp"
+[ -f "$logs/test-summary.txt" ] && cat "$logs/test-summary.txt"
+grep -E '^(CudaRuntime|CudaDriver|Cublas|CublasLt|Cudnn|Nccl):' "$logs/signatures.log" | cut -c1-100
+grep -E 'gemm|add F32|softmax|layer norm|attention|host -> device|device -> host' "$logs/bench.log" | sed 's/^ */  /'
+status=0
+for s in gpus signatures tests launch bench; do
+  printf '%-12s %s\n' "$s" "${result[$s]:-not run}"
+  [ "${result[$s]:-}" = ok ] || status=1
+done
+exit $status
