@@ -11,6 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.cpu.Parallel;
+import org.vfmtok.tensor.cpu.VectorMath;
 import org.vfmtok.tensor.cpu.VectorSupport;
 
 /**
@@ -67,12 +68,12 @@ final class DecodeAttention {
         int jv = len - len % VL;
         FloatVector mv = FloatVector.broadcast(F, max);
         for (int j = 0; j < jv; j += VL) {
-            FloatVector ex = FloatVector.fromArray(F, s, j).sub(mv).lanewise(VectorOperators.EXP);
+            FloatVector ex = VectorMath.exp(FloatVector.fromArray(F, s, j).sub(mv));
             ex.intoArray(s, j);
             sum += Lanes.tree(ex);
         }
         for (int j = jv; j < len; j++) {
-            s[j] = (float) Math.exp(s[j] - max);
+            s[j] = VectorMath.exp(s[j] - max);
             sum += s[j];
         }
         float inv = 1f / sum;

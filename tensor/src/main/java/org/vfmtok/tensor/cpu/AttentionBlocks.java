@@ -173,13 +173,13 @@ final class AttentionBlocks {
         int j = 0;
         FloatVector sum = FloatVector.zero(F);
         for (; j + VL <= n; j += VL) {
-            FloatVector e = FloatVector.fromArray(F, s, s0 + j).sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, s, s0 + j).sub(shift));
             e.intoArray(s, s0 + j);
             sum = sum.add(e);
         }
         float total = Lanes.tree(sum);
         for (; j < n; j++) {
-            float e = (float) Math.exp(s[s0 + j] - shift);
+            float e = VectorMath.exp(s[s0 + j] - shift);
             s[s0 + j] = e;
             total += e;
         }

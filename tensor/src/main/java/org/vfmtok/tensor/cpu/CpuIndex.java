@@ -189,10 +189,10 @@ public final class CpuIndex implements IndexKernels {
                 // g·(softmax - ε/C), then the target column loses g·(1-ε)
                 int j = 0;
                 for (int bound = F.loopBound(c); j < bound; j += F.length()) {
-                    FloatVector p = FloatVector.fromMemorySegment(F, xs, row + 4L * j, NATIVE).sub(l).lanewise(VectorOperators.EXP);
+                    FloatVector p = VectorMath.exp(FloatVector.fromMemorySegment(F, xs, row + 4L * j, NATIVE).sub(l));
                     p.sub(uniform).mul(g).intoMemorySegment(os, out + 4L * j, NATIVE);
                 }
-                for (; j < c; j++) os.set(FL, out + 4L * j, g * ((float) Math.exp(xs.get(FL, row + 4L * j) - l) - uniform));
+                for (; j < c; j++) os.set(FL, out + 4L * j, g * (VectorMath.exp(xs.get(FL, row + 4L * j) - l) - uniform));
                 long at = out + 4L * t[r];
                 os.set(FL, at, os.get(FL, at) - g * (float) (1 - labelSmoothing));
             }
@@ -214,13 +214,13 @@ public final class CpuIndex implements IndexKernels {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length()) {
             FloatVector v = FloatVector.fromMemorySegment(F, s, off + 4L * i, NATIVE);
-            e = e.add(v.sub(max).lanewise(VectorOperators.EXP));
+            e = e.add(VectorMath.exp(v.sub(max)));
             x = x.add(v);
         }
         double se = Lanes.sum(e), sx = Lanes.sum(x);
         for (; i < n; i++) {
             float v = s.get(FL, off + 4L * i);
-            se += Math.exp(v - max);
+            se += VectorMath.exp(v - max);
             sx += v;
         }
         return new double[] {se, sx};

@@ -95,11 +95,11 @@ public final class CpuPointwise implements PointwiseKernels {
             FloatVector v = x.f(i);
             switch (op) {
                 case NEG -> out.store(v.neg(), i);
-                case EXP -> out.store(v.lanewise(EXP), i);
-                case LOG -> out.store(v.lanewise(LOG), i);
+                case EXP -> out.store(VectorMath.exp(v), i);
+                case LOG -> out.store(VectorMath.log(v), i);
                 case SQRT -> out.store(v.sqrt(), i);
                 case RSQRT -> out.store(FloatVector.broadcast(F, 1f).div(v.sqrt()), i);
-                case TANH -> out.store(v.lanewise(TANH), i);
+                case TANH -> out.store(VectorMath.tanh(v), i);
                 case SIGMOID -> out.store(VectorMath.sigmoid(v), i);
                 case RELU -> out.store(v.max(0f), i);
                 case GELU_ERF -> out.store(v.mul(VectorMath.normalCdf(v)), i);
@@ -110,7 +110,7 @@ public final class CpuPointwise implements PointwiseKernels {
                 case RECIPROCAL -> out.store(FloatVector.broadcast(F, 1f).div(v), i);
                 case SIN -> out.store(v.lanewise(SIN), i);
                 case COS -> out.store(v.lanewise(COS), i);
-                case SOFTPLUS -> out.store(v.lanewise(EXP).lanewise(LOG1P).blend(v, v.compare(GT, 20f)), i);
+                case SOFTPLUS -> out.store(VectorMath.log1pNonNegative(VectorMath.exp(v)).blend(v, v.compare(GT, 20f)), i);
                 case POW_SCALAR -> out.store(v.pow(a), i);
                 case CLAMP -> out.store(v.max(a).min(b), i);
                 case AFFINE -> out.store(v.fma(a, b), i);
@@ -128,7 +128,7 @@ public final class CpuPointwise implements PointwiseKernels {
 
     private static FloatVector geluTanh(FloatVector v) {
         FloatVector inner = v.mul(v).mul(v).mul(GELU_C).add(v).mul(SQRT_2_OVER_PI);
-        return inner.lanewise(TANH).add(1f).mul(v).mul(0.5f);
+        return VectorMath.tanh(inner).add(1f).mul(v).mul(0.5f);
     }
 
     /** gradIn = gradOut · op'(x), using y = op(x) where that is cheaper. */
@@ -163,7 +163,7 @@ public final class CpuPointwise implements PointwiseKernels {
                 case GELU_TANH -> {
                     FloatVector xv = x.f(i);
                     FloatVector x2 = xv.mul(xv);
-                    FloatVector t = x2.mul(xv).mul(GELU_C).add(xv).mul(SQRT_2_OVER_PI).lanewise(TANH);
+                    FloatVector t = VectorMath.tanh(x2.mul(xv).mul(GELU_C).add(xv).mul(SQRT_2_OVER_PI));
                     FloatVector dInner = x2.fma(3 * GELU_C, 1f).mul(SQRT_2_OVER_PI);
                     FloatVector d = t.add(1f).mul(0.5f).add(xv.mul(0.5f).mul(t.mul(t).neg().add(1f)).mul(dInner));
                     out.store(gv.mul(d), i);

@@ -125,13 +125,13 @@ final class CpuSoftmax {
         for (int i = main; i < len; i++) m = Math.max(m, xs.getAtIndex(JAVA_FLOAT_UNALIGNED, xo + i));
         FloatVector sv = FloatVector.zero(F);
         for (int i = 0; i < main; i += VL) {
-            FloatVector e = load(xs, xo + i).sub(m).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(load(xs, xo + i).sub(m));
             if (!log) e.intoMemorySegment(os, (oo + i) * 4, LineLoop.LE);
             sv = sv.add(e);
         }
         float s = Lanes.tree(sv);
         for (int i = main; i < len; i++) {
-            float e = (float) Math.exp(xs.getAtIndex(JAVA_FLOAT_UNALIGNED, xo + i) - m);
+            float e = VectorMath.exp(xs.getAtIndex(JAVA_FLOAT_UNALIGNED, xo + i) - m);
             if (!log) os.setAtIndex(JAVA_FLOAT_UNALIGNED, oo + i, e);
             s += e;
         }
@@ -159,12 +159,12 @@ final class CpuSoftmax {
         }
         for (int i = 0; i < main; i += VL) {
             FloatVector yv = load(ys, yo + i), gv = load(gs, go + i);
-            if (log) gv.sub(yv.lanewise(VectorOperators.EXP).mul(dot)).intoMemorySegment(is, (io + i) * 4, LineLoop.LE);
+            if (log) gv.sub(VectorMath.exp(yv).mul(dot)).intoMemorySegment(is, (io + i) * 4, LineLoop.LE);
             else yv.mul(gv.sub(dot)).intoMemorySegment(is, (io + i) * 4, LineLoop.LE);
         }
         for (int i = main; i < len; i++) {
             float yv = ys.getAtIndex(JAVA_FLOAT_UNALIGNED, yo + i), gv = gs.getAtIndex(JAVA_FLOAT_UNALIGNED, go + i);
-            is.setAtIndex(JAVA_FLOAT_UNALIGNED, io + i, log ? gv - (float) Math.exp(yv) * dot : yv * (gv - dot));
+            is.setAtIndex(JAVA_FLOAT_UNALIGNED, io + i, log ? gv - VectorMath.exp(yv) * dot : yv * (gv - dot));
         }
     }
 
@@ -182,12 +182,12 @@ final class CpuSoftmax {
         for (int j = 0; j < len; j++) {
             long row = xo + (long) j * inner, orow = oo + (long) j * inner;
             for (int i = 0; i < main; i += VL) {
-                FloatVector e = load(xs, row + i).sub(FloatVector.fromArray(F, m, i)).lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(load(xs, row + i).sub(FloatVector.fromArray(F, m, i)));
                 if (!log) e.intoMemorySegment(os, (orow + i) * 4, LineLoop.LE);
                 FloatVector.fromArray(F, s, i).add(e).intoArray(s, i);
             }
             for (int i = main; i < width; i++) {
-                float e = (float) Math.exp(xs.getAtIndex(JAVA_FLOAT_UNALIGNED, row + i) - m[i]);
+                float e = VectorMath.exp(xs.getAtIndex(JAVA_FLOAT_UNALIGNED, row + i) - m[i]);
                 if (!log) os.setAtIndex(JAVA_FLOAT_UNALIGNED, orow + i, e);
                 s[i] += e;
             }
@@ -227,12 +227,12 @@ final class CpuSoftmax {
             long yr = yo + (long) j * inner, gr = go + (long) j * inner, ir = io + (long) j * inner;
             for (int i = 0; i < main; i += VL) {
                 FloatVector yv = load(ys, yr + i), gv = load(gs, gr + i), dv = FloatVector.fromArray(F, dot, i);
-                if (log) gv.sub(yv.lanewise(VectorOperators.EXP).mul(dv)).intoMemorySegment(is, (ir + i) * 4, LineLoop.LE);
+                if (log) gv.sub(VectorMath.exp(yv).mul(dv)).intoMemorySegment(is, (ir + i) * 4, LineLoop.LE);
                 else yv.mul(gv.sub(dv)).intoMemorySegment(is, (ir + i) * 4, LineLoop.LE);
             }
             for (int i = main; i < width; i++) {
                 float yv = ys.getAtIndex(JAVA_FLOAT_UNALIGNED, yr + i), gv = gs.getAtIndex(JAVA_FLOAT_UNALIGNED, gr + i);
-                is.setAtIndex(JAVA_FLOAT_UNALIGNED, ir + i, log ? gv - (float) Math.exp(yv) * dot[i] : yv * (gv - dot[i]));
+                is.setAtIndex(JAVA_FLOAT_UNALIGNED, ir + i, log ? gv - VectorMath.exp(yv) * dot[i] : yv * (gv - dot[i]));
             }
         }
     }

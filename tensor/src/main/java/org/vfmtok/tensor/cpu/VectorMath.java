@@ -1,11 +1,13 @@
 package org.vfmtok.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Float special functions the Vector API lacks (exp, log, tanh... are intrinsics already).
+ * Float special functions, each a Vector API kernel built from exactly rounded operations (so it gives
+ * the same bits interpreted and compiled; see exp below).
  *
  * <p>erfc uses the Chebyshev-fitted form of Numerical Recipes ({@code erfcc}, fractional error below
  * 1.2e-7 for every argument) with the exponent -z² formed exactly, so the normal CDF built on it stays
@@ -13,7 +15,7 @@ import jdk.incubator.vector.VectorOperators;
  * {@code 1 + erf(x)} would cancel (the GELU of a very negative input). Abramowitz-Stegun 7.1.26 (error
  * 1.5e-7 absolute, not relative) is not good enough there.
  */
-final class VectorMath {
+public final class VectorMath {
     private VectorMath() {}
 
     private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
@@ -32,7 +34,7 @@ final class VectorMath {
         FloatVector t = FloatVector.broadcast(z.species(), 1f).div(z.fma(FloatVector.broadcast(z.species(), 0.5f), FloatVector.broadcast(z.species(), 1f)));
         FloatVector p = FloatVector.broadcast(z.species(), ERFC[9]);
         for (int i = 8; i >= 0; i--) p = p.fma(t, FloatVector.broadcast(z.species(), ERFC[i]));
-        return t.mul(p.sub(zzLo).sub(zzHi).lanewise(VectorOperators.EXP));
+        return t.mul(exp(p.sub(zzLo).sub(zzHi)));
     }
 
     /** The standard normal CDF Φ(x) = erfc(-x/√2)/2, accurate to ~1e-6 relative for |x| <= 6. */
@@ -67,11 +69,150 @@ final class VectorMath {
 
     /** The standard normal density. */
     static FloatVector normalPdf(FloatVector x) {
-        return x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+        return exp(x.mul(x).mul(-0.5f)).mul(INV_SQRT_2PI);
     }
 
     static FloatVector sigmoid(FloatVector x) {
         FloatVector one = FloatVector.broadcast(x.species(), 1f);
-        return one.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+        return one.div(exp(x.neg()).add(1f));
+    }
+
+    // ------------------------------------------------------------------ exp, log, tanh
+    //
+    // Why not VectorOperators.EXP/LOG/TANH: C2 compiles them to SVML intrinsics while the interpreter and
+    // C1 fall back to Math.exp per lane, and the two round differently in the last bit. A computation
+    // then depends on how warm the JIT is, which broke bit-exact training resume. These are built only
+    // from operations IEEE 754 rounds exactly (add, mul, fma, conversions of integral values, bit moves),
+    // so every execution mode gives the same bits. Each has a scalar twin with the same steps, for loop
+    // tails, so a value does not depend on its position in a row either.
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5·2^23: adding and subtracting it rounds a float of magnitude below 2^22 to the nearest integer. */
+    private static final float ROUNDER = 12582912f;
+    /** exp underflows to 0 below this (exp(-104) < half the smallest subnormal) and overflows above 89. */
+    private static final float EXP_LO = -104f, EXP_HI = 89f;
+    // Cephes expf: exp(r) ≈ 1 + r + r²·P(r) on |r| <= ln2/2, relative error ~1e-7
+    private static final float E0 = 5.0000001201e-1f, E1 = 1.6666665459e-1f, E2 = 4.1665795894e-2f,
+            E3 = 8.3334519073e-3f, E4 = 1.3981999507e-3f, E5 = 1.9875691500e-4f;
+
+    /** e^x, within 2 ulp of the true value (subnormal results included; exp(-inf) = 0, NaN stays NaN). */
+    public static FloatVector exp(FloatVector x) {
+        VectorMask<Float> nan = x.test(VectorOperators.IS_NAN);
+        FloatVector xc = x.blend(0f, nan).max(EXP_LO).min(EXP_HI);
+        FloatVector n = xc.fma(LOG2E, ROUNDER).sub(ROUNDER);
+        FloatVector r = madd(n, -LN2_HI, xc);
+        r = madd(n, -LN2_LO, r);
+        FloatVector p = madd(madd(madd(madd(madd(FloatVector.broadcast(x.species(), E5), r, E4), r, E3), r, E2), r, E1), r, E0);
+        p = p.mul(r.mul(r)).add(r).add(1f);
+        // 2^n as two factors 2^(n/2)·2^(n-n/2): each a normal float, so results down to the subnormals round once
+        IntVector ni = (IntVector) n.convert(VectorOperators.F2I, 0);
+        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);
+        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(s1).mul(s2).blend(x, nan);
+    }
+
+    /** The scalar twin of {@link #exp(FloatVector)}: the same steps, so the same bits. */
+    public static float exp(float x) {
+        if (x != x) return x;
+        float xc = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float n = Math.fma(xc, LOG2E, ROUNDER) - ROUNDER;
+        float r = Math.fma(n, -LN2_HI, xc);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(E5, r, E4), r, E3), r, E2), r, E1), r, E0);
+        p = p * (r * r) + r + 1f;
+        int ni = (int) n, n1 = ni >> 1, n2 = ni - n1;
+        return p * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n2 + 127) << 23);
+    }
+
+    private static final float SQRT_HALF = 0.707106781186547524f;
+    // Cephes logf: log(1+f) ≈ f - f²/2 + f³·Q(f) on sqrt(1/2)-1 <= f < sqrt(2)-1
+    private static final float[] LOGQ = {
+        3.3333331174e-1f, -2.4999993993e-1f, 2.0000714765e-1f, -1.6668057665e-1f, 1.4249322787e-1f,
+        -1.2420140846e-1f, 1.1676998740e-1f, -1.1514610310e-1f, 7.0376836292e-2f,
+    };
+
+    /** The natural logarithm, within 2 ulp (log(0) = -inf, log(x<0) = NaN, log(inf) = inf). */
+    public static FloatVector log(FloatVector x) {
+        // subnormals: scale into the normal range first
+        VectorMask<Float> tiny = x.compare(VectorOperators.LT, Float.MIN_NORMAL);
+        FloatVector xs = x.blend(x.mul(8388608f), tiny); // ·2^23
+        IntVector bits = xs.reinterpretAsInts();
+        IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(126);
+        // mantissa in [0.5, 1)
+        FloatVector m = bits.and(0x007FFFFF).or(0x3F000000).reinterpretAsFloats();
+        FloatVector ef = ((FloatVector) e.convert(VectorOperators.I2F, 0)).sub(FloatVector.zero(x.species()).blend(23f, tiny));
+        VectorMask<Float> low = m.compare(VectorOperators.LT, SQRT_HALF);
+        ef = ef.sub(FloatVector.zero(x.species()).blend(1f, low));
+        FloatVector f = m.add(m.blend(0f, low.not())).sub(1f); // m < sqrt(1/2): 2m-1, else m-1
+        FloatVector z = f.mul(f);
+        FloatVector q = FloatVector.broadcast(x.species(), LOGQ[8]);
+        for (int i = 7; i >= 0; i--) q = madd(q, f, LOGQ[i]);
+        FloatVector y = q.mul(f).mul(z);
+        y = madd(ef, LN2_LO, y);
+        y = madd(z, -0.5f, y);
+        FloatVector r = madd(ef, LN2_HI, f.add(y));
+        r = r.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
+        r = r.blend(Float.NaN, x.compare(VectorOperators.LT, 0f));
+        // +inf and NaN map to themselves
+        return r.blend(x, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).or(x.test(VectorOperators.IS_NAN)));
+    }
+
+    /** The scalar twin of {@link #log(FloatVector)}. */
+    public static float log(float x) {
+        if (x != x || x == Float.POSITIVE_INFINITY) return x;
+        if (x == 0f) return Float.NEGATIVE_INFINITY;
+        if (x < 0f) return Float.NaN;
+        boolean tiny = x < Float.MIN_NORMAL;
+        float xs = tiny ? x * 8388608f : x;
+        int bits = Float.floatToRawIntBits(xs);
+        float ef = (float) ((bits >>> 23) - 126) - (tiny ? 23f : 0f);
+        float m = Float.intBitsToFloat((bits & 0x007FFFFF) | 0x3F000000);
+        boolean low = m < SQRT_HALF;
+        if (low) ef -= 1f;
+        float f = m + (low ? m : 0f) - 1f;
+        float z = f * f;
+        float q = LOGQ[8];
+        for (int i = 7; i >= 0; i--) q = Math.fma(q, f, LOGQ[i]);
+        float y = q * f * z;
+        y = Math.fma(ef, LN2_LO, y);
+        y = Math.fma(z, -0.5f, y);
+        return Math.fma(ef, LN2_HI, f + y);
+    }
+
+    /** log(1 + y) for y >= 0 (softplus of log1p(e^x)), accurate for tiny y: log(u)·y/(u-1) with u = 1+y. */
+    static FloatVector log1pNonNegative(FloatVector y) {
+        FloatVector u = y.add(1f);
+        FloatVector um1 = u.sub(1f);
+        VectorMask<Float> exact = um1.compare(VectorOperators.EQ, 0f);
+        FloatVector r = log(u).mul(y).div(um1.blend(1f, exact));
+        return r.blend(y, exact).blend(u, u.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
+    }
+
+    // Cephes tanhf for |x| < 0.625: x + x³·P(x²)
+    private static final float T0 = -3.33332819422e-1f, T1 = 1.33314422036e-1f, T2 = -5.37397155531e-2f,
+            T3 = 2.06390887954e-2f, T4 = -5.70498872745e-3f;
+
+    /** tanh(x), within a few ulp: a polynomial near 0, 1 - 2/(e^(2|x|)+1) elsewhere. */
+    public static FloatVector tanh(FloatVector x) {
+        FloatVector ax = x.abs();
+        FloatVector big = FloatVector.broadcast(x.species(), 1f).sub(FloatVector.broadcast(x.species(), 2f).div(exp(ax.add(ax)).add(1f)));
+        big = big.blend(big.neg(), x.compare(VectorOperators.LT, 0f));
+        FloatVector z = x.mul(x);
+        FloatVector p = madd(madd(madd(madd(FloatVector.broadcast(x.species(), T4), z, T3), z, T2), z, T1), z, T0);
+        FloatVector small = p.mul(z).fma(x, x);
+        return big.blend(small, ax.compare(VectorOperators.LT, 0.625f)).blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    /** a·b + c, rounded once. */
+    private static FloatVector madd(FloatVector a, FloatVector b, float c) {
+        return a.fma(b, FloatVector.broadcast(a.species(), c));
+    }
+
+    /** a·b + c, rounded once. */
+    private static FloatVector madd(FloatVector a, float b, FloatVector c) {
+        return a.fma(FloatVector.broadcast(a.species(), b), c);
     }
 }
