@@ -76,15 +76,25 @@ final class MicroKernel {
     private static void writeBack(float[] scratch, MemorySegment c, long cOff, long ldcBytes, int mr, int nr, float alpha, float beta,
                                   MemorySegment bias, long biasOff, boolean biasPerColumn) {
         if (mr == MR && nr == NR) {
-            // per-column bias: the same two vectors for every row; per-row: a broadcast per row
-            FloatVector col0 = bias != null && biasPerColumn ? FloatVector.fromMemorySegment(S, bias, biasOff, LE) : null;
-            FloatVector col1 = bias != null && biasPerColumn ? FloatVector.fromMemorySegment(S, bias, biasOff + 4L * VL, LE) : null;
+            // per-column bias: the same two vectors for every row; per-row: a broadcast per row. No
+            // helper method taking vectors and no nullable vectors: with a separately compiled
+            // store helper taking a nullable vector, the JVM (25.0.3) crashed in C2 code twice.
+            boolean add = bias != null;
+            FloatVector b0 = FloatVector.zero(S), b1 = b0;
+            if (add && biasPerColumn) {
+                b0 = FloatVector.fromMemorySegment(S, bias, biasOff, LE);
+                b1 = FloatVector.fromMemorySegment(S, bias, biasOff + 4L * VL, LE);
+            }
             for (int i = 0; i < MR; i++) {
-                long off = cOff + i * ldcBytes;
-                FloatVector b0 = col0, b1 = col1;
-                if (bias != null && !biasPerColumn) b0 = b1 = FloatVector.broadcast(S, bias.get(F, biasOff + 4L * i));
-                storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta, b0);
-                storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta, b1);
+                if (add && !biasPerColumn) b0 = b1 = FloatVector.broadcast(S, bias.get(F, biasOff + 4L * i));
+                for (int h = 0; h < 2; h++) {
+                    long off = cOff + i * ldcBytes + 4L * h * VL;
+                    FloatVector v = FloatVector.fromArray(S, scratch, i * NR + h * VL);
+                    if (alpha != 1f) v = v.mul(alpha);
+                    if (beta != 0f) v = FloatVector.fromMemorySegment(S, c, off, LE).mul(beta).add(v);
+                    if (add) v = v.add(h == 0 ? b0 : b1);
+                    v.intoMemorySegment(c, off, LE);
+                }
             }
             return;
         }
@@ -97,13 +107,5 @@ final class MicroKernel {
                 c.set(F, o, bias == null ? v : v + bias.get(F, biasOff + 4L * (biasPerColumn ? j : i)));
             }
         }
-    }
-
-    /** bias: null or the lanes to add (a vector operand: the scalar-operand form was not intrinsified here). */
-    private static void storeVector(MemorySegment c, long off, FloatVector v, float alpha, float beta, FloatVector bias) {
-        if (alpha != 1f) v = v.mul(alpha);
-        if (beta != 0f) v = FloatVector.fromMemorySegment(S, c, off, LE).mul(beta).add(v);
-        if (bias != null) v = v.add(bias);
-        v.intoMemorySegment(c, off, LE);
     }
 }
