@@ -49,11 +49,24 @@ public final class PixelDecoder extends Module {
     /** latent (B, z, g, g) → image (B, 3, g·2^(levels−1), …), roughly in [-1, 1]. */
     public Tensor forward(Tensor z) {
         Tensor h = convIn.forward(z);
-        h = ((ResnetBlock) mid.get(0)).forward(h);
-        h = ((AttnBlock) mid.get(1)).forward(h);
-        h = ((ResnetBlock) mid.get(2)).forward(h);
+        h = block(((ResnetBlock) mid.get(0))::forward, h);
+        h = block(((AttnBlock) mid.get(1))::forward, h);
+        h = block(((ResnetBlock) mid.get(2))::forward, h);
         for (ConvBlock cb : convBlocks) h = cb.forward(h);
-        return convOut.forward(normSwish(normOut, groups, h));
+        Tensor last = h;
+        return block(x -> convOut.forward(normSwish(normOut, groups, x)), last);
+    }
+
+    /**
+     * Runs one block; without autograd its temporaries are freed as soon as it returns (only the result
+     * is kept), so the next block reuses their memory (NativeMemory's cache) instead of the whole
+     * decode's activations piling up: at batch 8 and 336² each is 462 MB.
+     */
+    static Tensor block(java.util.function.UnaryOperator<Tensor> f, Tensor x) {
+        if (org.vfmtok.tensor.autograd.Grad.isEnabled()) return f.apply(x);
+        try (org.vfmtok.tensor.Scope s = org.vfmtok.tensor.Scope.open("pixel-decoder-block")) {
+            return s.keep(f.apply(x));
+        }
     }
 
     /** swish(norm(x)): one fused pass when no gradient is recorded. */
@@ -73,8 +86,8 @@ public final class PixelDecoder extends Module {
         }
 
         Tensor forward(Tensor h) {
-            for (ResnetBlock r : res) h = r.forward(h);
-            return upsample == null ? h : upsample.forward(h);
+            for (ResnetBlock r : res) h = block(r::forward, h);
+            return upsample == null ? h : block(upsample::forward, h);
         }
     }
 

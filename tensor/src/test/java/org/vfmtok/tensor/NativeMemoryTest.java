@@ -1,0 +1,35 @@
+package org.vfmtok.tensor;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+
+/** The block cache of NativeMemory: reuse within a size class, exact live accounting, release. */
+class NativeMemoryTest {
+    @Test
+    void largeBlocksAreReusedWithinTheirSizeClass() {
+        long live = NativeMemory.liveBytes();
+        long size = (3L << 20) + 64;
+        MemorySegment a = NativeMemory.allocate(size);
+        assertEquals(size, a.byteSize(), "the segment has the requested size");
+        assertEquals(live + size, NativeMemory.liveBytes());
+        long address = a.address();
+        a.set(java.lang.foreign.ValueLayout.JAVA_FLOAT, size - 4, 1f);
+        NativeMemory.free(a);
+        assertEquals(live, NativeMemory.liveBytes(), "a cached block is not live");
+        // classes are eighths of an octave (2.25, 2.5, ... 4 MiB): 3 MiB + 200000 bytes shares 3.25 MiB
+        MemorySegment b = NativeMemory.allocate((3 << 20) + 200_000);
+        assertEquals(address, b.address(), "freed block reused");
+        assertEquals((3L << 20) + 200_000, b.byteSize(), "the new request's size");
+        b.set(java.lang.foreign.ValueLayout.JAVA_FLOAT, b.byteSize() - 4, 2f); // the whole request is writable
+        NativeMemory.free(b);
+        NativeMemory.releaseCached();
+        assertEquals(live, NativeMemory.liveBytes());
+        // small blocks are never cached (the C allocator reuses those itself)
+        MemorySegment c = NativeMemory.allocate(1000);
+        assertEquals(1024, c.byteSize());
+        NativeMemory.free(c);
+        assertEquals(live, NativeMemory.liveBytes());
+    }
+}
