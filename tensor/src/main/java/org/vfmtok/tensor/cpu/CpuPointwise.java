@@ -108,6 +108,8 @@ public final class CpuPointwise implements PointwiseKernels {
                 case ABS -> out.store(v.abs(), i);
                 case SQUARE -> out.store(v.mul(v), i);
                 case RECIPROCAL -> out.store(FloatVector.broadcast(F, 1f).div(v), i);
+                // sin, cos and pow stay Vector API intrinsics (SVML when compiled, Math per lane when not, which
+                // can differ in the last bit); no model or training path uses them, unlike exp/log/tanh above
                 case SIN -> out.store(v.lanewise(SIN), i);
                 case COS -> out.store(v.lanewise(COS), i);
                 case SOFTPLUS -> out.store(VectorMath.log1pNonNegative(VectorMath.exp(v)).blend(v, v.compare(GT, 20f)), i);
