@@ -12,6 +12,7 @@ import org.vfmtok.llama.GPT;
 import org.vfmtok.llama.GPTConfig;
 import org.vfmtok.llama.GenerationOptions;
 import org.vfmtok.llama.Generator;
+import org.vfmtok.llama.KVCacheDType;
 import org.vfmtok.llama.SamplingOptions;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.cpu.Parallel;
@@ -24,11 +25,12 @@ import org.vfmtok.tensor.io.Json;
  * sampling at temperature 1, a 264-slot cache whatever the step count.
  *
  * <pre>java --add-modules jdk.incubator.vector -cp ... org.vfmtok.bench.GptBench
- *      [--models GPT-B,GPT-L] [--batches 1,8] [--cfgs 1.0,1.5] [--steps 256] [--threads N] [--no-torch]
+ *      [--models GPT-B,GPT-L] [--batches 1,8] [--cfgs 1.0,1.5] [--steps 256] [--threads N] [--kv-cache f32|bf16] [--no-torch]
  *      [--python /usr/bin/python3] [--script tools/reference/llamagen_bench.py] [--warmup-s 5]</pre>
  *
  * Prints per case: seconds, image tokens/s (= batch·steps/s; with CFG each token costs two rows), s/image
- * extrapolated to 256 tokens, the ratio torch seconds / ours, and the KV-cache bytes.
+ * extrapolated to 256 tokens, the ratio torch seconds / ours, and the KV-cache bytes of our side (F32 by default,
+ * BF16 with {@code --kv-cache bf16}; the dtype is in the header line; the reference always caches in fp32).
  */
 public final class GptBench {
     private GptBench() {}
@@ -46,9 +48,17 @@ public final class GptBench {
         String python = a.getOrDefault("python", "/usr/bin/python3");
         Path script = Path.of(a.getOrDefault("script", "tools/reference/llamagen_bench.py"));
         double warmupS = Double.parseDouble(a.getOrDefault("warmup-s", "5"));
+        String kvArg = a.getOrDefault("kv-cache", "f32");
+        KVCacheDType kvCache;
+        try {
+            kvCache = KVCacheDType.parse(kvArg);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--kv-cache must be f32 or bf16, got '" + kvArg + "'");
+        }
         Parallel.setThreads(threads);
         if (torch && !Files.exists(script)) throw new IllegalArgumentException(script + " not found (run from the repository root, or pass --script, or --no-torch)");
-        System.out.printf(Locale.ROOT, "GptBench: threads %d, steps %d, java %s, load %s%n", threads, steps, Runtime.version(), loadAverage());
+        System.out.printf(Locale.ROOT, "GptBench: threads %d, steps %d, KV cache %s, java %s, load %s%n", threads, steps, kvCache.label(),
+                Runtime.version(), loadAverage());
         List<String> rows = new ArrayList<>();
         for (String name : models) {
             GPTConfig cfg = GPTConfig.preset(name);
@@ -62,7 +72,7 @@ public final class GptBench {
                 try (Generator gen = new Generator(g)) {
                     for (int b : batches) {
                         for (double c : cfgs) {
-                            Result ours = java(gen, b, c, steps, warmupS);
+                            Result ours = java(gen, b, c, steps, warmupS, kvCache);
                             long kv = gen.decoder().cacheBytes();
                             Result ref = torch ? torch(python, script, name, b, c, steps, threads) : null;
                             String row = String.format(Locale.ROOT, "%-7s %5d %4.1f %5d | %8.2f %9.2f %8.2f | %s | %s | %,14d",
@@ -77,22 +87,23 @@ public final class GptBench {
             }
         }
         System.out.println();
-        System.out.println("model   batch  cfg steps |  java s  tok/s  s/img(256) |  torch s  tok/s  s/img(256) | torch/java | KV-cache bytes (F32)");
+        System.out.println("model   batch  cfg steps |  java s  tok/s  s/img(256) |  torch s  tok/s  s/img(256) | torch/java | KV-cache bytes ("
+                + kvCache.name() + ")");
         rows.forEach(System.out::println);
     }
 
     /** Warm-up by time (C2 must compile the Vector API loops), then one timed generation. */
-    static Result java(Generator gen, int batch, double cfg, int steps, double warmupS) {
+    static Result java(Generator gen, int batch, double cfg, int steps, double warmupS, KVCacheDType kvCache) {
         int[] classes = new int[batch];
         for (int i = 0; i < batch; i++) classes[i] = i % gen.gpt().config.numClasses();
-        GenerationOptions o = new GenerationOptions(cfg, SamplingOptions.defaults(), 0);
+        GenerationOptions o = new GenerationOptions(cfg, SamplingOptions.defaults(), 0).withKvCache(kvCache);
         long until = System.nanoTime() + (long) (warmupS * 1e9);
         int warm = Math.min(steps, 8);
         do {
             gen.generate(classes, o, (s, r) -> 0.5, null, warm);
         } while (System.nanoTime() < until);
         long t0 = System.nanoTime();
-        gen.generate(classes, new GenerationOptions(cfg, SamplingOptions.defaults(), 1), (s, r) -> Math.random() * 0.999 + 0.001, null, steps);
+        gen.generate(classes, new GenerationOptions(cfg, SamplingOptions.defaults(), 1).withKvCache(kvCache), (s, r) -> Math.random() * 0.999 + 0.001, null, steps);
         double sec = (System.nanoTime() - t0) / 1e9;
         return new Result(sec, batch * steps / sec, sec / steps * 256 / batch);
     }

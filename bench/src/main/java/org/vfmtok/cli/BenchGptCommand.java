@@ -25,12 +25,16 @@ final class BenchGptCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--threads", description = "Threads for both sides (default: all cores).")
     Integer threads;
 
+    @Option(names = "--kv-cache", defaultValue = "f32", paramLabel = "f32|bf16", description = "Our KV-cache storage (default: ${DEFAULT-VALUE}).")
+    String kvCache;
+
     @Option(names = "--no-torch", description = "Skip the PyTorch side.")
     boolean noTorch;
 
     @Override
     public Integer call() throws Exception {
-        List<String> a = new ArrayList<>(List.of("--models", models, "--batches", batches, "--cfgs", cfgs, "--steps", Integer.toString(steps)));
+        List<String> a = new ArrayList<>(List.of("--models", models, "--batches", batches, "--cfgs", cfgs, "--steps", Integer.toString(steps),
+                "--kv-cache", GenerateCommand.kvCacheDType(kvCache).label()));
         if (threads != null) a.addAll(List.of("--threads", threads.toString()));
         if (noTorch) a.add("--no-torch");
         org.vfmtok.bench.GptBench.main(a.toArray(String[]::new));

@@ -13,6 +13,7 @@ import org.vfmtok.llama.GPTConfig;
 import org.vfmtok.llama.GenerationOptions;
 import org.vfmtok.llama.Generator;
 import org.vfmtok.llama.ImageGenerator;
+import org.vfmtok.llama.KVCacheDType;
 import org.vfmtok.llama.SamplingOptions;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
@@ -73,6 +74,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Sampling seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--kv-cache", defaultValue = "f32", paramLabel = "f32|bf16",
+            description = "KV-cache storage: f32, or bf16 (half the memory; k and v rounded to bfloat16, attention in F32; default ${DEFAULT-VALUE}).")
+    String kvCache;
+
     @Option(names = "--out", required = true, paramLabel = "PNG", description = "Output image grid.")
     Path out;
 
@@ -85,7 +90,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (perClass < 1) throw new IllegalArgumentException("--per-class must be >= 1, got " + perClass);
-        GenerationOptions options = new GenerationOptions(cfgScale, cfgInterval, new SamplingOptions(temperature, topK, topP, topK != 1), seed);
+        KVCacheDType cacheDType = kvCacheDType(kvCache);
+        GenerationOptions options = new GenerationOptions(cfgScale, cfgInterval, new SamplingOptions(temperature, topK, topP, topK != 1), seed, cacheDType);
         GPTConfig cfg = gptConfig != null ? GPTConfig.fromJson(gptConfig) : GPTConfig.preset(gptModel);
         TokenizerConfig tcfg = tokenizerConfig != null ? TokenizerConfig.load(tokenizerConfig) : TokenizerConfig.official();
         ImageGenerator.checkCompatible(cfg, tcfg);
@@ -112,9 +118,9 @@ final class GenerateCommand implements Callable<Integer> {
                     }
                 }
                 double genS = (System.nanoTime() - t1) / 1e9;
-                System.err.printf(Locale.ROOT, "sampled %d x %d tokens in %.2f s (%.1f tokens/s, %.2f s/image; KV cache %,d bytes)%n",
+                System.err.printf(Locale.ROOT, "sampled %d x %d tokens in %.2f s (%.1f tokens/s, %.2f s/image; KV cache %,d bytes %s)%n",
                         labels.length, cfg.tokens(), genS, labels.length * (double) cfg.tokens() / genS, genS / labels.length,
-                        gen.generator().decoder().cacheBytes());
+                        gen.generator().decoder().cacheBytes(), cacheDType.label());
                 if (codesOut != null) {
                     long[] flat = Arrays.stream(codes).flatMapToInt(Arrays::stream).asLongStream().toArray();
                     Path parent = codesOut.toAbsolutePath().getParent();
@@ -128,5 +134,14 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The {@code --kv-cache} value: f32 or bf16; anything else is a one-line error naming it. */
+    static KVCacheDType kvCacheDType(String value) {
+        try {
+            return KVCacheDType.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--kv-cache must be f32 or bf16, got '" + value + "'");
+        }
     }
 }

@@ -77,6 +77,26 @@ class GenerateCommandTest {
     }
 
     @Test
+    void bf16KvCache(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.exists(TOK.resolve("tokenizer.pt")), "small tokenizer fixture not found");
+        Run r = run(base(dir, "--classes", "0,3", "--cfg-scale", "1.5", "--top-k", "1", "--kv-cache", "bf16",
+                "--codes-out", dir.resolve("codes.npy").toString()).toArray(String[]::new));
+        assertEquals(0, r.code, r.err);
+        Tensor codes = Npy.read(dir.resolve("codes.npy"));
+        assertArrayEquals(new int[] {2, 16}, codes.shape());
+        for (long c : codes.toLongArray()) assertTrue(c >= 0 && c < 64, "code " + c);
+    }
+
+    @Test
+    void unknownKvCacheDtypeIsRefusedByName(@TempDir Path dir) {
+        Run r = run(base(dir, "--classes", "3", "--kv-cache", "f16").toArray(String[]::new));
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("--kv-cache must be f32 or bf16, got 'f16'"), r.err);
+        assertEquals(1, r.err.strip().lines().count(), "one line: " + r.err);
+        assertFalse(Files.exists(dir.resolve("grid.png")), "nothing written");
+    }
+
+    @Test
     void badInputIsAOneLineError(@TempDir Path dir) {
         Run r = run(base(dir, "--classes", "3,10").toArray(String[]::new));
         assertEquals(2, r.code);

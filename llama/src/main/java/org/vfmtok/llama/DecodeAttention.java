@@ -1,15 +1,20 @@
 package org.vfmtok.llama;
 
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.S2I;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import org.vfmtok.tensor.cpu.Lanes;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.cpu.Lanes;
 import org.vfmtok.tensor.cpu.Parallel;
 import org.vfmtok.tensor.cpu.VectorMath;
 import org.vfmtok.tensor.cpu.VectorSupport;
@@ -22,15 +27,28 @@ import org.vfmtok.tensor.cpu.VectorSupport;
  * (right for many queries, but for one query that doubles the cache traffic and makes garbage per token).
  * Here k and v rows are read in place from the cache and the scores go to scratch the caller keeps.
  *
- * <p>q and out (rows, H, hd), caches (rows', H, S, hd) with rows' ≥ rows; all F32 with a contiguous last dim.
+ * <p>q and out (rows, H, hd) F32, caches (rows', H, S, hd) with rows' ≥ rows, both F32 or both BF16; all with a
+ * contiguous last dim. One kernel serves both cache types: each cache load is {@code bf16 ? widened shorts : floats},
+ * where widening (bits &lt;&lt; 16, reinterpreted as floats) is exact and happens in the register; everything after
+ * the load is the same F32 arithmetic, so a BF16 cache gives the F32 kernel's result on the rounded values. The
+ * test is loop-invariant, so the F32 path stays the plain float loads. The loads are written out in the loops
+ * rather than in a helper method on purpose: C2 stops inlining small helpers once {@link #one} is large
+ * (NodeCountInliningCutoff), and a vector returned from a call that was not inlined is boxed on the heap, which
+ * made ~100 KB of garbage per decode step; the Vector API's own methods are always inlined.
  */
 final class DecodeAttention {
     private static final VectorSpecies<Float> F = VectorSupport.F;
     private static final int VL = F.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    /** Shorts with as many lanes as F: VL BF16 values (null with 64-bit float vectors: there is no 32-bit shape). */
+    private static final VectorSpecies<Short> S = VL >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(VL * 16)) : null;
 
     private final float[][] scores;   // per (row, head): S scores
     private final int heads;
+
+    /** Whether a BF16 cache can be read: needs float vectors of at least 128 bits (4 lanes). */
+    static boolean supportsBf16() { return S != null; }
 
     DecodeAttention(int maxRows, int heads, int slots) {
         this.heads = heads;
@@ -40,27 +58,35 @@ final class DecodeAttention {
     void apply(Tensor q, Tensor k, Tensor v, int len, Tensor out, float scale) {
         int rows = q.size(0), hd = q.size(2);
         for (Tensor t : new Tensor[] {q, k, v, out}) {
-            if (t.dtype() != DType.F32 || t.stride(-1) != 1) throw new IllegalArgumentException("decode attention needs F32 with a contiguous last dim");
+            if (t.stride(-1) != 1) throw new IllegalArgumentException("decode attention needs a contiguous last dim");
+        }
+        if (q.dtype() != DType.F32 || out.dtype() != DType.F32 || k.dtype() != v.dtype() || (k.dtype() != DType.F32 && k.dtype() != DType.BF16)) {
+            throw new IllegalArgumentException("decode attention needs F32 q and out and an F32 or BF16 cache, got q " + q.dtype() + ", k " + k.dtype()
+                    + ", v " + v.dtype() + ", out " + out.dtype());
         }
         if (q.size(1) != heads || k.size(1) != heads || k.size(3) != hd || len < 1 || len > k.size(2) || rows > k.size(0)
                 || !Arrays.equals(q.shape(), out.shape()) || !Arrays.equals(k.shape(), v.shape())) {
             throw new IllegalArgumentException("decode attention: q " + Arrays.toString(q.shape()) + ", cache " + Arrays.toString(k.shape())
                     + ", out " + Arrays.toString(out.shape()) + ", len " + len);
         }
+        boolean bf16 = k.dtype() == DType.BF16;
+        if (bf16 && S == null) throw new UnsupportedOperationException("a BF16 KV cache needs float vectors of at least 128 bits, this JVM uses " + F.vectorBitSize());
         Parallel.forRange(rows * heads, 4, (s, e) -> {
-            for (int i = s; i < e; i++) one(q, k, v, out, i / heads, i % heads, len, hd, scale, scores[i]);
+            for (int i = s; i < e; i++) one(q, k, v, out, bf16, i / heads, i % heads, len, hd, scale, scores[i]);
         });
     }
 
-    private static long at(Tensor t, int r, int h) { return (t.offset() + r * t.stride(0) + h * t.stride(1)) * 4; }
+    /** Byte offset of row r, head h. */
+    private static long at(Tensor t, int r, int h) { return (t.offset() + r * t.stride(0) + h * t.stride(1)) * t.dtype().byteSize(); }
 
-    private static void one(Tensor q, Tensor k, Tensor v, Tensor out, int r, int h, int len, int hd, float scale, float[] s) {
+    private static void one(Tensor q, Tensor k, Tensor v, Tensor out, boolean bf16, int r, int h, int len, int hd, float scale, float[] s) {
         MemorySegment qs = q.segment(), ks = k.segment(), vs = v.segment(), os = out.segment();
         long qa = at(q, r, h), ka = at(k, r, h), va = at(v, r, h), oa = at(out, r, h);
-        long slot = k.stride(2) * 4, vslot = v.stride(2) * 4;
+        int es = k.dtype().byteSize();
+        long slot = k.stride(2) * es, vslot = v.stride(2) * es;
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < len; j++) {
-            float d = dot(qs, qa, ks, ka + j * slot, hd) * scale;
+            float d = dot(qs, qa, bf16, ks, ka + j * slot, hd) * scale;
             s[j] = d;
             max = Math.max(max, d);
         }
@@ -87,24 +113,37 @@ final class DecodeAttention {
             long vr = va + j * vslot;
             for (int c = 0; c < dv; c += VL) {
                 FloatVector acc = FloatVector.fromMemorySegment(F, os, oa + 4L * c, NATIVE);
-                p.fma(FloatVector.fromMemorySegment(F, vs, vr + 4L * c, NATIVE), acc).intoMemorySegment(os, oa + 4L * c, NATIVE);
+                FloatVector x = bf16   // v row: BF16 widened (see the class comment), or F32
+                        ? ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats()
+                        : FloatVector.fromMemorySegment(F, vs, vr + 4L * c, NATIVE);
+                p.fma(x, acc).intoMemorySegment(os, oa + 4L * c, NATIVE);
             }
             if (dv < hd) {
                 FloatVector acc = FloatVector.fromMemorySegment(F, os, oa + 4L * dv, NATIVE, tail);
-                p.fma(FloatVector.fromMemorySegment(F, vs, vr + 4L * dv, NATIVE, tail), acc).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
+                FloatVector x = bf16
+                        ? ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * dv, NATIVE, tail.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats()
+                        : FloatVector.fromMemorySegment(F, vs, vr + 4L * dv, NATIVE, tail);
+                p.fma(x, acc).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
             }
         }
     }
 
-    private static float dot(MemorySegment a, long ao, MemorySegment b, long bo, int n) {
+    /** q (F32 at byte offset ao) · the cache row at byte offset bo (F32 or BF16), n elements. */
+    private static float dot(MemorySegment a, long ao, boolean bf16, MemorySegment b, long bo, int n) {
         int nv = n - n % VL;
         FloatVector acc = FloatVector.zero(F);
         for (int c = 0; c < nv; c += VL) {
-            acc = FloatVector.fromMemorySegment(F, a, ao + 4L * c, NATIVE).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * c, NATIVE), acc);
+            FloatVector x = bf16   // k row: BF16 widened (see the class comment), or F32
+                    ? ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats()
+                    : FloatVector.fromMemorySegment(F, b, bo + 4L * c, NATIVE);
+            acc = FloatVector.fromMemorySegment(F, a, ao + 4L * c, NATIVE).fma(x, acc);
         }
         if (nv < n) {
             VectorMask<Float> m = F.indexInRange(nv, n);
-            acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * nv, NATIVE, m), acc);
+            FloatVector x = bf16
+                    ? ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * nv, NATIVE, m.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats()
+                    : FloatVector.fromMemorySegment(F, b, bo + 4L * nv, NATIVE, m);
+            acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(x, acc);
         }
         return Lanes.tree(acc);
     }

@@ -113,7 +113,12 @@ public record GPTConfig(String name, int dim, int nLayer, int nHead, int ffnDim,
 
     /** Bytes of an F32 KV cache for {@code batchRows} sequences (both k and v, every layer). */
     public long kvCacheBytes(int batchRows) {
-        return 2L * nLayer * batchRows * nHead * cacheLength() * headDim() * 4;
+        return kvCacheBytes(batchRows, KVCacheDType.F32);
+    }
+
+    /** Bytes of the k and v caches of a {@link KVDecoder} with {@code batchRows} rows stored as {@code dtype}. */
+    public long kvCacheBytes(int batchRows, KVCacheDType dtype) {
+        return 2L * nLayer * batchRows * nHead * cacheLength() * headDim() * dtype.byteSize();
     }
 
     // ------------------------------------------------------------------ JSON

@@ -3,18 +3,26 @@ package org.vfmtok.llama;
 /**
  * Class-conditional generation settings ({@code generate.py}): classifier-free guidance scale (≥ 1; 1 = no
  * guidance, a single batch) and interval ({@code cfg_interval}: −1 = always; else guidance for decode steps
- * i ≤ interval, the prefill always guided), sampling, and the seed of the uniforms the sampler draws.
+ * i ≤ interval, the prefill always guided), sampling, the seed of the uniforms the sampler draws, and the
+ * storage type of the KV cache ({@link KVCacheDType#F32} unless chosen with {@link #withKvCache}).
  */
-public record GenerationOptions(double cfgScale, int cfgInterval, SamplingOptions sampling, long seed) {
+public record GenerationOptions(double cfgScale, int cfgInterval, SamplingOptions sampling, long seed, KVCacheDType kvCache) {
     public GenerationOptions {
         if (!(cfgScale >= 1) || Double.isInfinite(cfgScale)) {
             throw new IllegalArgumentException("cfg scale must be >= 1 (1 disables guidance), got " + cfgScale);
         }
         if (cfgInterval < -1) throw new IllegalArgumentException("cfg interval must be >= -1 (-1 = guidance at every step), got " + cfgInterval);
         if (sampling == null) throw new IllegalArgumentException("sampling options are required");
+        if (kvCache == null) throw new IllegalArgumentException("KV-cache dtype is required");
     }
 
+    /** With an F32 KV cache. */
+    public GenerationOptions(double cfgScale, int cfgInterval, SamplingOptions sampling, long seed) { this(cfgScale, cfgInterval, sampling, seed, KVCacheDType.F32); }
+
     public GenerationOptions(double cfgScale, SamplingOptions sampling, long seed) { this(cfgScale, -1, sampling, seed); }
+
+    /** These options with the KV cache stored as {@code kvCache}. */
+    public GenerationOptions withKvCache(KVCacheDType kvCache) { return new GenerationOptions(cfgScale, cfgInterval, sampling, seed, kvCache); }
 
     public boolean guided() { return cfgScale > 1.0; }
 

@@ -13,7 +13,8 @@ import org.vfmtok.tensor.Rng;
  * int[][] codes = g.generate(new int[] {207, 360}, new GenerationOptions(1.5, SamplingOptions.defaults(), 0), null);
  * }</pre>
  *
- * A generator keeps its {@link KVDecoder} between calls with the same batch size; {@link #close} frees it.
+ * A generator keeps its {@link KVDecoder} between calls with the same batch size and KV-cache dtype
+ * ({@link GenerationOptions#kvCache}); {@link #close} frees it.
  */
 public final class Generator implements AutoCloseable {
     /** Called after every step with the guided logits (before temperature) of each row and the tokens drawn. */
@@ -72,9 +73,10 @@ public final class Generator implements AutoCloseable {
             throw new IllegalArgumentException("cfg scale " + options.cfgScale() + " needs the null class, but this model has no class dropout row");
         }
         int rows = options.guided() ? 2 * b : b;
-        if (decoder == null || decoder.maxRows() != rows) {
+        if (decoder == null || decoder.maxRows() != rows || decoder.cacheDType() != options.kvCache()) {
             if (decoder != null) decoder.close();
-            decoder = new KVDecoder(gpt, rows);
+            decoder = null;
+            decoder = new KVDecoder(gpt, rows, options.kvCache());
         }
         decoder.reset();
         int v = c.vocabSize();

@@ -20,6 +20,10 @@ import org.vfmtok.tensor.backend.PointwiseKernels.UnaryOp;
  * the filled prefix 0..p through a narrowed view (no mask needed), and leaves the logits in a fixed buffer,
  * so decoding allocates no tensor memory. Rows are independent: a step may run fewer rows than the prefill
  * (the first ones), which is how CFG drops the unconditional half after {@code cfg_interval}.
+ *
+ * <p>The caches are F32 by default; with {@link KVCacheDType#BF16} they take half the memory: k (rotated in
+ * the step's own buffer first) and v are rounded to BF16 by the tensor module's F32→BF16 copy (round to
+ * nearest even) as they are written, and {@link DecodeAttention} widens them back to F32 as it reads them.
  */
 public final class KVDecoder implements AutoCloseable {
     private final GPT gpt;
@@ -27,7 +31,8 @@ public final class KVDecoder implements AutoCloseable {
     private final int maxRows;
     private final int cacheLength;
     private final Scope scope = Scope.detached("kv-decoder");
-    private final Tensor[] kCache, vCache;       // per layer (maxRows, H, S, hd)
+    private final KVCacheDType cacheDType;
+    private final Tensor[] kCache, vCache;       // per layer (maxRows, H, S, hd), F32 or BF16
     private final Tensor idx;                     // (maxRows) I64
     private final Tensor x, xn, att;              // (maxRows, D)
     private final Tensor qkv;                     // (maxRows, 3D)
@@ -39,11 +44,22 @@ public final class KVDecoder implements AutoCloseable {
     private int position = -1;
     private int filledRows;
 
+    /** A decoder with F32 caches. */
     public KVDecoder(GPT gpt, int maxRows) {
+        this(gpt, maxRows, KVCacheDType.F32);
+    }
+
+    /** A decoder whose k and v caches are stored as {@code cacheDType}. */
+    public KVDecoder(GPT gpt, int maxRows, KVCacheDType cacheDType) {
+        if (cacheDType == null) throw new IllegalArgumentException("KV-cache dtype is required");
+        if (cacheDType == KVCacheDType.BF16 && !DecodeAttention.supportsBf16()) {
+            throw new UnsupportedOperationException("a BF16 KV cache needs float vectors of at least 128 bits (see -Dvfmtok.vector.bits)");
+        }
         if (maxRows < 1) throw new IllegalArgumentException("decoder needs at least one row, got " + maxRows);
         this.gpt = gpt;
         this.c = gpt.config;
         this.maxRows = maxRows;
+        this.cacheDType = cacheDType;
         this.cacheLength = c.cacheLength();
         int d = c.dim(), heads = c.nHead(), hd = c.headDim();
         this.scale = (float) (1.0 / Math.sqrt(hd));
@@ -51,8 +67,8 @@ public final class KVDecoder implements AutoCloseable {
         Tensor[][] caches = scope.run(() -> {
             Tensor[] k = new Tensor[c.nLayer()], v = new Tensor[c.nLayer()];
             for (int l = 0; l < k.length; l++) {
-                k[l] = Tensor.zeros(DType.F32, maxRows, heads, cacheLength, hd);
-                v[l] = Tensor.zeros(DType.F32, maxRows, heads, cacheLength, hd);
+                k[l] = Tensor.zeros(cacheDType.dtype(), maxRows, heads, cacheLength, hd);
+                v[l] = Tensor.zeros(cacheDType.dtype(), maxRows, heads, cacheLength, hd);
             }
             return new Tensor[][] {k, v};
         });
@@ -75,20 +91,25 @@ public final class KVDecoder implements AutoCloseable {
 
     public int maxRows() { return maxRows; }
 
+    /** Storage type of the k and v caches. */
+    public KVCacheDType cacheDType() { return cacheDType; }
+
     /** Cache slots per sequence: find_multiple(1 + grid², 8). */
     public int cacheLength() { return cacheLength; }
 
     /** Position of the last token processed (−1 before the prefill). */
     public int position() { return position; }
 
-    /** Bytes of the k and v caches. */
+    /** Bytes of the k and v caches (2 per element with BF16, 4 with F32). */
     public long cacheBytes() {
         long n = 0;
-        for (int l = 0; l < kCache.length; l++) n += kCache[l].numel() * 4 + vCache[l].numel() * 4;
+        for (int l = 0; l < kCache.length; l++) {
+            n += kCache[l].numel() * kCache[l].dtype().byteSize() + vCache[l].numel() * vCache[l].dtype().byteSize();
+        }
         return n;
     }
 
-    /** The key cache of layer {@code l}, (maxRows, H, S, hd) (for inspection). */
+    /** The key cache of layer {@code l}, (maxRows, H, S, hd) of {@link #cacheDType} (for inspection). */
     public Tensor keys(int l) { return kCache[l]; }
 
     /** The value cache of layer {@code l}, (maxRows, H, S, hd). */
@@ -162,8 +183,13 @@ public final class KVDecoder implements AutoCloseable {
             RowLinear.apply(xnm, layer.attention.wqkv.weight, qkvm, false);
             Tensor kc = kCache[l].narrow(0, 0, m), vc = vCache[l].narrow(0, 0, m);
             gpt.rope().rotate(q, q, p);
-            gpt.rope().rotate(k, kc.select(2, p), p);
-            vc.select(2, p).copyFrom(v);
+            if (cacheDType == KVCacheDType.F32) {
+                gpt.rope().rotate(k, kc.select(2, p), p);
+            } else {
+                gpt.rope().rotate(k, k, p);                                                // in the qkv buffer,
+                kc.select(2, p).copyFrom(k);                                                // then rounded into the cache
+            }
+            vc.select(2, p).copyFrom(v);                                                    // rounded too with BF16
             attention.apply(q, kc, vc, p + 1, attHeads, scale);                             // keys 0..p
             RowLinear.apply(attm, layer.attention.wo.weight, xm, true);                   // x += wo(att)
             be.norm().rmsNorm(xm, layer.ffnNorm.weight, c.normEps(), xnm, rs);
@@ -190,6 +216,6 @@ public final class KVDecoder implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "KVDecoder(" + maxRows + " rows, " + cacheLength + " slots, cache " + cacheBytes() + " bytes)";
+        return "KVDecoder(" + maxRows + " rows, " + cacheLength + " slots, " + cacheDType.label() + " cache " + cacheBytes() + " bytes)";
     }
 }

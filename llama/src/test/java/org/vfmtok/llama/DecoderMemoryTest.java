@@ -3,23 +3,28 @@ package org.vfmtok.llama;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.management.ManagementFactory;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.vfmtok.tensor.NativeMemory;
 import org.vfmtok.tensor.Scope;
 
 /**
  * Decode steps allocate no tensor memory: everything lives in the decoder's preallocated buffers. Measured on
- * g16 (grid 16: a prefill and 255 steps, a 264-slot cache) with a CFG-sized batch of 4 rows, then 2.
+ * g16 (grid 16: a prefill and 255 steps, a 264-slot cache) with a CFG-sized batch of 4 rows, then 2, for both cache
+ * dtypes (BF16 adds the rounding copy of k into the cache; it allocates no tensor memory either).
  */
 class DecoderMemoryTest {
-    @Test
-    void decodeStepsAllocateNoTensorMemory() {
+    @ParameterizedTest
+    @EnumSource(KVCacheDType.class)
+    void decodeStepsAllocateNoTensorMemory(KVCacheDType dtype) {
+        Assumptions.assumeTrue(dtype == KVCacheDType.F32 || DecodeAttention.supportsBf16(), "64-bit float vectors: no BF16 cache");
         try (Scope weights = Scope.open()) {
             GPT g = Fixture.small("g16").load();
             int rows = 4;
-            try (KVDecoder d = new KVDecoder(g, rows)) {
-                assertEquals(2L * g.config.nLayer() * rows * g.config.nHead() * 264 * g.config.headDim() * 4, d.cacheBytes());
-                assertEquals(g.config.kvCacheBytes(rows), d.cacheBytes());
+            try (KVDecoder d = new KVDecoder(g, rows, dtype)) {
+                assertEquals(2L * g.config.nLayer() * rows * g.config.nHead() * 264 * g.config.headDim() * dtype.byteSize(), d.cacheBytes());
+                assertEquals(g.config.kvCacheBytes(rows, dtype), d.cacheBytes());
                 int[] tokens = {1, 2, 3, 4};
                 for (int round = 0; round < 6; round++) {      // warm-up: let the JIT compile the Vector API code
                     d.reset();
@@ -42,8 +47,8 @@ class DecoderMemoryTest {
                 long heapPerStep = (mx.getCurrentThreadAllocatedBytes() - heap0) / 256;
                 assertEquals(live, NativeMemory.liveBytes(), "native bytes live before and after 256 steps");
                 assertEquals(owned, d.allocatedBytes());
-                System.out.printf("decode step: 0 tensor bytes allocated, decoder owns %d bytes (cache %d); %d Java heap bytes/step on the caller "
-                        + "(views and fork-join tasks of %d layers)%n", owned, d.cacheBytes(), heapPerStep, g.config.nLayer());
+                System.out.printf("decode step (%s cache): 0 tensor bytes allocated, decoder owns %d bytes (cache %d); %d Java heap bytes/step on the caller "
+                        + "(views and fork-join tasks of %d layers)%n", dtype.label(), owned, d.cacheBytes(), heapPerStep, g.config.nLayer());
                 // steady state is ~16 KB (2 layers); packing k/v per call (the attention op) alone made ~110 KB
                 // tensor memory per step is zero (above); heap garbage is views and task objects: ~15 KB once compiled,
                 // up to ~100+ KB while parts still run interpreted inside a long test JVM
