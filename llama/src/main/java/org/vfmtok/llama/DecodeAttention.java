@@ -31,10 +31,11 @@ import org.vfmtok.tensor.cpu.VectorSupport;
  * contiguous last dim. One kernel serves both cache types: each cache load is {@code bf16 ? widened shorts : floats},
  * where widening (bits &lt;&lt; 16, reinterpreted as floats) is exact and happens in the register; everything after
  * the load is the same F32 arithmetic, so a BF16 cache gives the F32 kernel's result on the rounded values. The
- * test is loop-invariant, so the F32 path stays the plain float loads. The loads are written out in the loops
- * rather than in a helper method on purpose: C2 stops inlining small helpers once {@link #one} is large
- * (NodeCountInliningCutoff), and a vector returned from a call that was not inlined is boxed on the heap, which
- * made ~100 KB of garbage per decode step; the Vector API's own methods are always inlined.
+ * cache type picks one of two loops in {@code dot} and {@code accumulate} (a load each, the rest identical) rather
+ * than a ternary inside one loop: a vector that merges two branches, or crosses a call C2 did not inline
+ * (NodeCountInliningCutoff in a kernel this size), is boxed on the heap; measured with JFR, that was most of
+ * the decode step's garbage. The loads are written out for the same reason; the Vector API's own methods are
+ * always inlined.
  */
 final class DecodeAttention {
     private static final VectorSpecies<Float> F = VectorSupport.F;
@@ -90,60 +91,65 @@ final class DecodeAttention {
             s[j] = d;
             max = Math.max(max, d);
         }
-        float sum = 0;
-        int jv = len - len % VL;
-        FloatVector mv = FloatVector.broadcast(F, max);
-        for (int j = 0; j < jv; j += VL) {
-            FloatVector ex = VectorMath.exp(FloatVector.fromArray(F, s, j).sub(mv));
-            ex.intoArray(s, j);
-            sum += Lanes.tree(ex);
-        }
-        for (int j = jv; j < len; j++) {
-            s[j] = VectorMath.exp(s[j] - max);
-            sum += s[j];
-        }
+        float sum = VectorMath.expShift(s, 0, len, max);   // its own loop: see VectorMath.expShift
         float inv = 1f / sum;
         // out = Σ_j s_j·v_j / sum, accumulated in place in the output row
         int dv = hd - hd % VL;
         VectorMask<Float> tail = F.indexInRange(dv, hd);
         for (int c = 0; c < dv; c += VL) FloatVector.zero(F).intoMemorySegment(os, oa + 4L * c, NATIVE);
         if (dv < hd) FloatVector.zero(F).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
-        for (int j = 0; j < len; j++) {
-            FloatVector p = FloatVector.broadcast(F, s[j] * inv);
-            long vr = va + j * vslot;
+        for (int j = 0; j < len; j++) accumulate(os, oa, s[j] * inv, bf16, vs, va + j * vslot, hd, dv, tail);
+    }
+
+    /**
+     * out[0, hd) += p · v row (F32 or BF16). A method of its own taking p as a float, and one loop per cache
+     * type: a vector that crosses a call C2 did not inline, or that merges two branches, is boxed on the heap.
+     */
+    private static void accumulate(MemorySegment os, long oa, float weight, boolean bf16, MemorySegment vs, long vr, int hd, int dv, VectorMask<Float> tail) {
+        FloatVector p = FloatVector.broadcast(F, weight);
+        if (bf16) {
             for (int c = 0; c < dv; c += VL) {
-                FloatVector acc = FloatVector.fromMemorySegment(F, os, oa + 4L * c, NATIVE);
-                FloatVector x = bf16   // v row: BF16 widened (see the class comment), or F32
-                        ? ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats()
-                        : FloatVector.fromMemorySegment(F, vs, vr + 4L * c, NATIVE);
-                p.fma(x, acc).intoMemorySegment(os, oa + 4L * c, NATIVE);
+                FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+                p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * c, NATIVE)).intoMemorySegment(os, oa + 4L * c, NATIVE);
             }
             if (dv < hd) {
-                FloatVector acc = FloatVector.fromMemorySegment(F, os, oa + 4L * dv, NATIVE, tail);
-                FloatVector x = bf16
-                        ? ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * dv, NATIVE, tail.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats()
-                        : FloatVector.fromMemorySegment(F, vs, vr + 4L * dv, NATIVE, tail);
-                p.fma(x, acc).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
+                FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * dv, NATIVE, tail.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+                p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * dv, NATIVE, tail)).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
             }
+            return;
+        }
+        for (int c = 0; c < dv; c += VL) {
+            FloatVector x = FloatVector.fromMemorySegment(F, vs, vr + 4L * c, NATIVE);
+            p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * c, NATIVE)).intoMemorySegment(os, oa + 4L * c, NATIVE);
+        }
+        if (dv < hd) {
+            FloatVector x = FloatVector.fromMemorySegment(F, vs, vr + 4L * dv, NATIVE, tail);
+            p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * dv, NATIVE, tail)).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
         }
     }
 
-    /** q (F32 at byte offset ao) · the cache row at byte offset bo (F32 or BF16), n elements. */
+    /** q (F32 at byte offset ao) · the cache row at byte offset bo (F32 or BF16), n elements; one loop per cache type (see accumulate). */
     private static float dot(MemorySegment a, long ao, boolean bf16, MemorySegment b, long bo, int n) {
         int nv = n - n % VL;
         FloatVector acc = FloatVector.zero(F);
+        if (bf16) {
+            for (int c = 0; c < nv; c += VL) {
+                FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+                acc = FloatVector.fromMemorySegment(F, a, ao + 4L * c, NATIVE).fma(x, acc);
+            }
+            if (nv < n) {
+                VectorMask<Float> m = F.indexInRange(nv, n);
+                FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * nv, NATIVE, m.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+                acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(x, acc);
+            }
+            return Lanes.tree(acc);
+        }
         for (int c = 0; c < nv; c += VL) {
-            FloatVector x = bf16   // k row: BF16 widened (see the class comment), or F32
-                    ? ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats()
-                    : FloatVector.fromMemorySegment(F, b, bo + 4L * c, NATIVE);
-            acc = FloatVector.fromMemorySegment(F, a, ao + 4L * c, NATIVE).fma(x, acc);
+            acc = FloatVector.fromMemorySegment(F, a, ao + 4L * c, NATIVE).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * c, NATIVE), acc);
         }
         if (nv < n) {
             VectorMask<Float> m = F.indexInRange(nv, n);
-            FloatVector x = bf16
-                    ? ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * nv, NATIVE, m.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats()
-                    : FloatVector.fromMemorySegment(F, b, bo + 4L * nv, NATIVE, m);
-            acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(x, acc);
+            acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * nv, NATIVE, m), acc);
         }
         return Lanes.tree(acc);
     }

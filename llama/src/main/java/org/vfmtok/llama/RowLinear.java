@@ -35,6 +35,13 @@ public final class RowLinear {
     static final int ROW_TILE = 64;
     /** w rows per thread at least (below this, threading costs more than it saves). */
     private static final int MIN_ROWS_PER_THREAD = 32;
+    /**
+     * Per thread, room for the eight accumulators of {@link Job#micro}. They are summed from here rather than
+     * with {@link Lanes#tree}: eight inlined trees pushed micro past C2's NodeCountInliningCutoff, the trees
+     * that were not inlined got their vectors boxed (~40% of the decode step's heap garbage, measured with
+     * JFR), and a spill of eight vectors is cheap next to the row of weights streamed before it.
+     */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8 * VL]);
 
     private RowLinear() {}
 
@@ -82,18 +89,19 @@ public final class RowLinear {
 
         /** Rows [m0, m1) of x against rows [n0, n1) of w, four w rows by two x rows at a time. */
         void block(int m0, int m1, int n0, int n1) {
+            float[] lanes = LANES.get();
             for (int n = n0; n < n1; n += 4) {
                 // past the end, repeat the last row: computed, never stored
                 int na = n, nb = Math.min(n + 1, n1 - 1), nc = Math.min(n + 2, n1 - 1), nd = Math.min(n + 3, n1 - 1);
                 int valid = Math.min(4, n1 - n);
                 for (int m = m0; m < m1; m += 2) {
                     int mb = Math.min(m + 1, m1 - 1);
-                    micro(m, mb, m + 1 < m1, na, nb, nc, nd, valid);
+                    micro(m, mb, m + 1 < m1, na, nb, nc, nd, valid, lanes);
                 }
             }
         }
 
-        private void micro(int ma, int mb, boolean twoRows, int na, int nb, int nc, int nd, int valid) {
+        private void micro(int ma, int mb, boolean twoRows, int na, int nb, int nc, int nd, int valid, float[] lanes) {
             long xa = x0 + ma * xr, xb = x0 + mb * xr;
             long wa = w0 + na * wr, wb = w0 + nb * wr, wc = w0 + nc * wr, wd = w0 + nd * wr;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
@@ -115,14 +123,33 @@ public final class RowLinear {
                 a3 = w.fma(va, a3);
                 b3 = w.fma(vb, b3);
             }
-            float sa0 = Lanes.tree(a0) + tail(xa, wa, kv), sa1 = Lanes.tree(a1) + tail(xa, wb, kv);
-            float sa2 = Lanes.tree(a2) + tail(xa, wc, kv), sa3 = Lanes.tree(a3) + tail(xa, wd, kv);
+            a0.intoArray(lanes, 0);
+            a1.intoArray(lanes, VL);
+            a2.intoArray(lanes, 2 * VL);
+            a3.intoArray(lanes, 3 * VL);
+            b0.intoArray(lanes, 4 * VL);
+            b1.intoArray(lanes, 5 * VL);
+            b2.intoArray(lanes, 6 * VL);
+            b3.intoArray(lanes, 7 * VL);
+            float sa0 = sum(lanes, 0) + tail(xa, wa, kv), sa1 = sum(lanes, VL) + tail(xa, wb, kv);
+            float sa2 = sum(lanes, 2 * VL) + tail(xa, wc, kv), sa3 = sum(lanes, 3 * VL) + tail(xa, wd, kv);
             store(ma, na, valid, sa0, sa1, sa2, sa3);
             if (twoRows) {
-                float sb0 = Lanes.tree(b0) + tail(xb, wa, kv), sb1 = Lanes.tree(b1) + tail(xb, wb, kv);
-                float sb2 = Lanes.tree(b2) + tail(xb, wc, kv), sb3 = Lanes.tree(b3) + tail(xb, wd, kv);
+                float sb0 = sum(lanes, 4 * VL) + tail(xb, wa, kv), sb1 = sum(lanes, 5 * VL) + tail(xb, wb, kv);
+                float sb2 = sum(lanes, 6 * VL) + tail(xb, wc, kv), sb3 = sum(lanes, 7 * VL) + tail(xb, wd, kv);
                 store(mb, na, valid, sb0, sb1, sb2, sb3);
             }
+        }
+
+        /**
+         * The VL lanes at {@code l[off]} summed in {@link Lanes#tree}'s order (lane i gains lane i+h, h halving),
+         * so the result has the same bits as the vector tree. Overwrites the lanes.
+         */
+        private static float sum(float[] l, int off) {
+            for (int h = VL / 2; h >= 1; h /= 2) {
+                for (int i = 0; i < h; i++) l[off + i] += l[off + i + h];
+            }
+            return l[off];
         }
 
         /** Σ x[i]·w[i] over the scalar tail i in [from, k). */

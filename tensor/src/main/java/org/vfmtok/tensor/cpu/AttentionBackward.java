@@ -116,7 +116,7 @@ final class AttentionBackward {
                     continue;
                 }
                 g.maskRow(b, h, i0 + r, j0, n, p, off, maskBuf);
-                AttentionBlocks.expShift(p, off, n, rowLse);
+                VectorMath.expShift(p, off, n, rowLse);
             }
             // dv[j] += Σ_r P[r][j] · dO[r]: P read transposed
             AttentionBlocks.accumulate(p, 0, 1, KEY_BLOCK, dO, i0 * g.dvPad, g.dvPad, rows, dv, 0, g.dvPad, n, g.dvPad);

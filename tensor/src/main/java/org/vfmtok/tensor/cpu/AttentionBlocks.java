@@ -165,27 +165,6 @@ final class AttentionBlocks {
         return m;
     }
 
-    /**
-     * {@code s[j] = exp(s[j] − shift)} over {@code [s0, s0+n)}, returning the sum; entries at -inf
-     * become 0. {@code shift} must be finite.
-     */
-    static float expShift(float[] s, int s0, int n, float shift) {
-        int j = 0;
-        FloatVector sum = FloatVector.zero(F);
-        for (; j + VL <= n; j += VL) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, s, s0 + j).sub(shift));
-            e.intoArray(s, s0 + j);
-            sum = sum.add(e);
-        }
-        float total = Lanes.tree(sum);
-        for (; j < n; j++) {
-            float e = VectorMath.exp(s[s0 + j] - shift);
-            s[s0 + j] = e;
-            total += e;
-        }
-        return total;
-    }
-
     /** {@code x[x0 + c] *= f} for c < len (a multiple of VL). */
     static void scale(float[] x, int x0, int len, float f) {
         for (int c = 0; c < len; c += VL) FloatVector.fromArray(F, x, x0 + c).mul(f).intoArray(x, x0 + c);

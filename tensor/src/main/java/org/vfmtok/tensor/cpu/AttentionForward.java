@@ -108,7 +108,7 @@ final class AttentionForward {
                         continue;
                     }
                     float corr = m[r] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(m[r] - mNew);
-                    l[r] = l[r] * corr + AttentionBlocks.expShift(s, off, n, mNew);
+                    l[r] = l[r] * corr + VectorMath.expShift(s, off, n, mNew);
                     m[r] = mNew;
                     if (corr != 1f) AttentionBlocks.scale(o, r * g.dvPad, g.dvPad, corr);
                 }
