@@ -5,6 +5,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.autograd.Grad;
+import org.vfmtok.tensor.cpu.Parallel;
 import org.vfmtok.tensor.ops.Indexing;
 import org.vfmtok.tensor.ops.Pointwise;
 
@@ -71,13 +73,44 @@ public final class Rope2D {
     }
 
     /**
-     * Rotates x (B, L, H, hd) at positions 0..L−1 with differentiable ops (full-sequence forward).
+     * Rotates x (B, L, H, hd) at positions 0..L−1 (full-sequence forward, differentiable). F32 runs one fused
+     * pass whose backward is the inverse rotation; other dtypes (the F64 gradient checks) run
+     * {@link #applyComposed}, the same arithmetic as differentiable ops, which the fused pass matches bit for
+     * bit in the forward. Why fused: the composition works on stride-2 views (the even and odd channels), which
+     * every elementwise kernel has to gather and scatter; it was half of a small GPT's training step (JFR).
      */
     public Tensor apply(Tensor x) {
         int[] s = x.shape();
         if (s.length != 4 || s[3] != headDim) throw new IllegalArgumentException("RoPE input must be (B, L, H, " + headDim + "), got " + Arrays.toString(s));
+        checkPosition(s[1] - 1);
+        if (x.dtype() != DType.F32 || !x.device().isCpu()) return applyComposed(x);
+        Tensor out = rotateAll(x.detach().contiguous(), 1f);
+        return Grad.track(out, "Rope2D", x, g -> new Tensor[] {rotateAll(g.contiguous(), -1f)});
+    }
+
+    /** x rotated by the table's angles (sign 1) or their negatives (sign −1: the transpose, for gradients). */
+    private Tensor rotateAll(Tensor x, float sign) {
+        int[] s = x.shape();
+        int len = s[1], heads = s[2], half = headDim / 2;
+        Tensor out = Tensor.empty(DType.F32, s);
+        MemorySegment si = x.segment(), so = out.segment();
+        long xi = x.byteOffset(), oi = out.byteOffset();
+        Parallel.forRange(s[0] * len, 16, (from, to) -> {
+            for (int bl = from; bl < to; bl++) {
+                int tb = (bl % len) * half * 2;
+                for (int h = 0; h < heads; h++) {
+                    long at = 4L * ((long) bl * heads + h) * headDim;
+                    rotatePairs(si, xi + at, so, oi + at, tb, half, sign);
+                }
+            }
+        });
+        return out;
+    }
+
+    /** {@link #apply} as differentiable ops: the reference formulation, any dtype. */
+    Tensor applyComposed(Tensor x) {
+        int[] s = x.shape();
         int len = s[1], half = headDim / 2;
-        checkPosition(len - 1);
         Tensor t = Tensor.of(Arrays.copyOf(table, len * half * 2), len, 1, half, 2).to(x.dtype());
         Tensor cos = t.select(-1, 0), sin = t.select(-1, 1);     // (L, 1, hd/2)
         Tensor xs = x.reshape(s[0], len, s[2], half, 2);
@@ -85,6 +118,19 @@ public final class Rope2D {
         Tensor o0 = Pointwise.sub(Pointwise.mul(x0, cos), Pointwise.mul(x1, sin));
         Tensor o1 = Pointwise.add(Pointwise.mul(x1, cos), Pointwise.mul(x0, sin));
         return Indexing.stack(-1, o0, o1).reshape(s);
+    }
+
+    /**
+     * Pairs (x0, x1) of one head's hd floats at byte offset a of si into so at b: (x0·c − x1·s', x1·c + x0·s')
+     * with (c, s) from table offset tb and s' = sign·s (exact), rounded op by op as the reference does.
+     */
+    private void rotatePairs(MemorySegment si, long a, MemorySegment so, long b, int tb, int half, float sign) {
+        for (int m = 0; m < half; m++) {
+            float c = table[tb + 2 * m], sn = sign * table[tb + 2 * m + 1];
+            float x0 = si.get(ValueLayout.JAVA_FLOAT_UNALIGNED, a + 8L * m), x1 = si.get(ValueLayout.JAVA_FLOAT_UNALIGNED, a + 8L * m + 4);
+            so.set(ValueLayout.JAVA_FLOAT_UNALIGNED, b + 8L * m, x0 * c - x1 * sn);
+            so.set(ValueLayout.JAVA_FLOAT_UNALIGNED, b + 8L * m + 4, x1 * c + x0 * sn);
+        }
     }
 
     /**
@@ -108,12 +154,7 @@ public final class Rope2D {
             for (int h = 0; h < heads; h++) {
                 long a = (src.offset() + r * src.stride(0) + h * src.stride(1)) * 4;
                 long b = (dst.offset() + r * dst.stride(0) + h * dst.stride(1)) * 4;
-                for (int m = 0; m < half; m++) {
-                    float c = table[tb + 2 * m], sn = table[tb + 2 * m + 1];
-                    float x0 = si.get(ValueLayout.JAVA_FLOAT, a + 8L * m), x1 = si.get(ValueLayout.JAVA_FLOAT, a + 8L * m + 4);
-                    so.set(ValueLayout.JAVA_FLOAT, b + 8L * m, x0 * c - x1 * sn);
-                    so.set(ValueLayout.JAVA_FLOAT, b + 8L * m + 4, x1 * c + x0 * sn);
-                }
+                rotatePairs(si, a, so, b, tb, half, 1f);
             }
         }
     }
