@@ -46,6 +46,7 @@ final class DecodeAttention {
     private static final VectorSpecies<Short> S = VL >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(VL * 16)) : null;
 
     private final float[][] scores;   // per (row, head): S scores
+    private final float[][] lanes;    // per (row, head): one vector's lanes, for the dot products' sums
     private final int heads;
 
     /** Whether a BF16 cache can be read: needs float vectors of at least 128 bits (4 lanes). */
@@ -54,6 +55,7 @@ final class DecodeAttention {
     DecodeAttention(int maxRows, int heads, int slots) {
         this.heads = heads;
         this.scores = new float[maxRows * heads][slots];
+        this.lanes = new float[maxRows * heads][VL];
     }
 
     void apply(Tensor q, Tensor k, Tensor v, int len, Tensor out, float scale) {
@@ -73,21 +75,21 @@ final class DecodeAttention {
         boolean bf16 = k.dtype() == DType.BF16;
         if (bf16 && S == null) throw new UnsupportedOperationException("a BF16 KV cache needs float vectors of at least 128 bits, this JVM uses " + F.vectorBitSize());
         Parallel.forRange(rows * heads, 4, (s, e) -> {
-            for (int i = s; i < e; i++) one(q, k, v, out, bf16, i / heads, i % heads, len, hd, scale, scores[i]);
+            for (int i = s; i < e; i++) one(q, k, v, out, bf16, i / heads, i % heads, len, hd, scale, scores[i], lanes[i]);
         });
     }
 
     /** Byte offset of row r, head h. */
     private static long at(Tensor t, int r, int h) { return (t.offset() + r * t.stride(0) + h * t.stride(1)) * t.dtype().byteSize(); }
 
-    private static void one(Tensor q, Tensor k, Tensor v, Tensor out, boolean bf16, int r, int h, int len, int hd, float scale, float[] s) {
+    private static void one(Tensor q, Tensor k, Tensor v, Tensor out, boolean bf16, int r, int h, int len, int hd, float scale, float[] s, float[] lanes) {
         MemorySegment qs = q.segment(), ks = k.segment(), vs = v.segment(), os = out.segment();
         long qa = at(q, r, h), ka = at(k, r, h), va = at(v, r, h), oa = at(out, r, h);
         int es = k.dtype().byteSize();
         long slot = k.stride(2) * es, vslot = v.stride(2) * es;
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < len; j++) {
-            float d = dot(qs, qa, bf16, ks, ka + j * slot, hd) * scale;
+            float d = dot(qs, qa, bf16, ks, ka + j * slot, hd, lanes) * scale;
             s[j] = d;
             max = Math.max(max, d);
         }
@@ -95,24 +97,24 @@ final class DecodeAttention {
         float inv = 1f / sum;
         // out = Σ_j s_j·v_j / sum, accumulated in place in the output row
         int dv = hd - hd % VL;
-        VectorMask<Float> tail = F.indexInRange(dv, hd);
         for (int c = 0; c < dv; c += VL) FloatVector.zero(F).intoMemorySegment(os, oa + 4L * c, NATIVE);
-        if (dv < hd) FloatVector.zero(F).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
-        for (int j = 0; j < len; j++) accumulate(os, oa, s[j] * inv, bf16, vs, va + j * vslot, hd, dv, tail);
+        if (dv < hd) FloatVector.zero(F).intoMemorySegment(os, oa + 4L * dv, NATIVE, F.indexInRange(dv, hd));
+        for (int j = 0; j < len; j++) accumulate(os, oa, s[j] * inv, bf16, vs, va + j * vslot, hd, dv);
     }
 
     /**
      * out[0, hd) += p · v row (F32 or BF16). A method of its own taking p as a float, and one loop per cache
      * type: a vector that crosses a call C2 did not inline, or that merges two branches, is boxed on the heap.
      */
-    private static void accumulate(MemorySegment os, long oa, float weight, boolean bf16, MemorySegment vs, long vr, int hd, int dv, VectorMask<Float> tail) {
+    private static void accumulate(MemorySegment os, long oa, float weight, boolean bf16, MemorySegment vs, long vr, int hd, int dv) {
         FloatVector p = FloatVector.broadcast(F, weight);
         if (bf16) {
             for (int c = 0; c < dv; c += VL) {
                 FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
                 p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * c, NATIVE)).intoMemorySegment(os, oa + 4L * c, NATIVE);
             }
-            if (dv < hd) {
+            if (dv < hd) {   // the mask made here, only when needed: a mask passed in is boxed unless inlined
+                VectorMask<Float> tail = F.indexInRange(dv, hd);
                 FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * dv, NATIVE, tail.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
                 p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * dv, NATIVE, tail)).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
             }
@@ -123,13 +125,14 @@ final class DecodeAttention {
             p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * c, NATIVE)).intoMemorySegment(os, oa + 4L * c, NATIVE);
         }
         if (dv < hd) {
+            VectorMask<Float> tail = F.indexInRange(dv, hd);
             FloatVector x = FloatVector.fromMemorySegment(F, vs, vr + 4L * dv, NATIVE, tail);
             p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * dv, NATIVE, tail)).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
         }
     }
 
     /** q (F32 at byte offset ao) · the cache row at byte offset bo (F32 or BF16), n elements; one loop per cache type (see accumulate). */
-    private static float dot(MemorySegment a, long ao, boolean bf16, MemorySegment b, long bo, int n) {
+    private static float dot(MemorySegment a, long ao, boolean bf16, MemorySegment b, long bo, int n, float[] lanes) {
         int nv = n - n % VL;
         FloatVector acc = FloatVector.zero(F);
         if (bf16) {
@@ -142,7 +145,8 @@ final class DecodeAttention {
                 FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * nv, NATIVE, m.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
                 acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(x, acc);
             }
-            return Lanes.tree(acc);
+            acc.intoArray(lanes, 0);
+            return Lanes.tree(lanes, 0);
         }
         for (int c = 0; c < nv; c += VL) {
             acc = FloatVector.fromMemorySegment(F, a, ao + 4L * c, NATIVE).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * c, NATIVE), acc);
@@ -151,6 +155,7 @@ final class DecodeAttention {
             VectorMask<Float> m = F.indexInRange(nv, n);
             acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * nv, NATIVE, m), acc);
         }
-        return Lanes.tree(acc);
+        acc.intoArray(lanes, 0);   // summed from a spill: see Lanes.tree(float[], int)
+        return Lanes.tree(lanes, 0);
     }
 }

@@ -36,8 +36,8 @@ public final class RowLinear {
     /** w rows per thread at least (below this, threading costs more than it saves). */
     private static final int MIN_ROWS_PER_THREAD = 32;
     /**
-     * Per thread, room for the eight accumulators of {@link Job#micro}. They are summed from here rather than
-     * with {@link Lanes#tree}: eight inlined trees pushed micro past C2's NodeCountInliningCutoff, the trees
+     * Per thread, room for the eight accumulators of {@link Job#micro}. They are summed from here
+     * ({@link Lanes#tree(float[], int)}, same bits) rather than as vectors: eight inlined trees pushed micro past C2's NodeCountInliningCutoff, the trees
      * that were not inlined got their vectors boxed (~40% of the decode step's heap garbage, measured with
      * JFR), and a spill of eight vectors is cheap next to the row of weights streamed before it.
      */
@@ -131,25 +131,14 @@ public final class RowLinear {
             b1.intoArray(lanes, 5 * VL);
             b2.intoArray(lanes, 6 * VL);
             b3.intoArray(lanes, 7 * VL);
-            float sa0 = sum(lanes, 0) + tail(xa, wa, kv), sa1 = sum(lanes, VL) + tail(xa, wb, kv);
-            float sa2 = sum(lanes, 2 * VL) + tail(xa, wc, kv), sa3 = sum(lanes, 3 * VL) + tail(xa, wd, kv);
+            float sa0 = Lanes.tree(lanes, 0) + tail(xa, wa, kv), sa1 = Lanes.tree(lanes, VL) + tail(xa, wb, kv);
+            float sa2 = Lanes.tree(lanes, 2 * VL) + tail(xa, wc, kv), sa3 = Lanes.tree(lanes, 3 * VL) + tail(xa, wd, kv);
             store(ma, na, valid, sa0, sa1, sa2, sa3);
             if (twoRows) {
-                float sb0 = sum(lanes, 4 * VL) + tail(xb, wa, kv), sb1 = sum(lanes, 5 * VL) + tail(xb, wb, kv);
-                float sb2 = sum(lanes, 6 * VL) + tail(xb, wc, kv), sb3 = sum(lanes, 7 * VL) + tail(xb, wd, kv);
+                float sb0 = Lanes.tree(lanes, 4 * VL) + tail(xb, wa, kv), sb1 = Lanes.tree(lanes, 5 * VL) + tail(xb, wb, kv);
+                float sb2 = Lanes.tree(lanes, 6 * VL) + tail(xb, wc, kv), sb3 = Lanes.tree(lanes, 7 * VL) + tail(xb, wd, kv);
                 store(mb, na, valid, sb0, sb1, sb2, sb3);
             }
-        }
-
-        /**
-         * The VL lanes at {@code l[off]} summed in {@link Lanes#tree}'s order (lane i gains lane i+h, h halving),
-         * so the result has the same bits as the vector tree. Overwrites the lanes.
-         */
-        private static float sum(float[] l, int off) {
-            for (int h = VL / 2; h >= 1; h /= 2) {
-                for (int i = 0; i < h; i++) l[off + i] += l[off + i + h];
-            }
-            return l[off];
         }
 
         /** Σ x[i]·w[i] over the scalar tail i in [from, k). */

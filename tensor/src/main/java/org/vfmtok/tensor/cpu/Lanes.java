@@ -42,4 +42,17 @@ public final class Lanes {
         if (n >= 2) v = v.add(v.rearrange(R1));
         return v.lane(0);
     }
+
+    /**
+     * The {@link #tree(FloatVector)} sum of {@code l[off, off+VL)}, VL lanes spilled there by {@code intoArray}:
+     * lane i gains lane i+h, h halving, so the bits equal the vector tree's. Overwrites the lanes. For kernels
+     * large enough that C2 stops inlining (NodeCountInliningCutoff): a vector handed to a call that is not
+     * inlined is boxed on the heap, a spill is not.
+     */
+    public static float tree(float[] l, int off) {
+        for (int h = S.length() / 2; h >= 1; h /= 2) {
+            for (int i = 0; i < h; i++) l[off + i] += l[off + i + h];
+        }
+        return l[off];
+    }
 }
