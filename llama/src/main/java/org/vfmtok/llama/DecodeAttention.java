@@ -31,11 +31,12 @@ import org.vfmtok.tensor.cpu.VectorSupport;
  * contiguous last dim. One kernel serves both cache types: each cache load is {@code bf16 ? widened shorts : floats},
  * where widening (bits &lt;&lt; 16, reinterpreted as floats) is exact and happens in the register; everything after
  * the load is the same F32 arithmetic, so a BF16 cache gives the F32 kernel's result on the rounded values. The
- * cache type picks one of two loops in {@code dot} and {@code accumulate} (a load each, the rest identical) rather
- * than a ternary inside one loop: a vector that merges two branches, or crosses a call C2 did not inline
- * (NodeCountInliningCutoff in a kernel this size), is boxed on the heap; measured with JFR, that was most of
- * the decode step's garbage. The loads are written out for the same reason; the Vector API's own methods are
- * always inlined.
+ * cache type picks one of two small methods for {@code dot} and {@code accumulate} (a load each, the rest
+ * identical) rather than a ternary inside one loop: a vector that merges two branches, or crosses a call C2 did
+ * not inline (NodeCountInliningCutoff in a kernel this size), is boxed on the heap, and one method holding both
+ * paths got both into its profile once a BF16 decode had run; measured with JFR, that was most of the decode
+ * step's garbage. The loads are written out for the same reason; the Vector API's own methods are always
+ * inlined.
  */
 final class DecodeAttention {
     private static final VectorSpecies<Float> F = VectorSupport.F;
@@ -103,51 +104,50 @@ final class DecodeAttention {
     }
 
     /**
-     * out[0, hd) += p · v row (F32 or BF16). A method of its own taking p as a float, and one loop per cache
-     * type: a vector that crosses a call C2 did not inline, or that merges two branches, is boxed on the heap.
+     * out[0, hd) += weight · v row (F32 or BF16). Each cache type has a small method of its own, so each has its
+     * own JIT profile: with both types in one method (a branch around two loops) C2 compiled it with both
+     * paths once a BF16 decode had run, and the bigger code stopped inlining and boxed vectors (measured: heap
+     * garbage per F32 step went from ~30 KB to 0.4 MB after the BF16 tests had run in the same JVM).
      */
     private static void accumulate(MemorySegment os, long oa, float weight, boolean bf16, MemorySegment vs, long vr, int hd, int dv) {
+        if (bf16) accumulateBf16(os, oa, weight, vs, vr, hd, dv);
+        else accumulateF32(os, oa, weight, vs, vr, hd, dv);
+    }
+
+    private static void accumulateF32(MemorySegment os, long oa, float weight, MemorySegment vs, long vr, int hd, int dv) {
         FloatVector p = FloatVector.broadcast(F, weight);
-        if (bf16) {
-            for (int c = 0; c < dv; c += VL) {
-                FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
-                p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * c, NATIVE)).intoMemorySegment(os, oa + 4L * c, NATIVE);
-            }
-            if (dv < hd) {   // the mask made here, only when needed: a mask passed in is boxed unless inlined
-                VectorMask<Float> tail = F.indexInRange(dv, hd);
-                FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * dv, NATIVE, tail.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
-                p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * dv, NATIVE, tail)).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
-            }
-            return;
-        }
         for (int c = 0; c < dv; c += VL) {
             FloatVector x = FloatVector.fromMemorySegment(F, vs, vr + 4L * c, NATIVE);
             p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * c, NATIVE)).intoMemorySegment(os, oa + 4L * c, NATIVE);
         }
-        if (dv < hd) {
+        if (dv < hd) {   // the mask made here, only when needed: a mask passed in is boxed unless inlined
             VectorMask<Float> tail = F.indexInRange(dv, hd);
             FloatVector x = FloatVector.fromMemorySegment(F, vs, vr + 4L * dv, NATIVE, tail);
             p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * dv, NATIVE, tail)).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
         }
     }
 
-    /** q (F32 at byte offset ao) · the cache row at byte offset bo (F32 or BF16), n elements; one loop per cache type (see accumulate). */
+    private static void accumulateBf16(MemorySegment os, long oa, float weight, MemorySegment vs, long vr, int hd, int dv) {
+        FloatVector p = FloatVector.broadcast(F, weight);
+        for (int c = 0; c < dv; c += VL) {
+            FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * c, NATIVE)).intoMemorySegment(os, oa + 4L * c, NATIVE);
+        }
+        if (dv < hd) {
+            VectorMask<Float> tail = F.indexInRange(dv, hd);
+            FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * dv, NATIVE, tail.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * dv, NATIVE, tail)).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
+        }
+    }
+
+    /** q (F32 at byte offset ao) · the cache row at byte offset bo (F32 or BF16), n elements; a method per cache type (see accumulate). */
     private static float dot(MemorySegment a, long ao, boolean bf16, MemorySegment b, long bo, int n, float[] lanes) {
+        return bf16 ? dotBf16(a, ao, b, bo, n, lanes) : dotF32(a, ao, b, bo, n, lanes);
+    }
+
+    private static float dotF32(MemorySegment a, long ao, MemorySegment b, long bo, int n, float[] lanes) {
         int nv = n - n % VL;
         FloatVector acc = FloatVector.zero(F);
-        if (bf16) {
-            for (int c = 0; c < nv; c += VL) {
-                FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
-                acc = FloatVector.fromMemorySegment(F, a, ao + 4L * c, NATIVE).fma(x, acc);
-            }
-            if (nv < n) {
-                VectorMask<Float> m = F.indexInRange(nv, n);
-                FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * nv, NATIVE, m.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
-                acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(x, acc);
-            }
-            acc.intoArray(lanes, 0);
-            return Lanes.tree(lanes, 0);
-        }
         for (int c = 0; c < nv; c += VL) {
             acc = FloatVector.fromMemorySegment(F, a, ao + 4L * c, NATIVE).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * c, NATIVE), acc);
         }
@@ -156,6 +156,22 @@ final class DecodeAttention {
             acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(FloatVector.fromMemorySegment(F, b, bo + 4L * nv, NATIVE, m), acc);
         }
         acc.intoArray(lanes, 0);   // summed from a spill: see Lanes.tree(float[], int)
+        return Lanes.tree(lanes, 0);
+    }
+
+    private static float dotBf16(MemorySegment a, long ao, MemorySegment b, long bo, int n, float[] lanes) {
+        int nv = n - n % VL;
+        FloatVector acc = FloatVector.zero(F);
+        for (int c = 0; c < nv; c += VL) {
+            FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            acc = FloatVector.fromMemorySegment(F, a, ao + 4L * c, NATIVE).fma(x, acc);
+        }
+        if (nv < n) {
+            VectorMask<Float> m = F.indexInRange(nv, n);
+            FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * nv, NATIVE, m.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(x, acc);
+        }
+        acc.intoArray(lanes, 0);
         return Lanes.tree(lanes, 0);
     }
 }

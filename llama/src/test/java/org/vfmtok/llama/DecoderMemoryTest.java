@@ -49,12 +49,11 @@ class DecoderMemoryTest {
                 assertEquals(owned, d.allocatedBytes());
                 System.out.printf("decode step (%s cache): 0 tensor bytes allocated, decoder owns %d bytes (cache %d); %d Java heap bytes/step on the caller "
                         + "(views and fork-join tasks of %d layers)%n", dtype.label(), owned, d.cacheBytes(), heapPerStep, g.config.nLayer());
-                // Tensor memory per step is zero (asserted above). Java heap garbage is small objects (views, fork-join
-                // tasks, vectors boxed where C2 did not inline) and depends on the JIT's state: measured 20-31 KB/step
-                // when the llama tests run against the installed jars (mvn -pl llama test), 0.4 MB (F32) and 1.2 MB
-                // (BF16) per step when the same tests run in the reactor (./vfm test); not yet understood. The bound
-                // only catches per-step buffers of the model's size on the heap (this model's weights are ~1 MB).
-                assertTrue(heapPerStep < 4 * 1024 * 1024, "Java heap garbage per step " + heapPerStep);
+                // Tensor memory per step is zero (asserted above). Java heap garbage is small objects: views and
+                // fork-join tasks, ~20 KB/step with either cache in the full suite. It was 158 KB, and 0.4-1.2 MB once
+                // the BF16 tests had run first, from vectors boxed where C2 stopped inlining: see RowLinear and
+                // DecodeAttention. The bound keeps a >10x margin for JIT states and catches that boxing coming back.
+                assertTrue(heapPerStep < 256 * 1024, "Java heap garbage per step " + heapPerStep);
             }
         }
     }
