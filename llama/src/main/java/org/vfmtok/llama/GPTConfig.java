@@ -1,7 +1,6 @@
 package org.vfmtok.llama;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,18 +135,7 @@ public record GPTConfig(String name, int dim, int nLayer, int nHead, int ffnDim,
      * manifest's {@code config} object is accepted as is.
      */
     public static GPTConfig fromJson(Path file) throws IOException {
-        Object root;
-        try {
-            root = Json.parse(Files.readString(file));
-        } catch (Json.JsonException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
-        if (!(root instanceof Map<?, ?> m)) throw new IOException(file + ": expected a JSON object");
-        try {
-            return fromMap(m.containsKey("config") && m.get("config") instanceof Map<?, ?> c ? c : m);
-        } catch (IllegalArgumentException | ClassCastException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
+        return Json.readObject(file, m -> fromMap(m.containsKey("config") && m.get("config") instanceof Map<?, ?> c ? c : m));
     }
 
     public static GPTConfig fromMap(Map<?, ?> m) {

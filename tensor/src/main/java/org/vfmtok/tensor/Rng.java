@@ -24,6 +24,19 @@ public final class Rng implements RandomGenerator {
 
     public void setState(long s) { state = s; }
 
+    /** A random permutation of 0..n-1 (Fisher-Yates from the top; the data order of training streams). */
+    public int[] permutation(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
     /** An independent generator derived from this one (for a worker or a module). */
     public Rng split() { return new Rng(nextLong()); }
 }

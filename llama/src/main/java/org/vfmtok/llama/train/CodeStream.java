@@ -32,7 +32,7 @@ public final class CodeStream implements Trainer.DataStream<CodeBatch> {
         for (int i = 0; i < batchSize; i++, position++) {
             long epoch = position / n;
             if (epoch != permEpoch) {
-                perm = shuffle(n, new Rng(seed * 0x9E3779B97F4A7C15L + epoch));
+                perm = new Rng(seed * 0x9E3779B97F4A7C15L + epoch).permutation(n);
                 permEpoch = epoch;
             }
             int idx = perm[(int) (position % n)];
@@ -42,18 +42,6 @@ public final class CodeStream implements Trainer.DataStream<CodeBatch> {
             labels[i] = data.labels()[idx];
         }
         return new CodeBatch(labels, codes);
-    }
-
-    static int[] shuffle(int n, Rng rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     @Override public long position() { return position; }

@@ -42,6 +42,26 @@ public final class Json {
 
     private Json(String s) { this.s = s; }
 
+    /**
+     * Reads a file holding one JSON object and builds a value from it (a config's {@code fromMap}); a parse
+     * error, a non-object, or an {@link IllegalArgumentException}/{@link ClassCastException} from the builder
+     * (a bad or mistyped key) becomes an IOException that names the file.
+     */
+    public static <T> T readObject(java.nio.file.Path file, java.util.function.Function<Map<?, ?>, T> build) throws java.io.IOException {
+        Object root;
+        try {
+            root = parse(java.nio.file.Files.readString(file));
+        } catch (JsonException e) {
+            throw new java.io.IOException(file + ": " + e.getMessage(), e);
+        }
+        if (!(root instanceof Map<?, ?> m)) throw new java.io.IOException(file + ": expected a JSON object");
+        try {
+            return build.apply(m);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new java.io.IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Parses one JSON value; only whitespace may follow it. */
     public static Object parse(String text) throws JsonException {
         Json p = new Json(text);

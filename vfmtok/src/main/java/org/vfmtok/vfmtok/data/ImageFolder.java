@@ -13,7 +13,6 @@ import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.ResampleKernels;
-import org.vfmtok.tensor.ops.Pointwise;
 import org.vfmtok.tensor.ops.Resample;
 import org.vfmtok.vfmtok.image.ImageFiles;
 
@@ -97,23 +96,12 @@ public final class ImageFolder implements ImageSource {
         int lo = side, hi = (int) Math.ceil(side / 0.8);
         int target = lo + rng.nextInt(hi - lo + 1);
         Tensor x = ImageFiles.toRgbTensor(img).unsqueeze(0);
-        while (Math.min(x.size(2), x.size(3)) >= 2 * target) x = boxHalve(x);
+        while (Math.min(x.size(2), x.size(3)) >= 2 * target) x = ImageFiles.boxHalve(x);
         int h = x.size(2), w = x.size(3);
         double scale = (double) target / Math.min(h, w);
         int nh = Math.max(side, (int) Math.round(h * scale)), nw = Math.max(side, (int) Math.round(w * scale));
         if (nh != h || nw != w) x = Resample.interpolate(x, new int[] {nh, nw}, ResampleKernels.Mode.BICUBIC, false, true);
         int top = rng.nextInt(nh - side + 1), left = rng.nextInt(nw - side + 1);
-        float[] v = Pointwise.clamp(x.narrow(2, top, side).narrow(3, left, side), 0, 255).toFloatArray();
-        for (int k = 0; k < v.length; k++) v[k] = Math.round(v[k]) / 127.5f - 1f;
-        return v;
-    }
-
-    /** PIL's reduce(2) with a box filter, odd edge rows/columns dropped (ADM's halving loop). */
-    static Tensor boxHalve(Tensor x) {
-        int h = x.size(2) / 2 * 2, w = x.size(3) / 2 * 2;
-        Tensor t = x.narrow(2, 0, h).narrow(3, 0, w);
-        Tensor a = t.slice(2, 0, h, 2).slice(3, 0, w, 2), b = t.slice(2, 0, h, 2).slice(3, 1, w, 2);
-        Tensor c = t.slice(2, 1, h, 2).slice(3, 0, w, 2), d = t.slice(2, 1, h, 2).slice(3, 1, w, 2);
-        return a.add(b).add(c).add(d).mul(0.25);
+        return ImageFiles.toUnitRange(x.narrow(2, top, side).narrow(3, left, side));
     }
 }

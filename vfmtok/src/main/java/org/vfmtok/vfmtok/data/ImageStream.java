@@ -157,22 +157,10 @@ public final class ImageStream implements Trainer.DataStream<Batch>, AutoCloseab
         if (!shuffle) return k;
         int slot = (int) (epoch & 1);
         if (permEpochs[slot] != epoch) {
-            perms[slot] = permutation(n, new Rng(ProceduralShapes.mix(seed, -1 - epoch)));
+            perms[slot] = new Rng(ProceduralShapes.mix(seed, -1 - epoch)).permutation(n);
             permEpochs[slot] = epoch;
         }
         return perms[slot][k];
-    }
-
-    static int[] permutation(int n, Rng rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     @Override public synchronized long position() { return position; }

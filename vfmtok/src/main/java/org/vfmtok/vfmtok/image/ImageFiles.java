@@ -92,14 +92,18 @@ public final class ImageFiles {
         }
         int top = (nh - size) / 2, left = (nw - size) / 2;
         Tensor crop = x.narrow(2, top, size).narrow(3, left, size);
-        // PIL works in uint8: round and clip before mapping to [-1, 1]
-        float[] v = org.vfmtok.tensor.ops.Pointwise.clamp(crop, 0, 255).toFloatArray();
+        return Tensor.of(toUnitRange(crop), 3, size, size);
+    }
+
+    /** Pixels in 0..255 (float) as planar floats in [-1, 1], rounded and clipped to uint8 first as PIL works. */
+    public static float[] toUnitRange(Tensor pixels) {
+        float[] v = org.vfmtok.tensor.ops.Pointwise.clamp(pixels, 0, 255).toFloatArray();
         for (int i = 0; i < v.length; i++) v[i] = Math.round(v[i]) / 127.5f - 1f;
-        return Tensor.of(v, 3, size, size);
+        return v;
     }
 
     /** PIL's reduce by 2 with a box filter (odd last rows/columns dropped as ADM's resize does). */
-    static Tensor boxHalve(Tensor x) {
+    public static Tensor boxHalve(Tensor x) {
         int h = x.size(2) / 2 * 2, w = x.size(3) / 2 * 2;
         Tensor t = x.narrow(2, 0, h).narrow(3, 0, w);
         Tensor a = t.slice(2, 0, h, 2).slice(3, 0, w, 2), b = t.slice(2, 0, h, 2).slice(3, 1, w, 2);

@@ -1,7 +1,6 @@
 package org.vfmtok.vfmtok.model;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -74,18 +73,7 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
 
     /** Reads a JSON config; keys as in tools/reference/*_config.json, absent keys keep official values. */
     public static TokenizerConfig load(Path file) throws IOException {
-        Object root;
-        try {
-            root = Json.parse(Files.readString(file));
-        } catch (Json.JsonException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
-        if (!(root instanceof Map<?, ?> m)) throw new IOException(file + ": expected a JSON object");
-        try {
-            return fromMap(m);
-        } catch (IllegalArgumentException | ClassCastException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
+        return Json.readObject(file, TokenizerConfig::fromMap);
     }
 
     static TokenizerConfig fromMap(Map<?, ?> m) {
