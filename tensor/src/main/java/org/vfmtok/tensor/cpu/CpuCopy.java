@@ -25,7 +25,7 @@ import org.vfmtok.tensor.cpu.LineLoop.Line;
  * is not the destination's last), which are copied in cache-sized tiles. Conversions between F32 and
  * BF16/F16/F64/I32/I64 run line by line (BF16 vectorised); everything else goes to the reference.
  */
-final class CpuCopy {
+public final class CpuCopy {
     private static final VectorSpecies<Float> F = VectorSupport.F;
     private static final int VL = F.length();
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
@@ -153,13 +153,7 @@ final class CpuCopy {
             return;
         }
         if (to == DType.BF16 && S != null && !x.bcast) {
-            for (int i = 0; i < n; i += VL) {
-                FloatVector v = x.f(i);
-                IntVector bits = v.reinterpretAsInts();
-                IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1).add(0x7FFF)).lanewise(VectorOperators.LSHR, 16);
-                rounded = rounded.blend(0x7FC0, v.test(VectorOperators.IS_NAN).cast(I));
-                ((ShortVector) rounded.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(out.seg, out.off + 2L * i, LineLoop.LE);
-            }
+            toBf16(x.seg, x.off, out.seg, out.off, n);
             return;
         }
         int es = from.byteSize();
@@ -171,6 +165,25 @@ final class CpuCopy {
                 write(to, out.seg, out.off + (long) i * to.byteSize(), x.seg.get(JAVA_FLOAT_UNALIGNED, xo));
             }
         }
+    }
+
+    /**
+     * n contiguous floats at byte offset {@code so} rounded to BF16 (to nearest even, NaN to 0x7FC0, as
+     * {@link DType#floatToBf16}) at {@code dstOff}; no threads, no allocation (the decode step writes its BF16
+     * KV-cache slots this way). Vector lanes and the scalar tail give the same bits.
+     */
+    public static void toBf16(MemorySegment src, long so, MemorySegment dst, long dstOff, int n) {
+        int i = 0;
+        if (S != null) {
+            for (int bound = F.loopBound(n); i < bound; i += VL) {
+                FloatVector v = FloatVector.fromMemorySegment(F, src, so + 4L * i, LineLoop.LE);
+                IntVector bits = v.reinterpretAsInts();
+                IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1).add(0x7FFF)).lanewise(VectorOperators.LSHR, 16);
+                rounded = rounded.blend(0x7FC0, v.test(VectorOperators.IS_NAN).cast(I));
+                ((ShortVector) rounded.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(dst, dstOff + 2L * i, LineLoop.LE);
+            }
+        }
+        for (; i < n; i++) dst.set(JAVA_SHORT_UNALIGNED, dstOff + 2L * i, DType.floatToBf16(src.get(JAVA_FLOAT_UNALIGNED, so + 4L * i)));
     }
 
     private static float read(DType t, MemorySegment seg, long off) {

@@ -122,12 +122,28 @@ public final class CpuNorm implements NormKernels {
             for (int r = s; r < e; r++) {
                 long xr = xo + 4L * r * cols, orow = oo + 4L * r * cols;
                 float mu = centred ? (float) (sum(xs, xr, cols) / cols) : 0f;
-                float rsd = (float) (1.0 / Math.sqrt(sumSqDev(xs, xr, cols, mu) / cols + eps));
+                float rsd = normRow(xs, xr, cols, mu, eps, ws, wo, bs, bo, os, orow);
                 if (ms != null) ms.set(FL, mo + 4L * r, mu);
                 rs.set(FL, ro + 4L * r, rsd);
-                affine(xs, xr, os, orow, cols, mu, rsd, ws, wo, bs, bo);
             }
         });
+    }
+
+    /**
+     * One row of RMS norm, {@code out = x·rstd·w} with rstd = 1/√(mean(x²) + eps), on memory the caller owns:
+     * no threads, no allocation (the decode step normalises a few rows this way). Same arithmetic as
+     * {@link #rmsNorm}, bit for bit. Returns rstd.
+     */
+    public static float rmsNormRow(MemorySegment xs, long xo, int cols, double eps, MemorySegment ws, long wo, MemorySegment os, long oo) {
+        return normRow(xs, xo, cols, 0f, eps, ws, wo, null, 0, os, oo);
+    }
+
+    /** (x − mu)·rstd·w + b for one row, rstd from the squared deviations about mu; returns rstd. */
+    private static float normRow(MemorySegment xs, long xr, int cols, float mu, double eps, MemorySegment ws, long wo,
+                                 MemorySegment bs, long bo, MemorySegment os, long orow) {
+        float rsd = (float) (1.0 / Math.sqrt(sumSqDev(xs, xr, cols, mu) / cols + eps));
+        affine(xs, xr, os, orow, cols, mu, rsd, ws, wo, bs, bo);
+        return rsd;
     }
 
     /** out[j] = (x[j] - mu)·rstd·w[j] + b[j]; w, b nullable. */

@@ -13,8 +13,15 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Lanes {
     private Lanes() {}
 
+    /** Per thread, one vector's lanes: a spill to sum from (toArray would allocate an array per call). */
+    private static final ThreadLocal<float[]> SPILL = ThreadLocal.withInitial(() -> new float[VectorSupport.F.length()]);
+
+    /** This thread's spill of {@link VectorSupport#F}'s length, for kernels that sum lanes from memory. */
+    static float[] spill() { return SPILL.get(); }
+
     static double sum(FloatVector v) {
-        float[] lanes = v.toArray();
+        float[] lanes = v.species() == VectorSupport.F ? SPILL.get() : new float[v.length()];
+        v.intoArray(lanes, 0);
         double s = 0;
         for (float f : lanes) s += f;
         return s;

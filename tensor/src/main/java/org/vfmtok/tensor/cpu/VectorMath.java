@@ -139,7 +139,9 @@ public final class VectorMath {
             e.intoArray(s, s0 + j);
             sum = sum.add(e);
         }
-        float total = Lanes.tree(sum);
+        float[] lanes = Lanes.spill();   // summed from a spill: a vector handed to Lanes.tree was boxed here (JFR)
+        sum.intoArray(lanes, 0);
+        float total = Lanes.tree(lanes, 0);
         for (; j < n; j++) {
             float e = exp(s[s0 + j] - shift);
             s[s0 + j] = e;

@@ -7,10 +7,14 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float vector species the CPU kernels use, chosen at run time: the preferred one, or the width
  * forced by {@code -Dvfmtok.vector.bits=128|256|512}. {@code -Dvfmtok.backend=scalar} bypasses the
- * Vector API entirely (see {@code Backends}).
+ * Vector API entirely (see {@code Backends}). Loading it installs the {@link JitHints}.
  */
 public final class VectorSupport {
     public static final VectorSpecies<Float> F = choose();
+
+    static {
+        JitHints.install();   // before any kernel is compiled: see JitHints
+    }
 
     private VectorSupport() {}
 
