@@ -15,6 +15,8 @@ import org.vfmtok.llama.Generator;
 import org.vfmtok.llama.KVCacheDType;
 import org.vfmtok.llama.SamplingOptions;
 import org.vfmtok.tensor.Scope;
+import org.vfmtok.tensor.Rng;
+import org.vfmtok.tensor.cpu.HeapMeter;
 import org.vfmtok.tensor.cpu.Parallel;
 import org.vfmtok.tensor.io.Json;
 
@@ -29,13 +31,18 @@ import org.vfmtok.tensor.io.Json;
  *      [--python /usr/bin/python3] [--script tools/reference/llamagen_bench.py] [--warmup-s 5]</pre>
  *
  * Prints per case: seconds, image tokens/s (= batch·steps/s; with CFG each token costs two rows), s/image
- * extrapolated to 256 tokens, the ratio torch seconds / ours, and the KV-cache bytes of our side (F32 by default,
- * BF16 with {@code --kv-cache bf16}; the dtype is in the header line; the reference always caches in fp32).
+ * extrapolated to 256 tokens, the ratio torch seconds / ours, the KV-cache bytes of our side (F32 by default,
+ * BF16 with {@code --kv-cache bf16}; the dtype is in the header line; the reference always caches in fp32), and the
+ * Java heap bytes of our timed generation with the part per token (0: decoding allocates nothing; what remains
+ * is per call: the sampler's scratch and the code arrays).
  */
 public final class GptBench {
     private GptBench() {}
 
-    record Result(double seconds, double tokensPerS, double sPerImage) {}
+    /** One run; heap bytes and per-token heap bytes are measured on our side only (NaN for the reference). */
+    record Result(double seconds, double tokensPerS, double sPerImage, long heapBytes, double heapPerToken) {
+        Result(double seconds, double tokensPerS, double sPerImage) { this(seconds, tokensPerS, sPerImage, -1, Double.NaN); }
+    }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = parse(args);
@@ -75,10 +82,10 @@ public final class GptBench {
                             Result ours = java(gen, b, c, steps, warmupS, kvCache);
                             long kv = gen.decoder().cacheBytes();
                             Result ref = torch ? torch(python, script, name, b, c, steps, threads) : null;
-                            String row = String.format(Locale.ROOT, "%-7s %5d %4.1f %5d | %8.2f %9.2f %8.2f | %s | %s | %,14d",
+                            String row = String.format(Locale.ROOT, "%-7s %5d %4.1f %5d | %8.2f %9.2f %8.2f | %s | %s | %,14d | %,10d %8.1f",
                                     name, b, c, steps, ours.seconds, ours.tokensPerS, ours.sPerImage,
                                     ref == null ? "       -         -        -" : String.format(Locale.ROOT, "%8.2f %9.2f %8.2f", ref.seconds, ref.tokensPerS, ref.sPerImage),
-                                    ref == null ? "    -" : String.format(Locale.ROOT, "%5.2fx", ref.seconds / ours.seconds), kv);
+                                    ref == null ? "    -" : String.format(Locale.ROOT, "%5.2fx", ref.seconds / ours.seconds), kv, ours.heapBytes, ours.heapPerToken);
                             rows.add(row);
                             System.out.println(row);
                         }
@@ -88,24 +95,39 @@ public final class GptBench {
         }
         System.out.println();
         System.out.println("model   batch  cfg steps |  java s  tok/s  s/img(256) |  torch s  tok/s  s/img(256) | torch/java | KV-cache bytes ("
-                + kvCache.name() + ")");
+                + kvCache.name() + ") | java heap bytes, per token");
         rows.forEach(System.out::println);
     }
 
-    /** Warm-up by time (C2 must compile the Vector API loops), then one timed generation. */
+    /**
+     * Warm-up with whole generations, for at least {@code warmupS} (C2 must compile the Vector API loops, and from a
+     * profile of full-length sequences: with short warm-up runs it compiled the attention's vector loops as cold,
+     * out-of-line calls), then one timed generation. The heap bytes (all threads that decode, {@link HeapMeter}) of a
+     * half-length run and of the timed run give the allocation per token: their difference, less the longer code
+     * rows, over the extra tokens.
+     */
     static Result java(Generator gen, int batch, double cfg, int steps, double warmupS, KVCacheDType kvCache) {
         int[] classes = new int[batch];
         for (int i = 0; i < batch; i++) classes[i] = i % gen.gpt().config.numClasses();
         GenerationOptions o = new GenerationOptions(cfg, SamplingOptions.defaults(), 0).withKvCache(kvCache);
         long until = System.nanoTime() + (long) (warmupS * 1e9);
-        int warm = Math.min(steps, 8);
         do {
-            gen.generate(classes, o, (s, r) -> 0.5, null, warm);
+            gen.generate(classes, o, (s, r) -> 0.5, null, steps);
         } while (System.nanoTime() < until);
+        int half = steps / 2;
+        HeapMeter m = HeapMeter.start();
+        gen.generate(classes, o, (s, r) -> 0.5, null, half);
+        long halfHeap = m.stop();
+        GenerationOptions timed = new GenerationOptions(cfg, SamplingOptions.defaults(), 1).withKvCache(kvCache);
+        Rng rng = new Rng(1);
+        Generator.Uniforms uniforms = (s, r) -> 1.0 - rng.nextDouble();
+        m = HeapMeter.start();
         long t0 = System.nanoTime();
-        gen.generate(classes, new GenerationOptions(cfg, SamplingOptions.defaults(), 1).withKvCache(kvCache), (s, r) -> Math.random() * 0.999 + 0.001, null, steps);
+        gen.generate(classes, timed, uniforms, null, steps);
         double sec = (System.nanoTime() - t0) / 1e9;
-        return new Result(sec, batch * steps / sec, sec / steps * 256 / batch);
+        long heap = m.stop();
+        double perToken = steps == half ? Double.NaN : (heap - halfHeap - 4.0 * batch * (steps - half)) / ((double) batch * (steps - half));
+        return new Result(sec, batch * steps / sec, sec / steps * 256 / batch, heap, perToken);
     }
 
     static Result torch(String python, Path script, String model, int batch, double cfg, int steps, int threads) throws IOException, InterruptedException {

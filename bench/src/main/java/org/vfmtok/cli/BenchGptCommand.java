@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** {@code ./vfm bench gpt}. */
 @Command(name = "gpt", mixinStandardHelpOptions = true,
         description = {"Class-conditional generation speed (KV cache, random weights) against the PyTorch reference",
-                "(eager, KV cache, OpenBLAS) run alternately in the same session: seconds, tokens/s, s/image, ratio, KV-cache bytes."})
+                "(eager, KV cache, OpenBLAS) run alternately in the same session: seconds, tokens/s, s/image, ratio, KV-cache bytes, Java heap bytes per token."})
 final class BenchGptCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--models", defaultValue = "GPT-B,GPT-L", description = "Models (default: ${DEFAULT-VALUE}).")
     String models;

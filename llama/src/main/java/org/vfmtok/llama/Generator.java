@@ -17,7 +17,11 @@ import org.vfmtok.tensor.Rng;
  * ({@link GenerationOptions#kvCache}); {@link #close} frees it.
  */
 public final class Generator implements AutoCloseable {
-    /** Called after every step with the guided logits (before temperature) of each row and the tokens drawn. */
+    /**
+     * Called after every step with the guided logits (before temperature) of each row and the tokens drawn.
+     * The logits are copies the listener may keep (made only when {@link #wantsLogits}); {@code tokens} is the
+     * generator's own array, valid during the call (copy it to keep it), so that a step allocates nothing.
+     */
     @FunctionalInterface
     public interface StepListener {
         void onStep(int step, int steps, float[][] guidedLogits, int[] tokens);
@@ -113,7 +117,7 @@ public final class Generator implements AutoCloseable {
                     for (int i = 0; i < b; i++) copy[i] = guided[i].clone();
                 }
                 for (int i = 0; i < b; i++) drawn[i] = sampler.sample(guided[i], uniforms.next(s, i));
-                listener.onStep(s, steps, copy, drawn.clone());
+                listener.onStep(s, steps, copy, drawn);
             } else {
                 for (int i = 0; i < b; i++) drawn[i] = sampler.sample(guided[i], uniforms.next(s, i));
             }

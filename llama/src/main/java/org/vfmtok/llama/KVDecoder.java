@@ -5,9 +5,9 @@ import java.lang.foreign.ValueLayout;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
-import org.vfmtok.tensor.backend.Backend;
-import org.vfmtok.tensor.backend.PointwiseKernels.BinaryOp;
-import org.vfmtok.tensor.backend.PointwiseKernels.UnaryOp;
+import org.vfmtok.tensor.cpu.CpuCopy;
+import org.vfmtok.tensor.cpu.CpuNorm;
+import org.vfmtok.tensor.cpu.CpuPointwise;
 
 /**
  * Incremental (KV-cache) inference of a {@link GPT} for up to {@code maxRows} sequences: one {@link #prefill}
@@ -15,15 +15,19 @@ import org.vfmtok.tensor.backend.PointwiseKernels.UnaryOp;
  * ({@code generate.py}'s prefill / decode_one_token).
  *
  * <p>Everything a step touches is allocated once here (in the decoder's own scope, freed by {@link #close}):
- * per-layer caches (rows, H, S, hd) with S = find_multiple(1 + grid², 8), and the activations of one token
- * per row. A step writes its k and v into slot p of the cache in place (k rotated on the way), attends over
- * the filled prefix 0..p through a narrowed view (no mask needed), and leaves the logits in a fixed buffer,
- * so decoding allocates no tensor memory. Rows are independent: a step may run fewer rows than the prefill
- * (the first ones), which is how CFG drops the unconditional half after {@code cfg_interval}.
+ * per-layer caches (rows, H, S, hd) with S = find_multiple(1 + grid², 8), the activations of one token per
+ * row, and the views of them for every row count. A step rotates q and k in its own buffer, writes k and v
+ * into slot p of the cache, attends over the filled prefix 0..p (no mask needed), and leaves the logits in a
+ * fixed buffer. Rows are independent: a step may run fewer rows than the prefill (the first ones), which is how
+ * CFG drops the unconditional half after {@code cfg_interval}.
  *
- * <p>The caches are F32 by default; with {@link KVCacheDType#BF16} they take half the memory: k (rotated in
- * the step's own buffer first) and v are rounded to BF16 by the tensor module's F32→BF16 copy (round to
- * nearest even) as they are written, and {@link DecodeAttention} widens them back to F32 as it reads them.
+ * <p>A step allocates nothing: no tensor memory and, once the JIT has compiled it, no Java heap on any thread
+ * (the parallel work goes to {@link org.vfmtok.tensor.cpu.Parallel}'s workers as bodies made once; see
+ * {@code DecoderMemoryTest}, and the per-token heap column of {@code ./vfm bench gpt}).
+ *
+ * <p>The caches are F32 by default; with {@link KVCacheDType#BF16} they take half the memory: k and v are
+ * rounded to BF16 (to nearest even, {@link CpuCopy#toBf16}) as they are written, and {@link DecodeAttention}
+ * widens them back to F32 as it reads them.
  */
 public final class KVDecoder implements AutoCloseable {
     private final GPT gpt;
@@ -33,13 +37,14 @@ public final class KVDecoder implements AutoCloseable {
     private final Scope scope = Scope.detached("kv-decoder");
     private final KVCacheDType cacheDType;
     private final Tensor[] kCache, vCache;       // per layer (maxRows, H, S, hd), F32 or BF16
-    private final Tensor idx;                     // (maxRows) I64
     private final Tensor x, xn, att;              // (maxRows, D)
     private final Tensor qkv;                     // (maxRows, 3D)
     private final Tensor h1, h3;                  // (maxRows, F)
     private final Tensor logits;                  // (maxRows, V)
-    private final Tensor rstd;                    // (maxRows)
+    /** The views of the buffers for m rows at index m, made up front so that a step makes none. */
+    private final RowViews[] views;
     private final float scale;
+    private final RowLinear linear = new RowLinear();
     private final DecodeAttention attention;
     private int position = -1;
     private int filledRows;
@@ -75,18 +80,47 @@ public final class KVDecoder implements AutoCloseable {
         kCache = caches[0];
         vCache = caches[1];
         Tensor[] b = scope.run(() -> new Tensor[] {
-            Tensor.zeros(DType.I64, maxRows), Tensor.zeros(DType.F32, maxRows, d), Tensor.zeros(DType.F32, maxRows, d),
-            Tensor.zeros(DType.F32, maxRows, d), Tensor.zeros(DType.F32, maxRows, 3 * d), Tensor.zeros(DType.F32, maxRows, c.ffnDim()),
-            Tensor.zeros(DType.F32, maxRows, c.ffnDim()), Tensor.zeros(DType.F32, maxRows, c.vocabSize()), Tensor.zeros(DType.F32, maxRows)});
-        idx = b[0];
-        x = b[1];
-        xn = b[2];
-        att = b[3];
-        qkv = b[4];
-        h1 = b[5];
-        h3 = b[6];
-        logits = b[7];
-        rstd = b[8];
+            Tensor.zeros(DType.F32, maxRows, d), Tensor.zeros(DType.F32, maxRows, d), Tensor.zeros(DType.F32, maxRows, d),
+            Tensor.zeros(DType.F32, maxRows, 3 * d), Tensor.zeros(DType.F32, maxRows, c.ffnDim()), Tensor.zeros(DType.F32, maxRows, c.ffnDim()),
+            Tensor.zeros(DType.F32, maxRows, c.vocabSize())});
+        x = b[0];
+        xn = b[1];
+        att = b[2];
+        qkv = b[3];
+        h1 = b[4];
+        h3 = b[5];
+        logits = b[6];
+        views = new RowViews[maxRows + 1];
+        for (int m = 1; m <= maxRows; m++) views[m] = new RowViews(m);
+    }
+
+    /** The first m rows of every step buffer, and of every layer's caches. */
+    private final class RowViews {
+        final Tensor x, xn, qkv, att, h1, h3, logits;
+        final Tensor q, k, v, attHeads;            // (m, H, hd): views into qkv and att
+        final Tensor[] kc, vc;                     // per layer (m, H, S, hd)
+
+        RowViews(int m) {
+            int heads = c.nHead(), hd = c.headDim();
+            x = KVDecoder.this.x.narrow(0, 0, m);
+            xn = KVDecoder.this.xn.narrow(0, 0, m);
+            qkv = KVDecoder.this.qkv.narrow(0, 0, m);
+            att = KVDecoder.this.att.narrow(0, 0, m);
+            h1 = KVDecoder.this.h1.narrow(0, 0, m);
+            h3 = KVDecoder.this.h3.narrow(0, 0, m);
+            logits = KVDecoder.this.logits.narrow(0, 0, m);
+            Tensor heads3 = qkv.view(m, 3, heads, hd);
+            q = heads3.select(1, 0);
+            k = heads3.select(1, 1);
+            v = heads3.select(1, 2);
+            attHeads = att.view(m, heads, hd);
+            kc = new Tensor[kCache.length];
+            vc = new Tensor[vCache.length];
+            for (int l = 0; l < kc.length; l++) {
+                kc[l] = kCache[l].narrow(0, 0, m);
+                vc[l] = vCache[l].narrow(0, 0, m);
+            }
+        }
     }
 
     public int maxRows() { return maxRows; }
@@ -166,44 +200,68 @@ public final class KVDecoder implements AutoCloseable {
         if (rows < 1 || rows > max) throw new IllegalArgumentException("rows must be in [1, " + max + "], got " + rows);
     }
 
+    /**
+     * One position for m rows, llm.c style: every buffer and view exists already, the two big products
+     * (weights, cache) are spread over the threads and the small per-row work (embedding rows, norms, RoPE,
+     * the SwiGLU gate, cache writes: ~1/1000 of the bytes) runs on this thread, where handing it to a worker
+     * would cost more than it does. Nothing is allocated.
+     */
     private Tensor forward(int[] ids, int m, Tensor table) {
-        Backend be = x.backend();
-        int p = position, d = c.dim(), heads = c.nHead(), hd = c.headDim();
-        MemorySegment is = idx.segment();
-        for (int i = 0; i < m; i++) is.setAtIndex(ValueLayout.JAVA_LONG, i, ids[i]);
-        Tensor xm = x.narrow(0, 0, m), xnm = xn.narrow(0, 0, m), rs = rstd.narrow(0, 0, m);
-        Tensor qkvm = qkv.narrow(0, 0, m), attm = att.narrow(0, 0, m), h1m = h1.narrow(0, 0, m), h3m = h3.narrow(0, 0, m);
-        be.index().indexSelect(table, 0, idx.narrow(0, 0, m), xm);
-        Tensor heads3 = qkvm.view(m, 3, heads, hd);
-        Tensor q = heads3.select(1, 0), k = heads3.select(1, 1), v = heads3.select(1, 2);   // (m, H, hd)
-        Tensor attHeads = attm.view(m, heads, hd);
+        RowViews r = views[m];
+        int p = position;
+        Rope2D rope = gpt.rope();
+        embed(table, ids, m, r.x);
         for (int l = 0; l < c.nLayer(); l++) {
             Blocks.Block layer = gpt.layers.get(l);
-            be.norm().rmsNorm(xm, layer.attentionNorm.weight, c.normEps(), xnm, rs);
-            RowLinear.apply(xnm, layer.attention.wqkv.weight, qkvm, false);
-            Tensor kc = kCache[l].narrow(0, 0, m), vc = vCache[l].narrow(0, 0, m);
-            gpt.rope().rotate(q, q, p);
-            if (cacheDType == KVCacheDType.F32) {
-                gpt.rope().rotate(k, kc.select(2, p), p);
-            } else {
-                gpt.rope().rotate(k, k, p);                                                // in the qkv buffer,
-                kc.select(2, p).copyFrom(k);                                                // then rounded into the cache
-            }
-            vc.select(2, p).copyFrom(v);                                                    // rounded too with BF16
-            attention.apply(q, kc, vc, p + 1, attHeads, scale);                             // keys 0..p
-            RowLinear.apply(attm, layer.attention.wo.weight, xm, true);                   // x += wo(att)
-            be.norm().rmsNorm(xm, layer.ffnNorm.weight, c.normEps(), xnm, rs);
+            rmsNorm(r.x, layer.attentionNorm.weight, r.xn, m);
+            linear.run(r.xn, layer.attention.wqkv.weight, r.qkv, false);
+            rope.rotate(r.q, r.q, p);
+            rope.rotate(r.k, r.k, p);
+            writeSlot(r.k, r.kc[l], p);                                          // rounded on the way with BF16
+            writeSlot(r.v, r.vc[l], p);
+            attention.apply(r.q, r.kc[l], r.vc[l], p + 1, r.attHeads, scale);    // keys 0..p
+            linear.run(r.att, layer.attention.wo.weight, r.x, true);             // x += wo(att)
+            rmsNorm(r.x, layer.ffnNorm.weight, r.xn, m);
             Blocks.FeedForward f = layer.feedForward;
-            RowLinear.apply(xnm, f.w1.weight, h1m, false);
-            RowLinear.apply(xnm, f.w3.weight, h3m, false);
-            be.pointwise().unary(UnaryOp.SILU, h1m, h1m, 0, 0);
-            be.pointwise().binary(BinaryOp.MUL, h1m, h3m, h1m);
-            RowLinear.apply(h1m, f.w2.weight, xm, true);                                   // x += w2(...)
+            linear.run(r.xn, f.w1.weight, r.h1, false);
+            linear.run(r.xn, f.w3.weight, r.h3, false);
+            CpuPointwise.siluMul(r.h1.segment(), r.h1.byteOffset(), r.h3.segment(), r.h3.byteOffset(), m * c.ffnDim());   // h1 = silu(h1)·h3
+            linear.run(r.h1, f.w2.weight, r.x, true);                            // x += w2(...)
         }
-        be.norm().rmsNorm(xm, gpt.norm.weight, c.normEps(), xnm, rs);
-        Tensor lm = logits.narrow(0, 0, m);
-        RowLinear.apply(xnm, gpt.output.weight, lm, false);
-        return lm;
+        rmsNorm(r.x, gpt.norm.weight, r.xn, m);
+        linear.run(r.xn, gpt.output.weight, r.logits, false);
+        return r.logits;
+    }
+
+    /** x[i] = table[ids[i]] for the first m rows (table (N, D) F32 contiguous, as the model keeps its weights). */
+    private void embed(Tensor table, int[] ids, int m, Tensor out) {
+        long row = 4L * c.dim();
+        for (int i = 0; i < m; i++) {
+            MemorySegment.copy(table.segment(), table.byteOffset() + ids[i] * row, out.segment(), out.byteOffset() + i * row, row);
+        }
+    }
+
+    /** out = RMSNorm(x)·w row by row (x and out contiguous (m, D)): the backend's row kernel, called directly. */
+    private void rmsNorm(Tensor x, Tensor w, Tensor out, int m) {
+        int d = c.dim();
+        for (int i = 0; i < m; i++) {
+            CpuNorm.rmsNormRow(x.segment(), x.byteOffset() + 4L * i * d, d, c.normEps(), w.segment(), w.byteOffset(), out.segment(), out.byteOffset() + 4L * i * d);
+        }
+    }
+
+    /** cache[:, :, slot, :] = src (m, H, hd) F32, copied into an F32 cache or rounded to nearest even into a BF16 one. */
+    private void writeSlot(Tensor src, Tensor cache, int slot) {
+        int rows = src.size(0), heads = src.size(1), hd = src.size(2);
+        int es = cache.dtype().byteSize();
+        MemorySegment ss = src.segment(), cs = cache.segment();
+        for (int i = 0; i < rows; i++) {
+            for (int h = 0; h < heads; h++) {
+                long from = 4L * (src.offset() + i * src.stride(0) + h * src.stride(1));
+                long to = (long) es * (cache.offset() + i * cache.stride(0) + h * cache.stride(1) + slot * cache.stride(2));
+                if (es == 4) MemorySegment.copy(ss, from, cs, to, 4L * hd);
+                else CpuCopy.toBf16(ss, from, cs, to, hd);
+            }
+        }
     }
 
     /** Copies row {@code r} of the last logits into {@code dst} (length V). */

@@ -140,7 +140,7 @@ public final class Rope2D {
      */
     public void rotate(Tensor src, Tensor dst, int p) {
         checkPosition(p);
-        if (src.dim() != 3 || !Arrays.equals(src.shape(), dst.shape()) || src.size(2) != headDim) {
+        if (src.dim() != 3 || dst.dim() != 3 || src.size(0) != dst.size(0) || src.size(1) != dst.size(1) || src.size(2) != headDim || dst.size(2) != headDim) {
             throw new IllegalArgumentException("RoPE rotate: src " + Arrays.toString(src.shape()) + ", dst " + Arrays.toString(dst.shape())
                     + " (need equal (rows, H, " + headDim + "))");
         }

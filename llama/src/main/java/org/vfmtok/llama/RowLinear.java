@@ -36,33 +36,30 @@ public final class RowLinear {
     /** w rows per thread at least (below this, threading costs more than it saves). */
     private static final int MIN_ROWS_PER_THREAD = 32;
     /**
-     * Per thread, room for the eight accumulators of {@link Job#micro}. They are summed from here
+     * Per thread, room for the eight accumulators of {@link #micro}. They are summed from here
      * ({@link Lanes#tree(float[], int)}, same bits) rather than as vectors: eight inlined trees pushed micro past C2's NodeCountInliningCutoff, the trees
      * that were not inlined got their vectors boxed (~40% of the decode step's heap garbage, measured with
      * JFR), and a spill of eight vectors is cheap next to the row of weights streamed before it.
      */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8 * VL]);
 
-    private RowLinear() {}
+    // The operands of the call in progress, read by every thread of it (published by Parallel's hand-over).
+    private MemorySegment xs, ws, os;
+    private long x0, xr, w0, wr, o0, or;
+    private int m, n, k;
+    private boolean acc;
+    /** This product's work over slices of four w rows, made once so that a call allocates nothing. */
+    private final Parallel.RangeBody sliceWork = this::slices;
 
-    /** out (M, N) = x (M, K) · w (N, K)ᵀ, or out += x·wᵀ when {@code accumulate}. Allocates nothing. */
+    /**
+     * A product to reuse: {@link #run} allocates nothing, which is what a decode step needs. One calling thread
+     * at a time (a call keeps its operands in the object).
+     */
+    public RowLinear() {}
+
+    /** out (M, N) = x (M, K) · w (N, K)ᵀ, or out += x·wᵀ when {@code accumulate}. */
     public static void apply(Tensor x, Tensor w, Tensor out, boolean accumulate) {
-        if (x.dim() != 2 || w.dim() != 2 || out.dim() != 2 || x.size(1) != w.size(1) || out.size(0) != x.size(0) || out.size(1) != w.size(0)) {
-            throw new IllegalArgumentException("RowLinear: x " + Arrays.toString(x.shape()) + " · w " + Arrays.toString(w.shape())
-                    + "ᵀ -> out " + Arrays.toString(out.shape()) + " (need x (M, K), w (N, K), out (M, N))");
-        }
-        if (!fast(x) || !fast(w) || !fast(out)) {
-            x.backend().gemm().gemm(x.detach(), w.detach().mT(), out.detach(), 1f, accumulate ? 1f : 0f);
-            return;
-        }
-        int m = x.size(0), n = w.size(0), k = x.size(1);
-        if (m == 0 || n == 0) return;
-        Job job = new Job(x, w, out, k, accumulate);
-        int slices = Math.max(1, n / 4);
-        Parallel.forRange(slices, Math.max(1, MIN_ROWS_PER_THREAD / 4), (s, e) -> {
-            int n0 = s * 4, n1 = e == slices ? n : e * 4;
-            for (int m0 = 0; m0 < m; m0 += ROW_TILE) job.block(m0, Math.min(m, m0 + ROW_TILE), n0, n1);
-        });
+        new RowLinear().run(x, w, out, accumulate);
     }
 
     /** A new (M, N) tensor x·wᵀ for 2-D or batched x (..., K). */
@@ -75,89 +72,119 @@ public final class RowLinear {
         return out.view(shape);
     }
 
+    /** out (M, N) = x (M, K) · w (N, K)ᵀ, or out += x·wᵀ when {@code accumulate}. Allocates nothing on the fast path. */
+    public void run(Tensor x, Tensor w, Tensor out, boolean accumulate) {
+        if (x.dim() != 2 || w.dim() != 2 || out.dim() != 2 || x.size(1) != w.size(1) || out.size(0) != x.size(0) || out.size(1) != w.size(0)) {
+            throw new IllegalArgumentException("RowLinear: x " + Arrays.toString(x.shape()) + " · w " + Arrays.toString(w.shape())
+                    + "ᵀ -> out " + Arrays.toString(out.shape()) + " (need x (M, K), w (N, K), out (M, N))");
+        }
+        if (!fast(x) || !fast(w) || !fast(out)) {
+            x.backend().gemm().gemm(x.detach(), w.detach().mT(), out.detach(), 1f, accumulate ? 1f : 0f);
+            return;
+        }
+        m = x.size(0);
+        n = w.size(0);
+        k = x.size(1);
+        if (m == 0 || n == 0) return;
+        xs = x.segment();
+        x0 = x.byteOffset();
+        xr = x.stride(0) * 4;
+        ws = w.segment();
+        w0 = w.byteOffset();
+        wr = w.stride(0) * 4;
+        os = out.segment();
+        o0 = out.byteOffset();
+        or = out.stride(0) * 4;
+        acc = accumulate;
+        try {
+            Parallel.forRange(Math.max(1, n / 4), Math.max(1, MIN_ROWS_PER_THREAD / 4), sliceWork);
+        } finally {
+            xs = ws = os = null;    // the operands are not kept alive by the object
+        }
+    }
+
     private static boolean fast(Tensor t) {
         return t.dtype() == DType.F32 && t.device().isCpu() && t.stride(1) == 1;
     }
 
-    /** The operands of one call; {@link #block} is the work of a thread. */
-    private record Job(MemorySegment xs, long x0, long xr, MemorySegment ws, long w0, long wr,
-                       MemorySegment os, long o0, long or, int k, boolean acc) {
-        Job(Tensor x, Tensor w, Tensor out, int k, boolean acc) {
-            this(x.segment(), x.byteOffset(), x.stride(0) * 4, w.segment(), w.byteOffset(), w.stride(0) * 4,
-                    out.segment(), out.byteOffset(), out.stride(0) * 4, k, acc);
-        }
+    /** Slices [s, e) of four w rows (the last takes the rest), all x rows. */
+    private void slices(int s, int e) {
+        int n0 = s * 4, n1 = e == Math.max(1, n / 4) ? n : e * 4;
+        for (int m0 = 0; m0 < m; m0 += ROW_TILE) block(m0, Math.min(m, m0 + ROW_TILE), n0, n1);
+    }
 
-        /** Rows [m0, m1) of x against rows [n0, n1) of w, four w rows by two x rows at a time. */
-        void block(int m0, int m1, int n0, int n1) {
-            float[] lanes = LANES.get();
-            for (int n = n0; n < n1; n += 4) {
-                // past the end, repeat the last row: computed, never stored
-                int na = n, nb = Math.min(n + 1, n1 - 1), nc = Math.min(n + 2, n1 - 1), nd = Math.min(n + 3, n1 - 1);
-                int valid = Math.min(4, n1 - n);
-                for (int m = m0; m < m1; m += 2) {
-                    int mb = Math.min(m + 1, m1 - 1);
-                    micro(m, mb, m + 1 < m1, na, nb, nc, nd, valid, lanes);
-                }
+    /** Rows [m0, m1) of x against rows [n0, n1) of w, four w rows by two x rows at a time. */
+    private void block(int m0, int m1, int n0, int n1) {
+        float[] lanes = LANES.get();
+        for (int n = n0; n < n1; n += 4) {
+            // past the end, repeat the last row: computed, never stored
+            int na = n, nb = Math.min(n + 1, n1 - 1), nc = Math.min(n + 2, n1 - 1), nd = Math.min(n + 3, n1 - 1);
+            int valid = Math.min(4, n1 - n);
+            for (int m = m0; m < m1; m += 2) {
+                int mb = Math.min(m + 1, m1 - 1);
+                micro(m, mb, m + 1 < m1, na, nb, nc, nd, valid, lanes);
             }
         }
+    }
 
-        private void micro(int ma, int mb, boolean twoRows, int na, int nb, int nc, int nd, int valid, float[] lanes) {
-            long xa = x0 + ma * xr, xb = x0 + mb * xr;
-            long wa = w0 + na * wr, wb = w0 + nb * wr, wc = w0 + nc * wr, wd = w0 + nd * wr;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-            int kv = k - k % VL;
-            for (int i = 0; i < kv; i += VL) {
-                long off = 4L * i;
-                FloatVector va = FloatVector.fromMemorySegment(F, xs, xa + off, NATIVE);
-                FloatVector vb = FloatVector.fromMemorySegment(F, xs, xb + off, NATIVE);
-                FloatVector w = FloatVector.fromMemorySegment(F, ws, wa + off, NATIVE);
-                a0 = w.fma(va, a0);
-                b0 = w.fma(vb, b0);
-                w = FloatVector.fromMemorySegment(F, ws, wb + off, NATIVE);
-                a1 = w.fma(va, a1);
-                b1 = w.fma(vb, b1);
-                w = FloatVector.fromMemorySegment(F, ws, wc + off, NATIVE);
-                a2 = w.fma(va, a2);
-                b2 = w.fma(vb, b2);
-                w = FloatVector.fromMemorySegment(F, ws, wd + off, NATIVE);
-                a3 = w.fma(va, a3);
-                b3 = w.fma(vb, b3);
-            }
-            a0.intoArray(lanes, 0);
-            a1.intoArray(lanes, VL);
-            a2.intoArray(lanes, 2 * VL);
-            a3.intoArray(lanes, 3 * VL);
-            b0.intoArray(lanes, 4 * VL);
-            b1.intoArray(lanes, 5 * VL);
-            b2.intoArray(lanes, 6 * VL);
-            b3.intoArray(lanes, 7 * VL);
-            float sa0 = Lanes.tree(lanes, 0) + tail(xa, wa, kv), sa1 = Lanes.tree(lanes, VL) + tail(xa, wb, kv);
-            float sa2 = Lanes.tree(lanes, 2 * VL) + tail(xa, wc, kv), sa3 = Lanes.tree(lanes, 3 * VL) + tail(xa, wd, kv);
-            store(ma, na, valid, sa0, sa1, sa2, sa3);
-            if (twoRows) {
-                float sb0 = Lanes.tree(lanes, 4 * VL) + tail(xb, wa, kv), sb1 = Lanes.tree(lanes, 5 * VL) + tail(xb, wb, kv);
-                float sb2 = Lanes.tree(lanes, 6 * VL) + tail(xb, wc, kv), sb3 = Lanes.tree(lanes, 7 * VL) + tail(xb, wd, kv);
-                store(mb, na, valid, sb0, sb1, sb2, sb3);
-            }
+    private void micro(int ma, int mb, boolean twoRows, int na, int nb, int nc, int nd, int valid, float[] lanes) {
+        MemorySegment xs = this.xs, ws = this.ws;
+        int k = this.k;
+        long xa = x0 + ma * xr, xb = x0 + mb * xr;
+        long wa = w0 + na * wr, wb = w0 + nb * wr, wc = w0 + nc * wr, wd = w0 + nd * wr;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        int kv = k - k % VL;
+        for (int i = 0; i < kv; i += VL) {
+            long off = 4L * i;
+            FloatVector va = FloatVector.fromMemorySegment(F, xs, xa + off, NATIVE);
+            FloatVector vb = FloatVector.fromMemorySegment(F, xs, xb + off, NATIVE);
+            FloatVector w = FloatVector.fromMemorySegment(F, ws, wa + off, NATIVE);
+            a0 = w.fma(va, a0);
+            b0 = w.fma(vb, b0);
+            w = FloatVector.fromMemorySegment(F, ws, wb + off, NATIVE);
+            a1 = w.fma(va, a1);
+            b1 = w.fma(vb, b1);
+            w = FloatVector.fromMemorySegment(F, ws, wc + off, NATIVE);
+            a2 = w.fma(va, a2);
+            b2 = w.fma(vb, b2);
+            w = FloatVector.fromMemorySegment(F, ws, wd + off, NATIVE);
+            a3 = w.fma(va, a3);
+            b3 = w.fma(vb, b3);
         }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, VL);
+        a2.intoArray(lanes, 2 * VL);
+        a3.intoArray(lanes, 3 * VL);
+        b0.intoArray(lanes, 4 * VL);
+        b1.intoArray(lanes, 5 * VL);
+        b2.intoArray(lanes, 6 * VL);
+        b3.intoArray(lanes, 7 * VL);
+        float sa0 = Lanes.tree(lanes, 0) + tail(xa, wa, kv), sa1 = Lanes.tree(lanes, VL) + tail(xa, wb, kv);
+        float sa2 = Lanes.tree(lanes, 2 * VL) + tail(xa, wc, kv), sa3 = Lanes.tree(lanes, 3 * VL) + tail(xa, wd, kv);
+        store(ma, na, valid, sa0, sa1, sa2, sa3);
+        if (twoRows) {
+            float sb0 = Lanes.tree(lanes, 4 * VL) + tail(xb, wa, kv), sb1 = Lanes.tree(lanes, 5 * VL) + tail(xb, wb, kv);
+            float sb2 = Lanes.tree(lanes, 6 * VL) + tail(xb, wc, kv), sb3 = Lanes.tree(lanes, 7 * VL) + tail(xb, wd, kv);
+            store(mb, na, valid, sb0, sb1, sb2, sb3);
+        }
+    }
 
-        /** Σ x[i]·w[i] over the scalar tail i in [from, k). */
-        private float tail(long xRow, long wRow, int from) {
-            float s = 0;
-            for (int i = from; i < k; i++) s += xs.get(FLOAT, xRow + 4L * i) * ws.get(FLOAT, wRow + 4L * i);
-            return s;
-        }
+    /** Σ x[i]·w[i] over the scalar tail i in [from, k). */
+    private float tail(long xRow, long wRow, int from) {
+        float s = 0;
+        for (int i = from; i < k; i++) s += xs.get(FLOAT, xRow + 4L * i) * ws.get(FLOAT, wRow + 4L * i);
+        return s;
+    }
 
-        private void store(int row, int col, int valid, float v0, float v1, float v2, float v3) {
-            long at = o0 + row * or + 4L * col;
-            put(at, v0);
-            if (valid > 1) put(at + 4, v1);
-            if (valid > 2) put(at + 8, v2);
-            if (valid > 3) put(at + 12, v3);
-        }
+    private void store(int row, int col, int valid, float v0, float v1, float v2, float v3) {
+        long at = o0 + row * or + 4L * col;
+        put(at, v0);
+        if (valid > 1) put(at + 4, v1);
+        if (valid > 2) put(at + 8, v2);
+        if (valid > 3) put(at + 12, v3);
+    }
 
-        private void put(long at, float v) {
-            os.set(FLOAT, at, acc ? os.get(FLOAT, at) + v : v);
-        }
+    private void put(long at, float v) {
+        os.set(FLOAT, at, acc ? os.get(FLOAT, at) + v : v);
     }
 }

@@ -1,7 +1,5 @@
 package org.vfmtok.llama;
 
-import java.util.Arrays;
-
 /**
  * Next-token sampling of {@code generate.py::sample} on one row of logits, in place and allocation-free
  * (scratch sized to the vocabulary is kept):
@@ -18,14 +16,14 @@ import java.util.Arrays;
 public final class Sampler {
     private final SamplingOptions options;
     private final int vocab;
-    private final float[] sorted;
+    private final int[] sorted;      // top-k scratch: the logits as orderable ints
     private final long[] order;
     private final float[] probs;
 
     public Sampler(SamplingOptions options, int vocab) {
         this.options = options;
         this.vocab = vocab;
-        this.sorted = options.topK() > 0 ? new float[vocab] : null;
+        this.sorted = options.topK() > 0 ? new int[vocab] : null;
         this.order = options.topP() < 1.0 ? new long[vocab] : null;
         this.probs = new float[vocab];
     }
@@ -47,16 +45,17 @@ public final class Sampler {
     }
 
     private void topK(float[] l, int k) {
-        System.arraycopy(l, 0, sorted, 0, vocab);
-        Arrays.sort(sorted);
-        float kth = sorted[vocab - k];
+        // the k-th largest is the element at vocab − k in ascending order: selected in place, not sorted
+        for (int i = 0; i < vocab; i++) sorted[i] = orderable(l[i]);
+        float kth = fromOrderable(select(sorted, vocab - k));
         for (int i = 0; i < vocab; i++) if (l[i] < kth) l[i] = Float.NEGATIVE_INFINITY;
     }
 
     private void topP(float[] l, double p) {
-        // descending by value, ascending index among equal values: key = (−orderable(value), index)
+        // descending by value, ascending index among equal values: key = (−orderable(value), index); the keys
+        // are distinct, so any sort gives this order, and a heapsort gives it without allocating
         for (int i = 0; i < vocab; i++) order[i] = (-(long) orderable(l[i]) << 32) | i;
-        Arrays.sort(order);
+        heapSort(order);
         float max = l[(int) order[0]];
         double sum = 0;
         for (int i = 0; i < vocab; i++) sum += Math.exp((double) l[(int) order[i]] - max);
@@ -75,6 +74,66 @@ public final class Sampler {
     private static int orderable(float f) {
         int b = Float.floatToRawIntBits(f);
         return b >= 0 ? b : b ^ 0x7FFFFFFF;
+    }
+
+    private static float fromOrderable(int o) {
+        return Float.intBitsToFloat(o >= 0 ? o : o ^ 0x7FFFFFFF);
+    }
+
+    /**
+     * The value that {@code a[rank]} would hold were a sorted ascending (a is reordered): quickselect with a
+     * median-of-three pivot, in place. Why not Arrays.sort: a full sort is O(V log V), and the JDK's sort may
+     * allocate a run buffer when it finds ordered runs, which a per-token sampler must not.
+     */
+    static int select(int[] a, int rank) {
+        int lo = 0, hi = a.length - 1;
+        while (hi > lo) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < a[lo]) swap(a, mid, lo);
+            if (a[hi] < a[lo]) swap(a, hi, lo);
+            if (a[hi] < a[mid]) swap(a, hi, mid);
+            int pivot = a[mid], i = lo, j = hi;
+            while (i <= j) {                      // Hoare partition: [lo, j] <= pivot <= [i, hi]
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) swap(a, i++, j--);
+            }
+            if (rank <= j) hi = j;
+            else if (rank >= i) lo = i;
+            else return a[rank];
+        }
+        return a[rank];
+    }
+
+    private static void swap(int[] a, int i, int j) {
+        int t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+
+    /** Ascending, in place, allocation-free (see {@link #select} for why not Arrays.sort). */
+    static void heapSort(long[] a) {
+        int n = a.length;
+        for (int i = n / 2 - 1; i >= 0; i--) siftDown(a, i, n);
+        for (int end = n - 1; end > 0; end--) {
+            long t = a[0];
+            a[0] = a[end];
+            a[end] = t;
+            siftDown(a, 0, end);
+        }
+    }
+
+    private static void siftDown(long[] a, int i, int n) {
+        long v = a[i];
+        while (true) {
+            int c = 2 * i + 1;
+            if (c >= n) break;
+            if (c + 1 < n && a[c + 1] > a[c]) c++;
+            if (a[c] <= v) break;
+            a[i] = a[c];
+            i = c;
+        }
+        a[i] = v;
     }
 
     static void softmax(float[] l, float[] out) {

@@ -13,6 +13,29 @@ class SamplerTest {
     }
 
     @Test
+    void selectAndHeapSortAgreeWithArraysSort() {
+        java.util.Random rnd = new java.util.Random(7);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + rnd.nextInt(trial < 100 ? 40 : 5000);
+            int range = trial % 3 == 0 ? 5 : Integer.MAX_VALUE;            // many ties, or nearly none
+            int[] a = new int[n];
+            for (int i = 0; i < n; i++) a[i] = trial % 5 == 0 ? i : rnd.nextInt(range) - range / 2;   // some already sorted
+            int[] sorted = a.clone();
+            java.util.Arrays.sort(sorted);
+            int rank = rnd.nextInt(n);
+            assertEquals(sorted[rank], Sampler.select(a.clone(), rank), "rank " + rank + " of " + n);
+            assertEquals(sorted[0], Sampler.select(a.clone(), 0));
+            assertEquals(sorted[n - 1], Sampler.select(a.clone(), n - 1));
+            long[] keys = new long[n];
+            for (int i = 0; i < n; i++) keys[i] = ((long) a[i] << 32) | i;
+            long[] expected = keys.clone();
+            java.util.Arrays.sort(expected);
+            Sampler.heapSort(keys);
+            assertArrayEquals(expected, keys);
+        }
+    }
+
+    @Test
     void topKKeepsTies() {
         float[] p = probs(new SamplingOptions(1, 1, 1, true), 1, 3, 3, 2);
         assertArrayEquals(new float[] {0, 0.5f, 0.5f, 0}, p, 1e-7f);
