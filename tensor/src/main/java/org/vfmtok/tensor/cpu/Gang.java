@@ -12,11 +12,17 @@ import java.util.concurrent.locks.LockSupport;
  * counted {@code pending} down to zero. Each worker owns its mailbox and gets a new ticket only after it has
  * counted the last one down, so no chunk can be read twice or missed.
  *
- * <p>Waiting spins for {@link #SPIN_NANOS} before parking, on both sides: a decode step makes a call every
- * ~100 µs, and parking and waking a thread costs about as much as a small call's work.
+ * <p>Waiting spins before parking. The caller spins up to 50 µs for chunks that are running (a decode step makes
+ * a call every ~100 µs, and parking and waking a thread costs about as much as a small call's work); an idle
+ * worker spins only 5 µs for its next chunk, since its spinning competes with the caller's serial work between
+ * calls on this kind of VM (demo tokenizer training step 93/80 ms with 5 µs against 101/96 ms with 50 µs; the
+ * decode step the same with either; {@code -Dvfmtok.workerSpinMicros} and {@code -Dvfmtok.callerSpinMicros} tune them).
  */
 final class Gang {
-    private static final long SPIN_NANOS = 50_000;
+    /** How long the caller spins for the workers' chunks before parking: they are running, and end soon. */
+    private static final long CALLER_SPIN_NANOS = 1000L * Integer.getInteger("vfmtok.callerSpinMicros", 50);
+    /** How long an idle worker spins for its next chunk before parking: a guess that work follows soon. */
+    private static final long WORKER_SPIN_NANOS = 1000L * Integer.getInteger("vfmtok.workerSpinMicros", 5);
 
     private final Worker[] workers;
     private final AtomicBoolean busy = new AtomicBoolean();
@@ -63,7 +69,7 @@ final class Gang {
     }
 
     private void awaitWorkers() {
-        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        long spinUntil = System.nanoTime() + CALLER_SPIN_NANOS;
         while (pending.get() != 0) {
             if (System.nanoTime() < spinUntil) Thread.onSpinWait();
             else LockSupport.park(this);
@@ -104,7 +110,7 @@ final class Gang {
             Parallel.INSIDE.set(true);
             int seen = 0;
             while (true) {
-                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                long spinUntil = System.nanoTime() + WORKER_SPIN_NANOS;
                 int t;
                 while ((t = ticket) == seen) {
                     if (System.nanoTime() < spinUntil) Thread.onSpinWait();
