@@ -1,16 +1,11 @@
 package org.vfmtok.llama;
 
-import static jdk.incubator.vector.VectorOperators.LSHL;
-import static jdk.incubator.vector.VectorOperators.S2I;
-
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
@@ -42,12 +37,9 @@ final class DecodeAttention {
     private static final VectorSpecies<Float> F = VectorSupport.F;
     private static final int VL = F.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-    /** Shorts with as many lanes as F: VL BF16 values (null with 64-bit float vectors: there is no 32-bit shape). */
-    private static final VectorSpecies<Short> S = VL >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(VL * 16)) : null;
+    private static final VectorSpecies<Short> S = VectorSupport.BF16;
 
     private final float[][] scores;   // per (row, head): S scores
-    private final float[][] lanes;    // per (row, head): one vector's lanes, for the dot products' sums
     private final int heads;
     private final float[] maxima, sums;   // per (row, head)
     /*
@@ -73,7 +65,6 @@ final class DecodeAttention {
         this.scores = new float[maxRows * heads][slots];
         this.maxima = new float[maxRows * heads];
         this.sums = new float[maxRows * heads];
-        this.lanes = new float[maxRows * heads][VL];
     }
 
     /**
@@ -125,12 +116,13 @@ final class DecodeAttention {
         MemorySegment qs = q.segment(), ks = k.segment();
         int hd = q.size(2);
         long slot = k.stride(2) * k.dtype().byteSize();
+        float[] spill = Lanes.spill();    // this thread's, for the dot products' lane sums
         for (int i = s; i < e; i++) {
             long qa = at(q, i / heads, i % heads), ka = at(k, i / heads, i % heads);
             float[] sc = scores[i];
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < len; j++) {
-                float d = dot(qs, qa, bf16, ks, ka + j * slot, hd, lanes[i]) * scale;
+                float d = dot(qs, qa, bf16, ks, ka + j * slot, hd, spill) * scale;
                 sc[j] = d;
                 max = Math.max(max, d);
             }
@@ -185,12 +177,12 @@ final class DecodeAttention {
     private static void accumulateBf16(MemorySegment os, long oa, float weight, MemorySegment vs, long vr, int hd, int dv) {
         FloatVector p = FloatVector.broadcast(F, weight);
         for (int c = 0; c < dv; c += VL) {
-            FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector x = VectorSupport.widenBf16(ShortVector.fromMemorySegment(S, vs, vr + 2L * c, NATIVE));
             p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * c, NATIVE)).intoMemorySegment(os, oa + 4L * c, NATIVE);
         }
         if (dv < hd) {
             VectorMask<Float> tail = F.indexInRange(dv, hd);
-            FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, vs, vr + 2L * dv, NATIVE, tail.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector x = VectorSupport.widenBf16(ShortVector.fromMemorySegment(S, vs, vr + 2L * dv, NATIVE, tail.cast(S)));
             p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * dv, NATIVE, tail)).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
         }
     }
@@ -218,12 +210,12 @@ final class DecodeAttention {
         int nv = n - n % VL;
         FloatVector acc = FloatVector.zero(F);
         for (int c = 0; c < nv; c += VL) {
-            FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * c, NATIVE).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector x = VectorSupport.widenBf16(ShortVector.fromMemorySegment(S, b, bo + 2L * c, NATIVE));
             acc = FloatVector.fromMemorySegment(F, a, ao + 4L * c, NATIVE).fma(x, acc);
         }
         if (nv < n) {
             VectorMask<Float> m = F.indexInRange(nv, n);
-            FloatVector x = ((IntVector) ShortVector.fromMemorySegment(S, b, bo + 2L * nv, NATIVE, m.cast(S)).convertShape(S2I, I, 0)).lanewise(LSHL, 16).reinterpretAsFloats();
+            FloatVector x = VectorSupport.widenBf16(ShortVector.fromMemorySegment(S, b, bo + 2L * nv, NATIVE, m.cast(S)));
             acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(x, acc);
         }
         acc.intoArray(lanes, 0);

@@ -46,7 +46,7 @@ public final class RowLinear {
     // The operands of the call in progress, read by every thread of it (published by Parallel's hand-over).
     private MemorySegment xs, ws, os;
     private long x0, xr, w0, wr, o0, or;
-    private int m, n, k;
+    private int m, n, k, slices;   // slices: of four w rows, the last taking the rest
     private boolean acc;
     /** This product's work over slices of four w rows, made once so that a call allocates nothing. */
     private final Parallel.RangeBody sliceWork = this::slices;
@@ -97,7 +97,8 @@ public final class RowLinear {
         or = out.stride(0) * 4;
         acc = accumulate;
         try {
-            Parallel.forRange(Math.max(1, n / 4), Math.max(1, MIN_ROWS_PER_THREAD / 4), sliceWork);
+            slices = Math.max(1, n / 4);
+            Parallel.forRange(slices, Math.max(1, MIN_ROWS_PER_THREAD / 4), sliceWork);
         } finally {
             xs = ws = os = null;    // the operands are not kept alive by the object
         }
@@ -109,7 +110,7 @@ public final class RowLinear {
 
     /** Slices [s, e) of four w rows (the last takes the rest), all x rows. */
     private void slices(int s, int e) {
-        int n0 = s * 4, n1 = e == Math.max(1, n / 4) ? n : e * 4;
+        int n0 = s * 4, n1 = e == slices ? n : e * 4;
         for (int m0 = 0; m0 < m; m0 += ROW_TILE) block(m0, Math.min(m, m0 + ROW_TILE), n0, n1);
     }
 

@@ -12,7 +12,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
@@ -30,7 +29,7 @@ public final class CpuCopy {
     private static final int VL = F.length();
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     /** Shorts with as many lanes as F (null when F is too narrow for a short species). */
-    private static final VectorSpecies<Short> S = VL >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(VL * 16)) : null;
+    private static final VectorSpecies<Short> S = VectorSupport.BF16;
     private static final int TILE = 32;
 
     private final Backend reference;
@@ -145,11 +144,7 @@ public final class CpuCopy {
 
     private static void convertLine(DType from, DType to, Line x, Line out, int n) {
         if (from == DType.BF16 && S != null && !x.bcast) {
-            for (int i = 0; i < n; i += VL) {
-                IntVector wide = (IntVector) ShortVector.fromMemorySegment(S, x.seg, x.off + 2L * i, LineLoop.LE)
-                        .convertShape(VectorOperators.S2I, I, 0);
-                out.store(wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), i);
-            }
+            for (int i = 0; i < n; i += VL) out.store(VectorSupport.widenBf16(ShortVector.fromMemorySegment(S, x.seg, x.off + 2L * i, LineLoop.LE)), i);
             return;
         }
         if (to == DType.BF16 && S != null && !x.bcast) {

@@ -36,7 +36,7 @@ public final class JitHints {
             "org/vfmtok/tensor/cpu/CpuPointwise.siluMul", "org/vfmtok/tensor/cpu/CpuNorm.rmsNormRow", "org/vfmtok/tensor/cpu/CpuNorm.sumSqDev");
     /** The helpers inlined into them. */
     static final List<String> INLINE = List.of("org/vfmtok/tensor/cpu/VectorMath.exp", "org/vfmtok/tensor/cpu/VectorMath.sigmoid",
-            "org/vfmtok/tensor/cpu/Lanes.sum");
+            "org/vfmtok/tensor/cpu/Lanes.sum", "org/vfmtok/tensor/cpu/VectorSupport.widenBf16");
 
     private static volatile String status = "not installed";
 

@@ -17,7 +17,7 @@ public final class Lanes {
     private static final ThreadLocal<float[]> SPILL = ThreadLocal.withInitial(() -> new float[VectorSupport.F.length()]);
 
     /** This thread's spill of {@link VectorSupport#F}'s length, for kernels that sum lanes from memory. */
-    static float[] spill() { return SPILL.get(); }
+    public static float[] spill() { return SPILL.get(); }
 
     static double sum(FloatVector v) {
         float[] lanes = v.species() == VectorSupport.F ? SPILL.get() : new float[v.length()];

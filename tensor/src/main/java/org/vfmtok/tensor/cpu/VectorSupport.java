@@ -1,6 +1,9 @@
 package org.vfmtok.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -11,12 +14,23 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorSupport {
     public static final VectorSpecies<Float> F = choose();
+    /** Shorts with as many lanes as {@link #F}: VL BF16 values (null with 64-bit float vectors: there is no 32-bit shape). */
+    public static final VectorSpecies<Short> BF16 = F.length() >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16)) : null;
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
 
     static {
         JitHints.install();   // before any kernel is compiled: see JitHints
     }
 
     private VectorSupport() {}
+
+    /**
+     * BF16 bits ({@link #BF16} lanes) widened to F32 lanes in the register: bits &lt;&lt; 16 reinterpreted, which is
+     * exact. A method of a few bytecodes, which every compiler inlines, so the vectors stay in registers.
+     */
+    public static FloatVector widenBf16(ShortVector bits) {
+        return ((IntVector) bits.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
 
     private static VectorSpecies<Float> choose() {
         String bits = System.getProperty("vfmtok.vector.bits");

@@ -18,7 +18,7 @@ class JitHintsTest {
     void theDirectiveIsHotSpotJson() {
         assertEquals("[{ match: [\"org/vfmtok/llama/*.*\", \"org/vfmtok/tensor/cpu/VectorMath.expShift\", \"org/vfmtok/tensor/cpu/CpuPointwise.siluMul\", "
                 + "\"org/vfmtok/tensor/cpu/CpuNorm.rmsNormRow\", \"org/vfmtok/tensor/cpu/CpuNorm.sumSqDev\"], inline: [\"+org/vfmtok/tensor/cpu/VectorMath.exp\", "
-                + "\"+org/vfmtok/tensor/cpu/VectorMath.sigmoid\", \"+org/vfmtok/tensor/cpu/Lanes.sum\"] }]", JitHints.directive());
+                + "\"+org/vfmtok/tensor/cpu/VectorMath.sigmoid\", \"+org/vfmtok/tensor/cpu/Lanes.sum\", \"+org/vfmtok/tensor/cpu/VectorSupport.widenBf16\"] }]", JitHints.directive());
     }
 
     /** Every named method exists (a rename would silently void the directive). */
