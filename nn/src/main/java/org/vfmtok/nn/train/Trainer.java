@@ -14,9 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.vfmtok.nn.Module;
 import org.vfmtok.nn.dist.Communicator;
 import org.vfmtok.nn.optim.Ema;
@@ -31,7 +28,7 @@ import org.vfmtok.tensor.Tensor;
  * A reusable training loop: gradient accumulation, learning-rate schedule, global-norm clipping,
  * gradient averaging over a {@link Communicator}, EMA, periodic atomic checkpoints (keep the last N),
  * exact resume (model, optimizer, EMA, step, data position and RNG state), JSON-lines metrics and a
- * progress bar. Every micro-step runs in its own {@link Scope}.
+ * {@link TrainingProgress} report. Every micro-step runs in its own {@link Scope}.
  *
  * <p>Resuming is exact: training N steps equals training k, stopping, and training N − k from the
  * checkpoint, bit for bit, provided the loss function draws randomness only from {@link #rng()} and the
@@ -157,8 +154,7 @@ public final class Trainer {
         double lastLoss = Double.NaN;
         try (Writer metrics = leader ? Files.newBufferedWriter(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND) : Writer.nullWriter();
-             ProgressBar bar = config.progressBar() && leader ? progress() : null) {
-            if (bar != null) bar.stepTo(step);
+             TrainingProgress progress = config.progressBar() && leader ? TrainingProgress.open("train", step, config.totalSteps()) : null) {
             long start = System.nanoTime();
             while (step < config.totalSteps()) {
                 double lr = schedule.lr(step);
@@ -190,20 +186,12 @@ public final class Trainer {
                 }
                 stepScalars.clear();
                 for (var hook : afterStep) hook.accept(step);
-                if (bar != null) {
-                    bar.stepTo(step);
-                    bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", loss));
-                }
+                if (progress != null) progress.update(step, loss);
                 boolean periodic = config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0;
                 if (leader && (periodic || step == config.totalSteps())) checkpoint(data);
             }
         }
         return lastLoss;
-    }
-
-    private ProgressBar progress() {
-        return new ProgressBarBuilder().setTaskName("train").setInitialMax(config.totalSteps())
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().build();
     }
 
     /**
