@@ -27,19 +27,19 @@ dev=.device
 if [ "${1:-}" = "--prepare" ]; then
   set -e
   . tools/env.sh
-  mods=native-bindings,tensor,nn,vfmtok,llama,bench
+  mods=native-bindings,tensor,nn,vfmtok,llama,bench,cli
   mvn -q -o package -DskipTests -pl "$mods"
   mvn -q -o test-compile -pl "$mods"
   rm -rf "$dev/lib" "$dev/runner" "$dev/tests"
   mkdir -p "$dev/lib" "$dev/runner"
-  for m in native-bindings tensor nn vfmtok llama bench; do
+  for m in native-bindings tensor nn vfmtok llama bench cli; do
     cp "$m/target/$m-0.1.0-SNAPSHOT.jar" "$dev/lib/"
   done
   rm -rf "$dev/tests" && mkdir -p "$dev/tests"
-  for m in native-bindings tensor nn bench; do # the modules with CUDA tests; folders, not jars: JUnit scans
+  for m in native-bindings tensor nn; do # the modules with CUDA tests; folders, not jars: JUnit scans
     cp -r "$m/target/test-classes" "$dev/tests/$m"  # packages in jars through jdk.zipfs, which the small JDK lacks
   done
-  mvn -q -o dependency:copy-dependencies -pl bench,tensor,nn -DincludeScope=test -DexcludeGroupIds=org.vfmtok -DoutputDirectory="$root/$dev/lib"
+  mvn -q -o dependency:copy-dependencies -pl cli,tensor,nn -DincludeScope=test -DexcludeGroupIds=org.vfmtok -DoutputDirectory="$root/$dev/lib"
   mvn -q -o dependency:copy -Dartifact=org.junit.platform:junit-platform-launcher:1.14.1 -DoutputDirectory="$root/$dev/lib"
   javac -d "$dev/runner" -cp "$dev/lib/*" tools/gpu-check/GpuTestRunner.java
   if [ ! -f "$dev/jdk25.tgz" ]; then
@@ -63,7 +63,7 @@ jdk=/tmp/gpu-check-jdk
 [ -x "$jdk/jdk25/bin/java" ] || { mkdir -p "$jdk" && tar xzf "$dev/jdk25.tgz" -C "$jdk"; }
 java=$jdk/jdk25/bin/java
 flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m -Xmx24g)
-cp="$dev/runner:$dev/tests/native-bindings:$dev/tests/tensor:$dev/tests/nn:$dev/tests/bench:$dev/lib/*"
+cp="$dev/runner:$dev/tests/native-bindings:$dev/tests/tensor:$dev/tests/nn:$dev/lib/*"
 declare -A result
 
 step() { # name, command...: runs, logs, records ok/FAIL

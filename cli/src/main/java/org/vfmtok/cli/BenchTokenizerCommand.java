@@ -15,7 +15,7 @@ final class BenchTokenizerCommand implements java.util.concurrent.Callable<Integ
     @Option(names = "--batches", defaultValue = "1,8", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     String batches;
 
-    @Option(names = "--stages", defaultValue = "msda,dinov2,tokenize,detokenize,reconstruct", description = "Stages to run.")
+    @Option(names = "--stages", defaultValue = "msda,dinov2,tokenize,detokenize,reconstruct", description = "Stages to run, comma-separated (default: ${DEFAULT-VALUE}).")
     String stages;
 
     @Override

@@ -32,10 +32,10 @@ import picocli.CommandLine.Option;
         description = {"Training-step throughput at the demo geometry (tokenizer: 24 px, batch 12; GPT: dim 64, 16 tokens, batch 64):",
                 "ours, then PyTorch's (tools/reference/train_step_bench.py with /usr/bin/python3, when available), and the ratios."})
 final class BenchTrainCommand implements Callable<Integer> {
-    @Option(names = "--steps", defaultValue = "30") int steps;
-    @Option(names = "--warmup", defaultValue = "10") int warmup;
-    @Option(names = "--tok-batch", defaultValue = "12") int tokBatch;
-    @Option(names = "--ar-batch", defaultValue = "64") int arBatch;
+    @Option(names = "--steps", defaultValue = "30", description = "Timed training steps per model (default: ${DEFAULT-VALUE}).") int steps;
+    @Option(names = "--warmup", defaultValue = "10", description = "Untimed steps before timing (JIT warm-up) (default: ${DEFAULT-VALUE}).") int warmup;
+    @Option(names = "--tok-batch", defaultValue = "12", description = "Tokenizer batch (images per step) (default: ${DEFAULT-VALUE}).") int tokBatch;
+    @Option(names = "--ar-batch", defaultValue = "64", description = "GPT batch (sequences per step) (default: ${DEFAULT-VALUE}).") int arBatch;
     @Option(names = "--threads", defaultValue = "2", description = "PyTorch threads (ours: -Dvfmtok.threads) (default: ${DEFAULT-VALUE}).") int threads;
     @Option(names = "--no-torch", description = "Skip the PyTorch run.") boolean noTorch;
     @Option(names = "--only", description = "Time only 'tokenizer' or 'gpt' (each alone in the JVM: JIT profiles differ).") String only;

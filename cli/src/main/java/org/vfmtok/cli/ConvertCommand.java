@@ -29,9 +29,9 @@ import picocli.CommandLine.Parameters;
 final class ConvertCommand implements Callable<Integer> {
     static final Set<String> STATE_DICTS = Set.of("model", "ema", "discriminator");
 
-    @Parameters(index = "0", paramLabel = "IN") Path in;
+    @Parameters(index = "0", paramLabel = "IN", description = "The checkpoint to read (.safetensors, .pt or .pth).") Path in;
 
-    @Parameters(index = "1", paramLabel = "OUT") Path out;
+    @Parameters(index = "1", paramLabel = "OUT", description = "The file to write; its extension (.pt/.pth or .safetensors) picks the format.") Path out;
 
     @Override
     public Integer call() throws Exception {

@@ -33,7 +33,7 @@ final class DistCheckCommand implements Callable<Integer> {
     @Option(names = "--exit-code", description = "Exit code of --fail-rank (default 3).")
     int exitCode = 3;
 
-    @Option(names = "--linger", description = "Ranks other than --fail-rank sleep this many seconds before exiting.")
+    @Option(names = "--linger", description = "Ranks other than --fail-rank sleep this many seconds before exiting (default: ${DEFAULT-VALUE}).")
     long linger;
 
     @Override

@@ -41,7 +41,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--gpt-config", paramLabel = "JSON", description = "Custom GPT size (keys of LlamaGen's ModelArgs: dim, n_layer, n_head, vocab_size, ...); overrides --gpt-model.")
     Path gptConfig;
 
-    @Option(names = "--gpt-weights", defaultValue = "auto", paramLabel = "WHICH", description = "ema, model or auto (ema when present; default).")
+    @Option(names = "--gpt-weights", defaultValue = "auto", paramLabel = "WHICH", description = "ema, model or auto (ema when present, else model; default: ${DEFAULT-VALUE}).")
     String gptWeights;
 
     @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "VFMTok tokenizer checkpoint.")

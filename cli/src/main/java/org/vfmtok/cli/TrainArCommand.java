@@ -45,19 +45,19 @@ final class TrainArCommand implements Callable<Integer> {
     @Option(names = "--gpt", paramLabel = "JSON", description = "GPT config JSON (ModelArgs names); default: a small demo model sized to the codes.")
     Path gpt;
 
-    @Option(names = "--out", required = true) Path out;
-    @Option(names = "--batch", defaultValue = "64") int batch;
-    @Option(names = "--steps", defaultValue = "1000") long steps;
-    @Option(names = "--lr", defaultValue = "1e-4") double lr;
-    @Option(names = "--weight-decay", defaultValue = "0.05") double wd;
-    @Option(names = "--ema", defaultValue = "0.9999") double ema;
-    @Option(names = "--clip", defaultValue = "1.0") double clip;
-    @Option(names = "--ckpt-every", defaultValue = "10000") long ckptEvery;
-    @Option(names = "--sample-every", defaultValue = "500") long sampleEvery;
+    @Option(names = "--out", required = true, description = "Run folder (checkpoints, metrics.jsonl, sample grids).") Path out;
+    @Option(names = "--batch", defaultValue = "64", description = "Code sequences per optimizer step (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--steps", defaultValue = "1000", description = "Optimizer steps to train to; a resumed run continues up to this total (default: ${DEFAULT-VALUE}).") long steps;
+    @Option(names = "--lr", defaultValue = "1e-4", description = "AdamW learning rate, constant (default: ${DEFAULT-VALUE}).") double lr;
+    @Option(names = "--weight-decay", defaultValue = "0.05", description = "AdamW weight decay of the parameters with 2 or more dimensions (default: ${DEFAULT-VALUE}).") double wd;
+    @Option(names = "--ema", defaultValue = "0.9999", description = "Decay of the EMA weights saved beside the model (default: ${DEFAULT-VALUE}).") double ema;
+    @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient-norm clipping threshold, 0 = off (default: ${DEFAULT-VALUE}).") double clip;
+    @Option(names = "--ckpt-every", defaultValue = "10000", description = "A checkpoint every N steps, and one at the end; the last 2 are kept (default: ${DEFAULT-VALUE}).") long ckptEvery;
+    @Option(names = "--sample-every", defaultValue = "500", description = "A sample grid every N steps and at the end, with --tokenizer; 0 = never (default: ${DEFAULT-VALUE}).") long sampleEvery;
     @Option(names = "--cfg", defaultValue = "2.0", description = "CFG scale of the sample grids (default: ${DEFAULT-VALUE}).") double cfg;
     @Option(names = "--log-every", defaultValue = "10", description = "A metrics.jsonl line every N steps (default: ${DEFAULT-VALUE}).") long logEvery;
-    @Option(names = "--seed", defaultValue = "0") long seed;
-    @Option(names = "--resume") boolean resume;
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, data order, dropout and the sample grids (default: ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.") boolean resume;
 
     @Override
     public Integer call() throws Exception {

@@ -61,20 +61,20 @@ final class TrainTokenizerCommand implements Callable<Integer> {
     @Option(names = "--disc-weight", defaultValue = "0.5", description = "GAN weight (default: ${DEFAULT-VALUE}).")
     double discWeight;
 
-    @Option(names = "--batch", defaultValue = "16") int batch;
-    @Option(names = "--steps", defaultValue = "1000") long steps;
-    @Option(names = "--lr", defaultValue = "1e-4") double lr;
+    @Option(names = "--batch", defaultValue = "16", description = "Images per optimizer step (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--steps", defaultValue = "1000", description = "Optimizer steps to train to; a resumed run continues up to this total (default: ${DEFAULT-VALUE}).") long steps;
+    @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate, reached after --warmup and then constant (default: ${DEFAULT-VALUE}).") double lr;
     @Option(names = "--warmup", defaultValue = "100", description = "Linear warm-up steps from 1e-7 (default: ${DEFAULT-VALUE}).") long warmup;
-    @Option(names = "--ema", defaultValue = "0.9999") double ema;
-    @Option(names = "--clip", defaultValue = "1.0") double clip;
-    @Option(names = "--ckpt-every", defaultValue = "5000") long ckptEvery;
+    @Option(names = "--ema", defaultValue = "0.9999", description = "Decay of the EMA weights saved beside the model (default: ${DEFAULT-VALUE}).") double ema;
+    @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient-norm clipping threshold, 0 = off (default: ${DEFAULT-VALUE}).") double clip;
+    @Option(names = "--ckpt-every", defaultValue = "5000", description = "A checkpoint every N steps, and one at the end; the last 2 are kept (default: ${DEFAULT-VALUE}).") long ckptEvery;
     @Option(names = "--image-every", defaultValue = "500", description = "Reconstruction grid every N steps (default: ${DEFAULT-VALUE}).") long imageEvery;
-    @Option(names = "--restart-codes", defaultValue = "0", description = "Re-seed unused codes every N steps (0: off, as officially; small runs need it).") int restartCodes;
-    @Option(names = "--perceptual-weight", defaultValue = "1.0") double perceptualWeight;
-    @Option(names = "--semantic-weight", defaultValue = "1.0") double semanticWeight;
+    @Option(names = "--restart-codes", defaultValue = "0", description = "Re-seed unused codes every N steps (0: off, as officially; small runs need it; default: ${DEFAULT-VALUE}).") int restartCodes;
+    @Option(names = "--perceptual-weight", defaultValue = "1.0", description = "Weight of the LPIPS loss (only with --lpips-vgg and --lpips-lin) (default: ${DEFAULT-VALUE}).") double perceptualWeight;
+    @Option(names = "--semantic-weight", defaultValue = "1.0", description = "Weight of the semantic cosine loss against the frozen VFM (default: ${DEFAULT-VALUE}).") double semanticWeight;
     @Option(names = "--threads", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).") int threads;
     @Option(names = "--log-every", defaultValue = "10", description = "A metrics.jsonl line every N steps (default: ${DEFAULT-VALUE}).") long logEvery;
-    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, data order, augmentation and random VFM/ViT weights (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.") boolean resume;
 
     @Override
