@@ -109,23 +109,20 @@ public final class VFMTokenizer {
     /** The frozen VFM's multi-level features (B, G², C) for images in [-1, 1]. */
     public List<Tensor> features(Tensor images) {
         checkImages(images);
-        try (Grad.Mode ng = Grad.noGrad()) {
-            Dinov2 v = requireVfm();
-            return v.features(v.normalize(images));
-        }
+        return requireVfm().imageFeatures(images);
     }
 
     /** Slots before quantisation, (B, T, codeDim) (the pre-quant z). */
     public Tensor preQuant(Tensor images) {
         try (Grad.Mode ng = Grad.noGrad()) {
-            return model.preSlotsQuant.forward(model.encodeTransformer.forward(features(images)));
+            return model.encode(features(images));
         }
     }
 
     /** Token codes (B, T) I64. */
     public Tensor encode(Tensor images) {
         try (Grad.Mode ng = Grad.noGrad()) {
-            return model.slotQuantize.indices(preQuant(images));
+            return model.quantize(preQuant(images)).codes();
         }
     }
 
@@ -133,15 +130,15 @@ public final class VFMTokenizer {
     public Tensor decodeLatent(Tensor codes) {
         checkCodes(codes);
         try (Grad.Mode ng = Grad.noGrad()) {
-            Tensor q = model.postSlotsQuant.forward(model.slotQuantize.lookup(codes));
-            return model.decodeTransformer.forward(q);
+            return model.decodeLatent(model.lookup(codes));
         }
     }
 
     /** Images (B, 3, S, S), about [-1, 1], from codes (B, T). */
     public Tensor decode(Tensor codes) {
+        checkCodes(codes);
         try (Grad.Mode ng = Grad.noGrad()) {
-            return model.decoder.forward(decodeLatent(codes));
+            return model.decode(model.lookup(codes));
         }
     }
 
