@@ -18,7 +18,8 @@ import org.vfmtok.vfmtok.vfm.Dinov2;
 import org.vfmtok.vfmtok.vfm.Dinov2Weights;
 
 /**
- * The VFMTok tokenizer for inference: images in [-1, 1] (B, 3, S, S) ⇄ codes (B, T).
+ * The VFMTok tokenizer for inference: images in [-1, 1] (B, 3, S, S) ⇄ codes (B, T). It adds the frozen VFM,
+ * input checks and no-grad to {@link VQModel}'s stages, the same methods the training loss runs.
  *
  * <pre>{@code
  * VFMTokenizer tok = VFMTokenizer.load(Path.of("vfmtok-tokenizer.pt"), Path.of("dinov2_vitl14_reg4_pretrain.pth"), null);

@@ -20,9 +20,11 @@ import org.vfmtok.tensor.ops.Resample;
  * reads the quantised slots and emits the latent grid for the pixel decoder; the training-only VFM branch
  * predicts the frozen VFM's last-level features for the semantic loss.
  *
- * <p>Sequence: [norm_post1(slots + slot pos) (T), CLS, G_lat² mask tokens + resized pos, R registers],
- * strictly causal, so each image token sees every slot, CLS and earlier image tokens, and the registers
- * (last) influence nothing.
+ * <p>Sequence: [norm_post1(slots + slot pos) (T), norm(CLS, G² mask tokens + pos, R registers)], strictly
+ * causal, so each image token sees every slot, CLS and earlier image tokens, and the registers (last)
+ * influence nothing. The branches differ only in that image side: the pixel branch uses mask_embedding, the
+ * position table resized to G_lat² and norm_post1; the VFM branch mask_dino, the G_vfm² table as it is and
+ * norm_post2. Both run the one private method {@code decode}.
  */
 public final class DecoderViT extends Module {
     final Tensor positionEmbedding;     // (1, 1 + G_vfm², dim)
