@@ -18,7 +18,8 @@ import org.vfmtok.vfmtok.vfm.Dinov2;
 import org.vfmtok.vfmtok.vfm.Dinov2Weights;
 
 /**
- * The VFMTok tokenizer for inference: images in [-1, 1] (B, 3, S, S) ⇄ codes (B, T).
+ * The VFMTok tokenizer for inference: images in [-1, 1] (B, 3, S, S) ⇄ codes (B, T). It adds the frozen VFM,
+ * input checks and no-grad to {@link VQModel}'s stages, the same methods the training loss runs.
  *
  * <pre>{@code
  * VFMTokenizer tok = VFMTokenizer.load(Path.of("vfmtok-tokenizer.pt"), Path.of("dinov2_vitl14_reg4_pretrain.pth"), null);
@@ -109,23 +110,20 @@ public final class VFMTokenizer {
     /** The frozen VFM's multi-level features (B, G², C) for images in [-1, 1]. */
     public List<Tensor> features(Tensor images) {
         checkImages(images);
-        try (Grad.Mode ng = Grad.noGrad()) {
-            Dinov2 v = requireVfm();
-            return v.features(v.normalize(images));
-        }
+        return requireVfm().imageFeatures(images);
     }
 
     /** Slots before quantisation, (B, T, codeDim) (the pre-quant z). */
     public Tensor preQuant(Tensor images) {
         try (Grad.Mode ng = Grad.noGrad()) {
-            return model.preSlotsQuant.forward(model.encodeTransformer.forward(features(images)));
+            return model.encode(features(images));
         }
     }
 
     /** Token codes (B, T) I64. */
     public Tensor encode(Tensor images) {
         try (Grad.Mode ng = Grad.noGrad()) {
-            return model.slotQuantize.indices(preQuant(images));
+            return model.quantize(preQuant(images)).codes();
         }
     }
 
@@ -133,15 +131,15 @@ public final class VFMTokenizer {
     public Tensor decodeLatent(Tensor codes) {
         checkCodes(codes);
         try (Grad.Mode ng = Grad.noGrad()) {
-            Tensor q = model.postSlotsQuant.forward(model.slotQuantize.lookup(codes));
-            return model.decodeTransformer.forward(q);
+            return model.decodeLatent(model.lookup(codes));
         }
     }
 
     /** Images (B, 3, S, S), about [-1, 1], from codes (B, T). */
     public Tensor decode(Tensor codes) {
+        checkCodes(codes);
         try (Grad.Mode ng = Grad.noGrad()) {
-            return model.decoder.forward(decodeLatent(codes));
+            return model.decode(model.lookup(codes));
         }
     }
 

@@ -20,9 +20,11 @@ import org.vfmtok.tensor.ops.Resample;
  * reads the quantised slots and emits the latent grid for the pixel decoder; the training-only VFM branch
  * predicts the frozen VFM's last-level features for the semantic loss.
  *
- * <p>Sequence: [norm_post1(slots + slot pos) (T), CLS, G_lat² mask tokens + resized pos, R registers],
- * strictly causal, so each image token sees every slot, CLS and earlier image tokens, and the registers
- * (last) influence nothing.
+ * <p>Sequence: [norm_post1(slots + slot pos) (T), norm(CLS, G² mask tokens + pos, R registers)], strictly
+ * causal, so each image token sees every slot, CLS and earlier image tokens, and the registers (last)
+ * influence nothing. The branches differ only in that image side: the pixel branch uses mask_embedding, the
+ * position table resized to G_lat² and norm_post1; the VFM branch mask_dino, the G_vfm² table as it is and
+ * norm_post2. Both run the one private method {@code decode}.
  */
 public final class DecoderViT extends Module {
     final Tensor positionEmbedding;     // (1, 1 + G_vfm², dim)
@@ -79,28 +81,44 @@ public final class DecoderViT extends Module {
         return r.permute(0, 2, 3, 1).reshape(1, gl * gl, d);
     }
 
-    /** quantised slots after post_slots_quant (B, T, dim) → latent grid (B, dim, G_lat, G_lat). */
+    /**
+     * The image side of one branch: a CLS token, one mask token per cell of a position table, the registers,
+     * all through the branch's own LayerNorm.
+     *
+     * @param mask      (1, 1, dim) the branch's mask token
+     * @param positions (1, G², dim) the position table of its grid
+     * @param norm      norm_post1 (pixel branch) or norm_post2 (VFM branch)
+     */
+    private record ImageQueries(Tensor mask, Tensor positions, LayerNorm norm) {
+        int cells() { return positions.size(1); }
+    }
+
+    /** Pixel branch (spec §1.6 steps 1–6): slots after post_slots_quant (B, T, dim) → latent grid (B, dim, G_lat, G_lat). */
     public Tensor forward(Tensor slots) {
-        int b = slots.size(0), d = cfg.dim(), gl = cfg.latentGrid(), t = cfg.tokens();
-        Tensor memory = normPost1.forward(Pointwise.add(slots, slotPositionEmbedding));
-        Tensor cls = Pointwise.add(clsToken, positionEmbedding.narrow(1, 0, 1));
-        Tensor masks = Pointwise.add(maskEmbedding, latentPositions());
-        Tensor image = Indexing.concat(1, cls, masks, registerTokens).expand(b, 1 + gl * gl + REGISTERS, d);
-        Tensor x = Indexing.concat(1, memory, normPost1.forward(image));
-        x = transformer.forward(x);
-        Tensor latent = x.narrow(1, t + 1, gl * gl); // (B, G², dim)
+        int b = slots.size(0), d = cfg.dim(), gl = cfg.latentGrid();
+        Tensor latent = decode(slots, new ImageQueries(maskEmbedding, latentPositions(), normPost1)); // (B, G_lat², dim)
         return latent.permute(0, 2, 1).reshape(b, d, gl, gl);
     }
 
-    /** Training-only VFM branch: predicted VFM last-level features (B, G_vfm², C_vfm). */
+    /** Training-only VFM branch (spec §1.6 step 7): slots (B, T, dim) → predicted VFM last-level features (B, G_vfm², C_vfm). */
     public Tensor predictVfmFeatures(Tensor slots) {
-        int b = slots.size(0), d = cfg.dim(), g = cfg.vfmGrid(), t = cfg.tokens();
-        Tensor memory = normPost1.forward(Pointwise.add(slots, slotPositionEmbedding));
-        Tensor cls = Pointwise.add(clsToken, positionEmbedding.narrow(1, 0, 1));
-        Tensor masks = Pointwise.add(maskDino, positionEmbedding.narrow(1, 1, g * g));
-        Tensor seq = Indexing.concat(1, cls, masks, registerTokens).expand(b, 1 + g * g + REGISTERS, d);
-        Tensor x = transformer.forward(Indexing.concat(1, memory, normPost2.forward(seq)));
-        return proj.forward(x.narrow(1, t + 1, g * g));
+        int g = cfg.vfmGrid();
+        Tensor tokens = decode(slots, new ImageQueries(maskDino, positionEmbedding.narrow(1, 1, g * g), normPost2)); // (B, G_vfm², dim)
+        return proj.forward(tokens);
+    }
+
+    /**
+     * What both branches share: x = [norm_post1(slots + slot pos), norm(CLS, G² mask tokens, registers)],
+     * the causal layers, then the G² mask-token outputs (B, G², dim).
+     */
+    private Tensor decode(Tensor slots, ImageQueries queries) {
+        int b = slots.size(0), d = cfg.dim(), t = cfg.tokens(), cells = queries.cells();
+        Tensor memory = normPost1.forward(Pointwise.add(slots, slotPositionEmbedding));             // (B, T, dim)
+        Tensor cls = Pointwise.add(clsToken, positionEmbedding.narrow(1, 0, 1));                    // (1, 1, dim)
+        Tensor masks = Pointwise.add(queries.mask(), queries.positions());                          // (1, G², dim)
+        Tensor image = Indexing.concat(1, cls, masks, registerTokens).expand(b, 1 + cells + REGISTERS, d);
+        Tensor x = transformer.forward(Indexing.concat(1, memory, queries.norm().forward(image)));  // (B, T + 1 + G² + R, dim)
+        return x.narrow(1, t + 1, cells);
     }
 
     static final class Layers extends Module {

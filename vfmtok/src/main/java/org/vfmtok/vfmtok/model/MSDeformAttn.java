@@ -62,12 +62,21 @@ public final class MSDeformAttn extends Module {
     }
 
     /**
+     * Multi-level value maps flattened into one sequence (spec §3.2's X with its spatial shapes).
+     *
+     * @param input  (B, S, C), S = Σ H_l·W_l, level after level, raster order within a level
+     * @param shapes (H_l, W_l) per level
+     */
+    public record ValueMaps(Tensor input, int[][] shapes) {}
+
+    /**
      * @param query     (B, Lq, C) queries (with position embedding added)
      * @param reference (Lq, 2) reference points (x, y) in [0, 1], the same for every level and batch
-     * @param input     (B, S, C) flattened value maps, S = Σ H_l·W_l
-     * @param shapes    (H_l, W_l) per level
+     * @param maps      the value maps the queries sample
      */
-    public Tensor forward(Tensor query, Tensor reference, Tensor input, int[][] shapes) {
+    public Tensor forward(Tensor query, Tensor reference, ValueMaps maps) {
+        Tensor input = maps.input();
+        int[][] shapes = maps.shapes();
         int b = query.size(0), lq = query.size(1), c = query.size(2), s = input.size(1), hd = c / heads;
         Tensor value = valueProj.forward(input).view(b, s, heads, hd);
         Tensor offsets = samplingOffsets.forward(query).view(b, lq, heads, levels, points, 2);

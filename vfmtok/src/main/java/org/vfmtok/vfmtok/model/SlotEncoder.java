@@ -6,6 +6,7 @@ import org.vfmtok.nn.layers.LayerNorm;
 import org.vfmtok.nn.layers.Linear;
 import org.vfmtok.nn.layers.MultiHeadAttention;
 import org.vfmtok.nn.layers.ModuleList;
+import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Init;
 import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Tensor;
@@ -32,8 +33,8 @@ public final class SlotEncoder extends Module {
         this.cfg = cfg;
         int t = cfg.tokens(), d = cfg.dim();
         double std = Math.pow(d, -0.5);
-        carrierTokens = parameter("carrier_tokens", Init.normal(Tensor.empty(org.vfmtok.tensor.DType.F32, 1, t, d), rng, 0, std));
-        slotsPos = parameter("slots_pos", Init.normal(Tensor.empty(org.vfmtok.tensor.DType.F32, 1, t, d), rng, 0, std));
+        carrierTokens = parameter("carrier_tokens", Init.normal(Tensor.empty(DType.F32, 1, t, d), rng, 0, std));
+        slotsPos = parameter("slots_pos", Init.normal(Tensor.empty(DType.F32, 1, t, d), rng, 0, std));
         projectors = register("projectors", new ModuleList<>());
         normLayers = register("norm_layers", new ModuleList<>());
         for (int l = 0; l < cfg.levels(); l++) {
@@ -53,13 +54,12 @@ public final class SlotEncoder extends Module {
         Tensor[] projected = new Tensor[features.size()];
         int[][] shapes = new int[features.size()][];
         for (int l = 0; l < features.size(); l++) {
-            projected[l] = normLayers.get(l).forward(projectors.get(l).forward(features.get(l)));
+            projected[l] = normLayers.get(l).forward(projectors.get(l).forward(features.get(l))); // (B, G², dim)
             shapes[l] = new int[] {g, g};
         }
-        Tensor value = Indexing.concat(1, projected); // (B, L·G², dim)
-        Tensor src = normPre1.forward(carrierTokens).expand(b, cfg.tokens(), cfg.dim());
-        Tensor pos = slotsPos;
-        for (DeformableLayer layer : transformer.layers) src = layer.forward(src, pos, reference, value, shapes);
+        MSDeformAttn.ValueMaps value = new MSDeformAttn.ValueMaps(Indexing.concat(1, projected), shapes); // (B, L·G², dim)
+        Tensor src = normPre1.forward(carrierTokens).expand(b, cfg.tokens(), cfg.dim());                 // (B, T, dim)
+        for (DeformableLayer layer : transformer.layers) src = layer.forward(src, slotsPos, reference, value);
         return src;
     }
 
@@ -125,8 +125,9 @@ public final class SlotEncoder extends Module {
             norm2 = register("norm2", new LayerNorm(d, 1e-5));
         }
 
-        Tensor forward(Tensor src, Tensor pos, Tensor reference, Tensor value, int[][] shapes) {
-            Tensor src2 = crossAttn.forward(Pointwise.add(src, pos), reference, value, shapes);
+        /** src (B, T, dim), pos (1, T, dim), reference (T, 2) → (B, T, dim). */
+        Tensor forward(Tensor src, Tensor pos, Tensor reference, MSDeformAttn.ValueMaps value) {
+            Tensor src2 = crossAttn.forward(Pointwise.add(src, pos), reference, value);
             src = norm1.forward(Pointwise.add(src, src2));
             Tensor tgt2 = selfAttn.forward(Pointwise.add(src, pos));
             src = norm3.forward(Pointwise.add(src, tgt2));

@@ -4,9 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.vfmtok.nn.loss.Loss;
+import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Tensor;
-import org.vfmtok.tensor.autograd.Grad;
 import org.vfmtok.tensor.ops.Pointwise;
+import org.vfmtok.vfmtok.model.Quantizer;
 import org.vfmtok.vfmtok.model.VQModel;
 import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
 
@@ -56,21 +57,24 @@ public final class TokenizerLoss {
 
     /** The frozen VFM's features of images in [-1, 1], without grad. */
     public List<Tensor> features(Tensor images) {
-        try (Grad.Mode ng = Grad.noGrad()) {
-            return vfm.features(vfm.normalize(images));
-        }
+        return vfm.imageFeatures(images);
     }
 
+    /**
+     * One batch through {@link VQModel#forward} (its training forward when the model is in training mode) and
+     * the loss terms on what it returns.
+     */
     public Output forward(Tensor images, long step) {
         List<Tensor> feats = features(images);
-        Tensor z = model.preSlotsQuant.forward(model.encodeTransformer.forward(feats));
-        VqTraining.Result q = VqTraining.quantize(model.slotQuantize, z, weights.beta());
+        VQModel.Output f = model.forward(feats, weights.semantic() > 0);
+        Quantizer.Quantized q = f.quantized();
+        Tensor rec = f.reconstruction();
         int every = weights.codebookRestartEvery();
+        // re-seeds only codes this batch did not pick (its codes are in the usage buffer now): nothing this step
+        // computed, value or gradient, depends on those rows
         int restarted = every > 0 && step > 0 && step % every == 0
-                ? VqTraining.restartDeadCodes(model.slotQuantize, q.normalized().reshape(-1, z.size(2)), new org.vfmtok.tensor.Rng(step * 0x9E3779B97F4A7C15L))
+                ? VqTraining.restartDeadCodes(model.slotQuantize, q.normalized().detach().reshape(-1, model.config.codeDim()), new Rng(step * 0x9E3779B97F4A7C15L))
                 : 0;
-        Tensor h = model.postSlotsQuant.forward(q.quantized());
-        Tensor rec = model.decoder.forward(model.decodeTransformer.forward(h));
         Map<String, Double> parts = new LinkedHashMap<>();
         if (every > 0) parts.put("codes_restarted", (double) restarted);
 
@@ -82,13 +86,13 @@ public final class TokenizerLoss {
             parts.put("lpips", p.item());
             total = Pointwise.add(total, p.mul(weights.perceptual()));
         }
-        Tensor codebook = Pointwise.add(q.vqLoss(), q.commitLoss());
-        parts.put("vq", q.vqLoss().item());
-        parts.put("commit", q.commitLoss().item());
+        Tensor vq = q.vqLoss(), commit = q.commitLoss(weights.beta());
+        Tensor codebook = Pointwise.add(vq, commit);
+        parts.put("vq", vq.item());
+        parts.put("commit", commit.item());
         total = Pointwise.add(total, codebook.mul(weights.codebook()));
         if (weights.semantic() > 0) {
-            Tensor pred = model.decodeTransformer.predictVfmFeatures(h);
-            Tensor sem = Loss.cosineDistance(pred, feats.get(feats.size() - 1), 2);
+            Tensor sem = Loss.cosineDistance(f.predictedFeatures(), feats.get(feats.size() - 1), 2);
             parts.put("semantic", sem.item());
             total = Pointwise.add(total, sem.mul(weights.semantic()));
         }
@@ -99,6 +103,6 @@ public final class TokenizerLoss {
             parts.put("g_loss", gen.item());
             total = Pointwise.add(total, gen.mul(g));
         }
-        return new Output(total, rec.detach(), parts, q.codes());
+        return new Output(total, rec.detach(), parts, q.codes().toLongArray());
     }
 }

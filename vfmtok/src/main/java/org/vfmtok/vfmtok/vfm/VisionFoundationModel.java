@@ -2,6 +2,7 @@ package org.vfmtok.vfmtok.vfm;
 
 import java.util.List;
 import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.autograd.Grad;
 
 /**
  * The seam for frozen vision foundation models (DINOv2 now; SigLIP2 or CLIP later): multi-level patch
@@ -22,4 +23,11 @@ public interface VisionFoundationModel {
 
     /** Maps images in [-1, 1] to this model's input normalisation. */
     Tensor normalize(Tensor imagesMinusOneToOne);
+
+    /** The frozen features of images in [-1, 1] (B, 3, H, W): {@link #normalize}, then {@link #features}, without grad. */
+    default List<Tensor> imageFeatures(Tensor imagesMinusOneToOne) {
+        try (Grad.Mode ng = Grad.noGrad()) {
+            return features(normalize(imagesMinusOneToOne));
+        }
+    }
 }

@@ -27,12 +27,12 @@ class TokenizerTrainingTest {
     void quantizerTrainingPathIsStraightThrough() {
         Quantizer q = new Quantizer(16, 4, 10, new Rng(1));
         Tensor z = Init.normal(Tensor.empty(DType.F32, 2, 3, 4), new Rng(2), 0, 1).requiresGrad(true);
-        VqTraining.Result r = VqTraining.quantize(q, z, 0.25);
+        Quantizer.Quantized r = q.quantize(z);
         // forward value: the normalised codebook rows of the chosen codes
-        Tensor rows = q.lookup(Tensor.ofLongs(r.codes(), 2, 3));
-        assertArrayEquals(rows.toFloatArray(), r.quantized().toFloatArray(), 1e-6f);
+        Tensor rows = q.lookup(r.codes());
+        assertArrayEquals(rows.toFloatArray(), r.straightThrough().toFloatArray(), 1e-6f);
         // backward: d(sum(st))/dz is the gradient of normalize(z) (identity through the quantiser)
-        r.quantized().sum().backward();
+        r.straightThrough().sum().backward();
         Tensor z2 = z.detach().copy().requiresGrad(true);
         Quantizer.l2Normalize(z2).sum().backward();
         assertArrayEquals(z2.grad().toFloatArray(), z.grad().toFloatArray(), 1e-6f);
@@ -42,10 +42,10 @@ class TokenizerTrainingTest {
         r.vqLoss().backward();
         assertTrue(z.grad() == null || maxAbs(z.grad()) == 0);
         assertTrue(maxAbs(q.embedding.grad()) > 0);
-        assertEquals(0.25 * r.vqLoss().item(), r.commitLoss().item(), 1e-7);
+        assertEquals(0.25 * r.vqLoss().item(), r.commitLoss(0.25).item(), 1e-7);
         // the usage ring buffer got the 6 codes at its end
-        long[] used = q.codebookUsed.toLongArray();
-        for (int i = 0; i < 6; i++) assertEquals(r.codes()[i], used[4 + i]);
+        long[] used = q.codebookUsed.toLongArray(), codes = r.codes().toLongArray();
+        for (int i = 0; i < 6; i++) assertEquals(codes[i], used[4 + i]);
     }
 
     @Test
