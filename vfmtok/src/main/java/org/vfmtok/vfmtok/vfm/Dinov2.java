@@ -150,7 +150,7 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
     }
 
     /** One pre-norm block with LayerScale: x + γ1·attn(norm1 x), then x + γ2·mlp(norm2 x). */
-    static final class Block extends Module {
+    static final class Block extends UnaryModule {
         final LayerNorm norm1;
         final FusedQkvAttention attn;
         final LayerScale ls1;
@@ -168,19 +168,19 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
             ls2 = register("ls2", new LayerScale(d));
         }
 
-        Tensor forward(Tensor x) {
+        @Override public Tensor forward(Tensor x) {
             x = Pointwise.add(x, ls1.forward(attn.forward(norm1.forward(x))));
             Tensor h = norm2.forward(x);
             return Pointwise.add(x, ls2.forward(mlp.forward(h)));
         }
     }
 
-    static final class LayerScale extends Module {
+    static final class LayerScale extends UnaryModule {
         final Tensor gamma;
 
         LayerScale(int d) { gamma = parameter("gamma", Tensor.ones(d)); }
 
-        Tensor forward(Tensor x) { return Pointwise.mul(x, gamma); }
+        @Override public Tensor forward(Tensor x) { return Pointwise.mul(x, gamma); }
     }
 
     /** mlp.fc1 → exact GELU → mlp.fc2. */
