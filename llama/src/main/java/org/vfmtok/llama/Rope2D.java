@@ -77,7 +77,8 @@ public final class Rope2D {
      * pass whose backward is the inverse rotation; other dtypes (the F64 gradient checks) run
      * {@link #applyComposed}, the same arithmetic as differentiable ops, which the fused pass matches bit for
      * bit in the forward. Why fused: the composition works on stride-2 views (the even and odd channels), which
-     * every elementwise kernel has to gather and scatter; it was half of a small GPT's training step (JFR).
+     * every elementwise kernel has to gather and scatter, pass after pass, where one pass over contiguous
+     * memory does the whole rotation.
      */
     public Tensor apply(Tensor x) {
         int[] s = x.shape();

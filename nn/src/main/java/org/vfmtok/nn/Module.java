@@ -16,7 +16,7 @@ import org.vfmtok.tensor.autograd.Grad;
  *
  * <p>Subclasses register in their constructor, in the same order as the PyTorch module does:
  * <pre>{@code
- * this.fc1 = register("fc1", new Linear(512, 1024, true));
+ * this.fc1 = register("fc1", new Linear(512, 1024, true, rng));
  * this.scale = parameter("scale", Tensor.ones(512));
  * }</pre>
  */

@@ -119,8 +119,9 @@ public final class NativeMemory {
     }
 
     /**
-     * A quarter of the physical memory, at least 2 GiB: batch-8 decoding at 336² frees 462 MB
-     * activations of several sizes, and with a 2 GiB cap it was page-faulting again (62 s instead of 28 s).
+     * A quarter of the physical memory, at least 2 GiB: batch-8 decoding at 336² frees hundreds of MB of
+     * activations of several sizes, and a 2 GiB cap is too small to keep them: decoding went back to
+     * page-faulting.
      */
     private static long defaultCacheBytes() {
         long total = 0;

@@ -84,35 +84,47 @@ public final class Tensor {
 
     public static Tensor scalar(DType dtype, double value) { return full(dtype, value); }
 
-    public static Tensor of(float[] data, int... shape) {
-        int[] sh = shape.length == 0 && data.length != 1 ? new int[] {data.length} : shape;
-        checkCount(data.length, sh);
-        Tensor t = empty(DType.F32, sh);
-        MemorySegment.copy(MemorySegment.ofArray(data), 0, t.storage.segment(), 0, data.length * 4L);
-        return t;
+    /** An F32 tensor holding {@code data}; with no shape, a vector of {@code data.length}. */
+    public static Tensor of(float[] data, int... shape) { return of(DType.F32, data, shape); }
+
+    /** An F64 tensor holding {@code data}; with no shape, a vector of {@code data.length}. */
+    public static Tensor of(double[] data, int... shape) { return of(DType.F64, data, shape); }
+
+    /** An I32 tensor holding {@code data}; with no shape, a vector of {@code data.length}. */
+    public static Tensor ofInts(int[] data, int... shape) { return of(DType.I32, data, shape); }
+
+    /** An I64 tensor holding {@code data}; with no shape, a vector of {@code data.length}. */
+    public static Tensor ofLongs(long[] data, int... shape) { return of(DType.I64, data, shape); }
+
+    /**
+     * A tensor of {@code dtype} holding {@code data} converted element by element; with no shape, a
+     * vector of {@code data.length}. Between floating dtypes values round to nearest even; any other
+     * conversion must be exact (1.5 into I32, 300 into U8 or an overflow to infinity are errors).
+     */
+    public static Tensor of(DType dtype, double[] data, int... shape) {
+        return fromArray(dtype, DType.F64, MemorySegment.ofArray(data), data.length, "double[]", shape);
     }
 
-    public static Tensor of(double[] data, int... shape) {
-        int[] sh = shape.length == 0 && data.length != 1 ? new int[] {data.length} : shape;
-        checkCount(data.length, sh);
-        Tensor t = empty(DType.F64, sh);
-        MemorySegment.copy(MemorySegment.ofArray(data), 0, t.storage.segment(), 0, data.length * 8L);
-        return t;
+    /** As {@link #of(DType, double[], int...)}, from floats. */
+    public static Tensor of(DType dtype, float[] data, int... shape) {
+        return fromArray(dtype, DType.F32, MemorySegment.ofArray(data), data.length, "float[]", shape);
     }
 
-    public static Tensor ofInts(int[] data, int... shape) {
-        int[] sh = shape.length == 0 && data.length != 1 ? new int[] {data.length} : shape;
-        checkCount(data.length, sh);
-        Tensor t = empty(DType.I32, sh);
-        MemorySegment.copy(MemorySegment.ofArray(data), 0, t.storage.segment(), 0, data.length * 4L);
-        return t;
+    /** As {@link #of(DType, double[], int...)}, from longs (exact: no detour through double). */
+    public static Tensor of(DType dtype, long[] data, int... shape) {
+        return fromArray(dtype, DType.I64, MemorySegment.ofArray(data), data.length, "long[]", shape);
     }
 
-    public static Tensor ofLongs(long[] data, int... shape) {
-        int[] sh = shape.length == 0 && data.length != 1 ? new int[] {data.length} : shape;
-        checkCount(data.length, sh);
-        Tensor t = empty(DType.I64, sh);
-        MemorySegment.copy(MemorySegment.ofArray(data), 0, t.storage.segment(), 0, data.length * 8L);
+    /** As {@link #of(DType, double[], int...)}, from ints. */
+    public static Tensor of(DType dtype, int[] data, int... shape) {
+        return fromArray(dtype, DType.I32, MemorySegment.ofArray(data), data.length, "int[]", shape);
+    }
+
+    private static Tensor fromArray(DType dtype, DType arrayType, MemorySegment data, int count, String arrayName, int[] shape) {
+        int[] sh = shape.length == 0 && count != 1 ? new int[] {count} : shape;
+        checkCount(count, sh);
+        Tensor t = empty(dtype, sh);
+        ArrayConversion.convert(arrayType, data, 0, dtype, t.storage.segment(), count, "Tensor.of(" + dtype + ", " + arrayName + ")");
         return t;
     }
 
@@ -210,33 +222,41 @@ public final class Tensor {
         return storage.segment();
     }
 
-    /** All elements in row-major order, converted to float. */
+    // Any dtype converts: between floating dtypes by rounding, otherwise exactly or not at all (an
+    // F32 tensor holding 1.5 has no int[] form and toIntArray says which element is the problem).
+
+    /** All elements in row-major order, converted to float (rounding from F64, exact from integers). */
     public float[] toFloatArray() {
-        Tensor c = host().contiguousAs(DType.F32);
         float[] out = new float[Math.toIntExact(numel())];
-        MemorySegment.copy(c.storage.segment(), c.byteOffset(), MemorySegment.ofArray(out), 0, out.length * 4L);
+        toArray(DType.F32, MemorySegment.ofArray(out), "float[]");
         return out;
     }
 
+    /** All elements in row-major order, converted to double (exact from every dtype but I64 above 2^53). */
     public double[] toDoubleArray() {
-        Tensor c = host().contiguousAs(DType.F64);
         double[] out = new double[Math.toIntExact(numel())];
-        MemorySegment.copy(c.storage.segment(), c.byteOffset(), MemorySegment.ofArray(out), 0, out.length * 8L);
+        toArray(DType.F64, MemorySegment.ofArray(out), "double[]");
         return out;
     }
 
+    /** All elements in row-major order as longs; floating values must be whole numbers. */
     public long[] toLongArray() {
-        Tensor c = host().contiguousAs(DType.I64);
         long[] out = new long[Math.toIntExact(numel())];
-        MemorySegment.copy(c.storage.segment(), c.byteOffset(), MemorySegment.ofArray(out), 0, out.length * 8L);
+        toArray(DType.I64, MemorySegment.ofArray(out), "long[]");
         return out;
     }
 
+    /** All elements in row-major order as ints; values must be whole numbers in int range. */
     public int[] toIntArray() {
-        Tensor c = host().contiguousAs(DType.I32);
         int[] out = new int[Math.toIntExact(numel())];
-        MemorySegment.copy(c.storage.segment(), c.byteOffset(), MemorySegment.ofArray(out), 0, out.length * 4L);
+        toArray(DType.I32, MemorySegment.ofArray(out), "int[]");
         return out;
+    }
+
+    private void toArray(DType arrayType, MemorySegment out, String arrayName) {
+        Tensor c = host().contiguousAs(dtype);
+        ArrayConversion.convert(dtype, c.storage.segment(), c.offset, arrayType, out, out.byteSize() / arrayType.byteSize(),
+                "to " + arrayName + " from " + dtype + Arrays.toString(shape));
     }
 
     private Tensor host() {

@@ -1,6 +1,6 @@
 package org.vfmtok.nn.layers;
 
-import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.autograd.Grad;
@@ -12,7 +12,7 @@ import org.vfmtok.tensor.ops.Reductions;
  * {@code momentum}, unbiased variance for the running estimate), running statistics in eval. Keys:
  * weight, bias, running_mean, running_var, num_batches_tracked.
  */
-public final class BatchNorm extends Module {
+public final class BatchNorm extends UnaryModule {
     public final Tensor weight;
     public final Tensor bias;
     public final Tensor runningMean;
@@ -31,7 +31,7 @@ public final class BatchNorm extends Module {
         this.numBatchesTracked = buffer("num_batches_tracked", Tensor.zeros(DType.I64));
     }
 
-    public Tensor forward(Tensor x) {
+    @Override public Tensor forward(Tensor x) {
         int c = x.size(1);
         int[] bshape = new int[x.dim()];
         java.util.Arrays.fill(bshape, 1);

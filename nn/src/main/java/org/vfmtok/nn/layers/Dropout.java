@@ -1,6 +1,6 @@
 package org.vfmtok.nn.layers;
 
-import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Tensor;
@@ -10,7 +10,7 @@ import org.vfmtok.tensor.ops.Pointwise;
  * Inverted dropout: in training, zeroes each element with probability p and scales the rest by 1/(1-p);
  * identity in eval mode or when p = 0. The generator is the caller's so that a training run can save it.
  */
-public final class Dropout extends Module {
+public final class Dropout extends UnaryModule {
     private final double p;
     private final Rng rng;
 
@@ -20,7 +20,7 @@ public final class Dropout extends Module {
         this.rng = rng;
     }
 
-    public Tensor forward(Tensor x) {
+    @Override public Tensor forward(Tensor x) {
         if (!isTraining() || p == 0) return x;
         // The mask is drawn on the heap, one nextDouble per element in row-major order (the same stream and
         // values as Init.uniform + compare), then applied with one same-shape multiply: per-element tensor

@@ -1,7 +1,7 @@
 package org.vfmtok.nn.layers;
 
 import java.util.random.RandomGenerator;
-import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.ops.Attention;
 
@@ -10,7 +10,7 @@ import org.vfmtok.tensor.ops.Attention;
  * (DINOv2's {@code attn.qkv}/{@code attn.proj}, timm's ViT, LlamaGen's {@code wqkv}/{@code wo}: the key
  * names are parameters), scale 1/√head_dim, optionally causal.
  */
-public final class FusedQkvAttention extends Module {
+public final class FusedQkvAttention extends UnaryModule {
     public final Linear qkv;
     public final Linear proj;
     private final int heads;
@@ -25,7 +25,7 @@ public final class FusedQkvAttention extends Module {
     }
 
     /** x (B, L, dim) → (B, L, dim). */
-    public Tensor forward(Tensor x) {
+    @Override public Tensor forward(Tensor x) {
         int b = x.size(0), n = x.size(1), d = x.size(2), hd = d / heads;
         Tensor t = qkv.forward(x).reshape(b, n, 3, heads, hd).permute(2, 0, 3, 1, 4); // (3, B, H, n, hd)
         Tensor o = Attention.scaledDotProductAttention(t.select(0, 0), t.select(0, 1), t.select(0, 2), null, causal);

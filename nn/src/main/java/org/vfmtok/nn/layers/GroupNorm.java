@@ -1,11 +1,11 @@
 package org.vfmtok.nn.layers;
 
-import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.ops.Norms;
 
 /** nn.GroupNorm over (N, C, *) with per-channel affine weight (1) and bias (0). */
-public final class GroupNorm extends Module {
+public final class GroupNorm extends UnaryModule {
     public final Tensor weight;
     public final Tensor bias;
     private final int groups;
@@ -19,5 +19,5 @@ public final class GroupNorm extends Module {
         this.bias = affine ? parameter("bias", Tensor.zeros(channels)) : null;
     }
 
-    public Tensor forward(Tensor x) { return Norms.groupNorm(x, groups, weight, bias, eps); }
+    @Override public Tensor forward(Tensor x) { return Norms.groupNorm(x, groups, weight, bias, eps); }
 }

@@ -1,11 +1,11 @@
 package org.vfmtok.nn.layers;
 
-import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.ops.Norms;
 
 /** nn.LayerNorm over the last dim: weight (1) and bias (0) when affine. */
-public final class LayerNorm extends Module {
+public final class LayerNorm extends UnaryModule {
     public final Tensor weight;
     public final Tensor bias;
     private final double eps;
@@ -18,5 +18,5 @@ public final class LayerNorm extends Module {
 
     public LayerNorm(int dim, double eps) { this(dim, eps, true); }
 
-    public Tensor forward(Tensor x) { return Norms.layerNorm(x, weight, bias, eps); }
+    @Override public Tensor forward(Tensor x) { return Norms.layerNorm(x, weight, bias, eps); }
 }

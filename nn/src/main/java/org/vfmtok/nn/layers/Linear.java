@@ -1,14 +1,14 @@
 package org.vfmtok.nn.layers;
 
 import java.util.random.RandomGenerator;
-import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.nn.init.Initializers;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.ops.MatMul;
 
 /** y = x·Wᵀ + b ({@code nn.Linear}): weight (out, in), bias (out). Default init as PyTorch's. */
-public final class Linear extends Module {
+public final class Linear extends UnaryModule {
     public final int inFeatures;
     public final int outFeatures;
     public final Tensor weight;
@@ -22,5 +22,5 @@ public final class Linear extends Module {
         Initializers.linearDefault(weight, this.bias, rng);
     }
 
-    public Tensor forward(Tensor x) { return MatMul.linear(x, weight, bias); }
+    @Override public Tensor forward(Tensor x) { return MatMul.linear(x, weight, bias); }
 }

@@ -1,7 +1,7 @@
 package org.vfmtok.nn.layers;
 
 import java.util.random.RandomGenerator;
-import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.ops.Attention;
 
@@ -9,7 +9,7 @@ import org.vfmtok.tensor.ops.Attention;
  * Multi-head self-attention with separate q_proj, k_proj, v_proj and out_proj (the layout of VFMTok's
  * {@code Attention3} and of most Hugging Face models), scale 1/√head_dim, optionally causal.
  */
-public final class MultiHeadAttention extends Module {
+public final class MultiHeadAttention extends UnaryModule {
     public final Linear qProj;
     public final Linear kProj;
     public final Linear vProj;
@@ -28,7 +28,7 @@ public final class MultiHeadAttention extends Module {
     }
 
     /** x (B, L, dim) → (B, L, dim). */
-    public Tensor forward(Tensor x) {
+    @Override public Tensor forward(Tensor x) {
         int b = x.size(0), l = x.size(1), d = x.size(2), hd = d / heads;
         Tensor q = qProj.forward(x).reshape(b, l, heads, hd).transpose(1, 2);
         Tensor k = kProj.forward(x).reshape(b, l, heads, hd).transpose(1, 2);

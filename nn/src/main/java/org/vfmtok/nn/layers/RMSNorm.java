@@ -1,11 +1,11 @@
 package org.vfmtok.nn.layers;
 
-import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.ops.Norms;
 
 /** LlamaGen's RMSNorm: x·rsqrt(mean(x²) + eps)·weight, weight initialised to 1. */
-public final class RMSNorm extends Module {
+public final class RMSNorm extends UnaryModule {
     public final Tensor weight;
     private final double eps;
 
@@ -14,5 +14,5 @@ public final class RMSNorm extends Module {
         this.weight = parameter("weight", Tensor.ones(dim));
     }
 
-    public Tensor forward(Tensor x) { return Norms.rmsNorm(x, weight, eps); }
+    @Override public Tensor forward(Tensor x) { return Norms.rmsNorm(x, weight, eps); }
 }

@@ -4,20 +4,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.tensor.Tensor;
 
 /**
- * Children named "0", "1", ... applied in order, as {@code nn.Sequential}. Each element is a module with
- * a single-tensor forward, given as the module plus its forward function, or a parameter-free step.
+ * Children named "0", "1", ... applied in order, as {@code nn.Sequential}: layers, or parameter-free
+ * steps (a ReLU) that still take an index so that later layers keep PyTorch's key names.
  */
-public final class Sequential extends Module {
+public final class Sequential extends UnaryModule {
     private final List<UnaryOperator<Tensor>> steps = new ArrayList<>();
     private int next;
 
-    /** Appends a module (registered as the next index) and the function that runs it. */
-    public <M extends Module> Sequential add(M module, java.util.function.BiFunction<M, Tensor, Tensor> forward) {
-        M m = register(Integer.toString(next++), module);
-        steps.add(x -> forward.apply(m, x));
+    /** Appends a layer, registered as the next index. */
+    public Sequential add(UnaryModule layer) {
+        UnaryModule m = register(Integer.toString(next++), layer);
+        steps.add(m::forward);
         return this;
     }
 
@@ -28,7 +29,7 @@ public final class Sequential extends Module {
         return this;
     }
 
-    public Tensor forward(Tensor x) {
+    @Override public Tensor forward(Tensor x) {
         for (UnaryOperator<Tensor> s : steps) x = s.apply(x);
         return x;
     }

@@ -13,10 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * counted the last one down, so no chunk can be read twice or missed.
  *
  * <p>Waiting spins before parking. The caller spins up to 50 µs for chunks that are running (a decode step makes
- * a call every ~100 µs, and parking and waking a thread costs about as much as a small call's work); an idle
- * worker spins only 5 µs for its next chunk, since its spinning competes with the caller's serial work between
- * calls on this kind of VM (demo tokenizer training step 93/80 ms with 5 µs against 101/96 ms with 50 µs; the
- * decode step the same with either; {@code -Dvfmtok.workerSpinMicros} and {@code -Dvfmtok.callerSpinMicros} tune them).
+ * its calls back to back, and parking and waking a thread costs about as much as a small call's work); an idle
+ * worker spins only 5 µs for its next chunk, since on a machine with few cores its spinning takes the core
+ * that the caller's serial work between calls needs (a longer worker spin slowed training steps and did not
+ * help decoding); {@code -Dvfmtok.workerSpinMicros} and {@code -Dvfmtok.callerSpinMicros} tune them.
  */
 final class Gang {
     /** How long the caller spins for the workers' chunks before parking: they are running, and end soon. */

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.nn.io.AnyCheckpoint;
 import org.vfmtok.nn.layers.ModuleList;
 import org.vfmtok.nn.layers.SNConv1d;
@@ -122,7 +123,7 @@ public final class DinoDiscriminator extends Module {
     }
 
     /** One head: block(k=1), Residual(block(k)), SNConv1d(C, 1, 1). */
-    static final class Head extends Module {
+    static final class Head extends UnaryModule {
         final SBlock first;
         final Residual residual;
         final SNConv1d out;
@@ -133,19 +134,20 @@ public final class DinoDiscriminator extends Module {
             out = register("2", new SNConv1d(c, 1, 1, 0, Conv.PaddingMode.ZEROS, rng));
         }
 
-        Tensor forward(Tensor x) { return out.forward(residual.forward(first.forward(x))); }
+        @Override public Tensor forward(Tensor x) { return out.forward(residual.forward(first.forward(x))); }
     }
 
-    static final class Residual extends Module {
-        final SBlock fn;
+    /** (fn(x) + x)/√2 around any layer. */
+    static final class Residual extends UnaryModule {
+        final UnaryModule fn;
 
-        Residual(SBlock fn) { this.fn = register("fn", fn); }
+        Residual(UnaryModule fn) { this.fn = register("fn", fn); }
 
-        Tensor forward(Tensor x) { return Pointwise.add(fn.forward(x), x).mul(1.0 / Math.sqrt(2)); }
+        @Override public Tensor forward(Tensor x) { return Pointwise.add(fn.forward(x), x).mul(1.0 / Math.sqrt(2)); }
     }
 
     /** make_block: SpectralConv1d (circular padding k/2), BatchNormLocal, LeakyReLU(0.2). */
-    static final class SBlock extends Module {
+    static final class SBlock extends UnaryModule {
         final SNConv1d conv;
         final BatchNormLocal norm;
 
@@ -155,7 +157,7 @@ public final class DinoDiscriminator extends Module {
             register("2", new LeakyRelu());
         }
 
-        Tensor forward(Tensor x) { return Pointwise.leakyRelu(norm.forward(conv.forward(x)), 0.2); }
+        @Override public Tensor forward(Tensor x) { return Pointwise.leakyRelu(norm.forward(conv.forward(x)), 0.2); }
     }
 
     static final class LeakyRelu extends Module {}

@@ -39,8 +39,7 @@ public final class Lpips extends Module {
     public Lpips(Rng rng) {
         features = register("features", new Features(rng));
         lins = new ModuleList<>();
-        for (int k = 0; k < TAPS.length; k++) register("lin" + k, new Lin(TAP_CHANNELS[k], rng));
-        for (int k = 0; k < TAPS.length; k++) lins.add((Lin) children().get("lin" + k));
+        for (int k = 0; k < TAPS.length; k++) lins.add(register("lin" + k, new Lin(TAP_CHANNELS[k], rng)));
         requiresGrad(false);
         eval();
     }

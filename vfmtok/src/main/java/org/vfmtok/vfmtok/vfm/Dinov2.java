@@ -3,6 +3,7 @@ package org.vfmtok.vfmtok.vfm;
 import java.util.ArrayList;
 import java.util.List;
 import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.nn.layers.Conv2d;
 import org.vfmtok.nn.layers.FusedQkvAttention;
 import org.vfmtok.nn.layers.LayerNorm;
@@ -149,14 +150,13 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
     }
 
     /** One pre-norm block with LayerScale: x + γ1·attn(norm1 x), then x + γ2·mlp(norm2 x). */
-    static final class Block extends Module {
+    static final class Block extends UnaryModule {
         final LayerNorm norm1;
         final FusedQkvAttention attn;
         final LayerScale ls1;
         final LayerNorm norm2;
-        final Module mlp;
+        final UnaryModule mlp;
         final LayerScale ls2;
-        private final boolean swiglu;
 
         Block(Dinov2Config c, Rng rng) {
             int d = c.embedDim();
@@ -164,29 +164,27 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
             attn = register("attn", new FusedQkvAttention(d, c.numHeads(), true, false, "qkv", "proj", rng)); // rows [q; k; v], head-major
             ls1 = register("ls1", new LayerScale(d));
             norm2 = register("norm2", new LayerNorm(d, c.lnEps()));
-            swiglu = c.swiglu();
-            mlp = register("mlp", swiglu ? new SwiGLUFused(d, c.mlpHidden(), rng) : new Mlp(d, c.mlpHidden(), rng));
+            mlp = register("mlp", c.swiglu() ? new SwiGLUFused(d, c.mlpHidden(), rng) : new Mlp(d, c.mlpHidden(), rng));
             ls2 = register("ls2", new LayerScale(d));
         }
 
-        Tensor forward(Tensor x) {
+        @Override public Tensor forward(Tensor x) {
             x = Pointwise.add(x, ls1.forward(attn.forward(norm1.forward(x))));
             Tensor h = norm2.forward(x);
-            h = swiglu ? ((SwiGLUFused) mlp).forward(h) : ((Mlp) mlp).forward(h);
-            return Pointwise.add(x, ls2.forward(h));
+            return Pointwise.add(x, ls2.forward(mlp.forward(h)));
         }
     }
 
-    static final class LayerScale extends Module {
+    static final class LayerScale extends UnaryModule {
         final Tensor gamma;
 
         LayerScale(int d) { gamma = parameter("gamma", Tensor.ones(d)); }
 
-        Tensor forward(Tensor x) { return Pointwise.mul(x, gamma); }
+        @Override public Tensor forward(Tensor x) { return Pointwise.mul(x, gamma); }
     }
 
     /** mlp.fc1 → exact GELU → mlp.fc2. */
-    static final class Mlp extends Module {
+    static final class Mlp extends UnaryModule {
         final Linear fc1;
         final Linear fc2;
 
@@ -195,6 +193,6 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
             fc2 = register("fc2", new Linear(hidden, d, true, rng));
         }
 
-        Tensor forward(Tensor x) { return fc2.forward(Pointwise.gelu(fc1.forward(x))); }
+        @Override public Tensor forward(Tensor x) { return fc2.forward(Pointwise.gelu(fc1.forward(x))); }
     }
 }

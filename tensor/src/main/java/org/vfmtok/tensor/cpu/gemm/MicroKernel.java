@@ -14,8 +14,8 @@ import org.vfmtok.tensor.cpu.VectorSupport;
  * array or a non-inlined call); the finished tile goes through {@code scratch} to C.
  *
  * <p>NR is two vectors of {@link VectorSupport#F}: with 512-bit vectors that is 12×32 and 27 of the 32
- * vector registers; on this Zen 5 CPU it measured ~2x faster than the 256-bit species (which halves
- * the work per FMA instruction), so the preferred species is used.
+ * vector registers. A narrower species than the preferred one would halve the work per FMA instruction,
+ * so the preferred species is used.
  */
 final class MicroKernel {
     static final VectorSpecies<Float> S = VectorSupport.F;
@@ -71,7 +71,7 @@ final class MicroKernel {
 
     /**
      * Scales the tile in {@code scratch} into C. Kept out of {@link #run}: writing the accumulators
-     * straight to the MemorySegment there made C2 spill them and ran ~8x slower.
+     * straight to the MemorySegment there makes C2 spill them out of their registers.
      */
     private static void writeBack(float[] scratch, MemorySegment c, long cOff, long ldcBytes, int mr, int nr, float alpha, float beta,
                                   MemorySegment bias, long biasOff, boolean biasPerColumn) {

@@ -19,8 +19,8 @@ import org.vfmtok.tensor.cpu.Parallel;
 public final class PackedGemm {
     /**
      * Maximum depth of a packed slice. Deep slices amortise the load and store of the C tile that ends
-     * every micro-kernel call (C is read and written once per slice): on Zen 5 kc 512-768 measured
-     * 5-10% faster than 256 even though a kc×NR panel of B then outgrows the L1 (the L2 feeds it).
+     * every micro-kernel call (C is read and written once per slice); that saving outweighs a kc×NR panel
+     * of B outgrowing the L1 (the L2 feeds it), so KC is well above the L1-sized 256.
      * K is cut into equal slices of at most KC ({@link #sliceDepth}), so there is no thin last slice.
      */
     static final int KC = Integer.getInteger("vfmtok.gemm.kc", 768);

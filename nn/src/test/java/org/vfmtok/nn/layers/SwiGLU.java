@@ -1,12 +1,16 @@
 package org.vfmtok.nn.layers;
 
 import java.util.random.RandomGenerator;
-import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.ops.Pointwise;
 
-/** LlamaGen's FeedForward: w2(SiLU(w1·x) ⊙ w3·x), no biases. Keys w1, w3 (hidden, dim), w2 (dim, hidden). */
-public final class SwiGLU extends Module {
+/**
+ * LlamaGen's FeedForward, w2(SiLU(w1·x) ⊙ w3·x), no biases; keys w1, w3 (hidden, dim), w2 (dim, hidden).
+ * Test-only: the plain composition of nn layers that the PyTorch parity fixture checks (the GPT runs its
+ * own fused feed-forward).
+ */
+public final class SwiGLU extends UnaryModule {
     public final Linear w1;
     public final Linear w3;
     public final Linear w2;
@@ -17,5 +21,5 @@ public final class SwiGLU extends Module {
         w2 = register("w2", new Linear(hidden, dim, false, rng));
     }
 
-    public Tensor forward(Tensor x) { return w2.forward(Pointwise.mul(Pointwise.silu(w1.forward(x)), w3.forward(x))); }
+    @Override public Tensor forward(Tensor x) { return w2.forward(Pointwise.mul(Pointwise.silu(w1.forward(x)), w3.forward(x))); }
 }
