@@ -1,6 +1,7 @@
 package org.vfmtok.vfmtok.model;
 
 import org.vfmtok.nn.Module;
+import org.vfmtok.nn.UnaryModule;
 import org.vfmtok.nn.layers.Conv2d;
 import org.vfmtok.nn.layers.GroupNorm;
 import org.vfmtok.nn.layers.ModuleList;
@@ -20,7 +21,7 @@ public final class PixelDecoder extends Module {
     static final double GN_EPS = 1e-6;
 
     final Conv2d convIn;
-    final ModuleList<Module> mid;
+    final ModuleList<UnaryModule> mid;
     final ModuleList<ConvBlock> convBlocks;
     final GroupNorm normOut;
     final Conv2d convOut;
@@ -49,9 +50,7 @@ public final class PixelDecoder extends Module {
     /** latent (B, z, g, g) → image (B, 3, g·2^(levels−1), …), roughly in [-1, 1]. */
     public Tensor forward(Tensor z) {
         Tensor h = convIn.forward(z);
-        h = block(((ResnetBlock) mid.get(0))::forward, h);
-        h = block(((AttnBlock) mid.get(1))::forward, h);
-        h = block(((ResnetBlock) mid.get(2))::forward, h);
+        for (UnaryModule m : mid) h = block(m::forward, h);   // resnet, attention, resnet
         for (ConvBlock cb : convBlocks) h = cb.forward(h);
         Tensor last = h;
         return block(x -> convOut.forward(normSwish(normOut, groups, x)), last);
@@ -74,7 +73,7 @@ public final class PixelDecoder extends Module {
         return Norms.groupNormSilu(x, groups, norm.weight, norm.bias, GN_EPS);
     }
 
-    static final class ConvBlock extends Module {
+    static final class ConvBlock extends UnaryModule {
         final ModuleList<ResnetBlock> res;
         final Upsample upsample;
 
@@ -85,14 +84,14 @@ public final class PixelDecoder extends Module {
             upsample = up ? register("upsample", new Upsample(out, rng)) : null;
         }
 
-        Tensor forward(Tensor h) {
+        @Override public Tensor forward(Tensor h) {
             for (ResnetBlock r : res) h = block(r::forward, h);
             return upsample == null ? h : block(upsample::forward, h);
         }
     }
 
     /** h = conv1(swish(norm1 x)); h = conv2(swish(norm2 h)); out = shortcut(x) + h (1×1 nin_shortcut when channels change). */
-    static final class ResnetBlock extends Module {
+    static final class ResnetBlock extends UnaryModule {
         final GroupNorm norm1;
         final Conv2d conv1;
         final GroupNorm norm2;
@@ -109,7 +108,7 @@ public final class PixelDecoder extends Module {
             ninShortcut = in != out ? register("nin_shortcut", new Conv2d(in, out, 1, 1, 0, rng)) : null;
         }
 
-        Tensor forward(Tensor x) {
+        @Override public Tensor forward(Tensor x) {
             Tensor h = conv1.forward(normSwish(norm1, groups, x));
             h = conv2.forward(normSwish(norm2, groups, h));
             return Pointwise.add(ninShortcut == null ? x : ninShortcut.forward(x), h);
@@ -117,7 +116,7 @@ public final class PixelDecoder extends Module {
     }
 
     /** Single-head spatial self-attention with 1×1 convolutions q, k, v, proj_out; scale C^-0.5; residual. */
-    static final class AttnBlock extends Module {
+    static final class AttnBlock extends UnaryModule {
         final GroupNorm norm;
         final Conv2d q;
         final Conv2d k;
@@ -132,7 +131,7 @@ public final class PixelDecoder extends Module {
             projOut = register("proj_out", new Conv2d(c, c, 1, 1, 0, rng));
         }
 
-        Tensor forward(Tensor x) {
+        @Override public Tensor forward(Tensor x) {
             int b = x.size(0), c = x.size(1), hh = x.size(2), ww = x.size(3);
             Tensor h = norm.forward(x);
             // (B, 1, HW, C) per tensor: one head attending over all positions
@@ -146,11 +145,11 @@ public final class PixelDecoder extends Module {
     }
 
     /** Nearest ×2 upsampling, then a 3×3 conv. */
-    static final class Upsample extends Module {
+    static final class Upsample extends UnaryModule {
         final Conv2d conv;
 
         Upsample(int c, Rng rng) { conv = register("conv", new Conv2d(c, c, 3, 1, 1, rng)); }
 
-        Tensor forward(Tensor x) { return conv.forward(Resample.upsampleNearest(x, 2.0)); }
+        @Override public Tensor forward(Tensor x) { return conv.forward(Resample.upsampleNearest(x, 2.0)); }
     }
 }
