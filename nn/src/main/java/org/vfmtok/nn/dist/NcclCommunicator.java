@@ -205,5 +205,6 @@ public final class NcclCommunicator implements Communicator {
         CudaCheck.nccl(Nccl.ncclCommDestroy(comm), "ncclCommDestroy on rank " + env.rank());
     }
 
-    public CudaBackend backend() { return backend; }
+    /** The CUDA backend of this rank's device (typed as the SPI: the CUDA package is not exported). */
+    public org.vfmtok.tensor.backend.Backend backend() { return backend; }
 }

@@ -1,0 +1,53 @@
+package com.example.generate;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.vfmtok.llama.GPT;
+import org.vfmtok.llama.GPTConfig;
+import org.vfmtok.llama.GenerationOptions;
+import org.vfmtok.llama.ImageGenerator;
+import org.vfmtok.llama.SamplingOptions;
+import org.vfmtok.tensor.Scope;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.vfmtok.VFMTokenizer;
+import org.vfmtok.vfmtok.image.ImageFiles;
+import org.vfmtok.vfmtok.model.TokenizerConfig;
+import org.vfmtok.vfmtok.train.TokenizerConfigs;
+
+/**
+ * Generates one class-conditional image and writes it as a PNG.
+ * <pre>
+ *   GenerateImage OUT.png                            a small GPT and tokenizer with random weights
+ *   GenerateImage OUT.png GPT.pt GPT-B TOKENIZER.pt  trained LlamaGen GPT and VFMTok tokenizer checkpoints
+ * </pre>
+ */
+public final class GenerateImage {
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1 && args.length != 4) {
+            System.err.println("usage: GenerateImage OUT.png [GPT_CHECKPOINT GPT_SIZE TOKENIZER_CHECKPOINT]");
+            System.exit(2);
+        }
+        Path out = Path.of(args[0]);
+        int classLabel = 0;
+        // Every tensor allocated in the scope, the models' weights included, is freed when it closes.
+        try (Scope scope = Scope.open("generate-image")) {
+            GPT gpt;
+            VFMTokenizer tokenizer;
+            if (args.length == 4) {
+                gpt = GPT.load(Path.of(args[1]), GPTConfig.preset(args[2]));
+                tokenizer = VFMTokenizer.load(Path.of(args[3]), null, TokenizerConfig.official());
+            } else {
+                TokenizerConfig small = TokenizerConfigs.demo();   // 24×24 images, 16 tokens, 128 codes
+                gpt = GPT.random(GPTConfig.of("small", 64, 2, 4, 176, small.codebookSize(), 10, small.anchorGrid()), 1);
+                tokenizer = VFMTokenizer.random(small, 2);
+            }
+            try (ImageGenerator generator = new ImageGenerator(gpt, tokenizer)) {
+                GenerationOptions options = new GenerationOptions(1.5, SamplingOptions.defaults(), 42);
+                int[][] codes = generator.codes(new int[] {classLabel}, options, null);
+                Tensor images = generator.images(codes);   // (1, H, W, 3) bytes
+                ImageFiles.writePng(ImageFiles.toImage(images, 0), out);
+            }
+        }
+        System.out.println("wrote " + out.toAbsolutePath());
+    }
+}

@@ -1,0 +1,4 @@
+module com.example.generate {
+    requires org.vfmtok.llama;
+    requires org.vfmtok.vfmtok;
+}

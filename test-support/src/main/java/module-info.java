@@ -1,0 +1,6 @@
+/** Test helpers: gradient checks and fast-backend-versus-scalar-oracle comparisons. Test scope only. */
+module org.vfmtok.tensor.testing {
+    requires transitive org.vfmtok.tensor;
+
+    exports org.vfmtok.tensor.testing;
+}

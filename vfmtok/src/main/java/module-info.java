@@ -1,0 +1,13 @@
+/** The VFMTok image tokenizer: model, vision foundation model, image files, data and training. */
+module org.vfmtok.vfmtok {
+    requires transitive org.vfmtok.nn;
+    // BufferedImage and ImageIO are in the public API (image files, data sources).
+    requires transitive java.desktop;
+
+    exports org.vfmtok.vfmtok;
+    exports org.vfmtok.vfmtok.data;
+    exports org.vfmtok.vfmtok.image;
+    exports org.vfmtok.vfmtok.model;
+    exports org.vfmtok.vfmtok.train;
+    exports org.vfmtok.vfmtok.vfm;
+}
