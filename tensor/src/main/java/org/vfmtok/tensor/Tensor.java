@@ -212,31 +212,39 @@ public final class Tensor {
 
     /** All elements in row-major order, converted to float. */
     public float[] toFloatArray() {
-        Tensor c = host().contiguousAs(DType.F32);
-        float[] out = new float[Math.toIntExact(numel())];
-        MemorySegment.copy(c.storage.segment(), c.byteOffset(), MemorySegment.ofArray(out), 0, out.length * 4L);
-        return out;
+        try (Scope conversion = Scope.open("toFloatArray")) { // a converted copy dies here, scope or no scope
+            Tensor c = host().contiguousAs(DType.F32);
+            float[] out = new float[Math.toIntExact(numel())];
+            MemorySegment.copy(c.storage.segment(), c.byteOffset(), MemorySegment.ofArray(out), 0, out.length * 4L);
+            return out;
+        }
     }
 
     public double[] toDoubleArray() {
-        Tensor c = host().contiguousAs(DType.F64);
-        double[] out = new double[Math.toIntExact(numel())];
-        MemorySegment.copy(c.storage.segment(), c.byteOffset(), MemorySegment.ofArray(out), 0, out.length * 8L);
-        return out;
+        try (Scope conversion = Scope.open("toDoubleArray")) { // a converted copy dies here, scope or no scope
+            Tensor c = host().contiguousAs(DType.F64);
+            double[] out = new double[Math.toIntExact(numel())];
+            MemorySegment.copy(c.storage.segment(), c.byteOffset(), MemorySegment.ofArray(out), 0, out.length * 8L);
+            return out;
+        }
     }
 
     public long[] toLongArray() {
-        Tensor c = host().contiguousAs(DType.I64);
-        long[] out = new long[Math.toIntExact(numel())];
-        MemorySegment.copy(c.storage.segment(), c.byteOffset(), MemorySegment.ofArray(out), 0, out.length * 8L);
-        return out;
+        try (Scope conversion = Scope.open("toLongArray")) { // a converted copy dies here, scope or no scope
+            Tensor c = host().contiguousAs(DType.I64);
+            long[] out = new long[Math.toIntExact(numel())];
+            MemorySegment.copy(c.storage.segment(), c.byteOffset(), MemorySegment.ofArray(out), 0, out.length * 8L);
+            return out;
+        }
     }
 
     public int[] toIntArray() {
-        Tensor c = host().contiguousAs(DType.I32);
-        int[] out = new int[Math.toIntExact(numel())];
-        MemorySegment.copy(c.storage.segment(), c.byteOffset(), MemorySegment.ofArray(out), 0, out.length * 4L);
-        return out;
+        try (Scope conversion = Scope.open("toIntArray")) { // a converted copy dies here, scope or no scope
+            Tensor c = host().contiguousAs(DType.I32);
+            int[] out = new int[Math.toIntExact(numel())];
+            MemorySegment.copy(c.storage.segment(), c.byteOffset(), MemorySegment.ofArray(out), 0, out.length * 4L);
+            return out;
+        }
     }
 
     private Tensor host() {

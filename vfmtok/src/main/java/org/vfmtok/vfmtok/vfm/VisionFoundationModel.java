@@ -5,9 +5,10 @@ import org.vfmtok.tensor.Tensor;
 
 /**
  * The seam for frozen vision foundation models (DINOv2 now; SigLIP2 or CLIP later): multi-level patch
- * features of normalised images.
+ * features of normalised images. Closing a model frees its weights; a loaded model is immutable and may
+ * be shared by any number of threads.
  */
-public interface VisionFoundationModel {
+public interface VisionFoundationModel extends AutoCloseable {
     /** Channels of every feature level. */
     int featureDim();
 
@@ -22,4 +23,8 @@ public interface VisionFoundationModel {
 
     /** Maps images in [-1, 1] to this model's input normalisation. */
     Tensor normalize(Tensor imagesMinusOneToOne);
+
+    /** Frees the model's weights; idempotent. */
+    @Override
+    void close();
 }
