@@ -182,6 +182,7 @@ public final class NativeMemory {
     /**
      * A quarter of the physical memory, at least 2 GiB: batch-8 decoding at 336² frees 462 MB
      * activations of several sizes, and with a 2 GiB cap it was page-faulting again (62 s instead of 28 s).
+     * The cap only matters while a model is open: the cache is emptied when the last owner closes.
      */
     private static long defaultCacheBytes() {
         long total = 0;
