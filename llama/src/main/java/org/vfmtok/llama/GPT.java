@@ -16,7 +16,9 @@ import org.vfmtok.nn.layers.Dropout;
 import org.vfmtok.nn.layers.ModuleList;
 import org.vfmtok.nn.layers.RMSNorm;
 import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.NativeMemory;
 import org.vfmtok.tensor.Rng;
+import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.autograd.Grad;
 import org.vfmtok.tensor.cpu.Parallel;
@@ -34,8 +36,15 @@ import org.vfmtok.tensor.ops.Pointwise;
  * <p>{@link #forward} is the full-sequence (training) forward with autograd; in training mode it applies
  * class-label dropout to the null class, token dropout (also on the class embedding), residual and FFN
  * dropout. Sampling goes through {@link KVDecoder} and {@link Generator}, which share these weights.
+ *
+ * <p>Memory: the weights live in a scope the model owns ({@link Scope#owned}), freed by {@link #close}
+ * (or, at the latest, when the scope current at construction closes). After close every use fails.
+ *
+ * <p>Threads: a GPT in eval mode is immutable and may be shared by any number of threads; per-call state
+ * (KV caches, scratch) lives in a {@link KVDecoder} or {@link Generator}, one per thread. Training
+ * (forward with dropout, optimiser steps) is single-threaded.
  */
-public final class GPT extends Module {
+public final class GPT extends Module implements AutoCloseable {
     public final GPTConfig config;
     final Blocks.LabelEmbedder clsEmbedding;
     final Weight tokEmbeddings;
@@ -46,6 +55,7 @@ public final class GPT extends Module {
 
     private final Rng dropoutRng;
     private final Dropout tokDropout, residDropout, ffnDropout;
+    private final Scope weights;
 
     /** Uninitialised weights (to load a checkpoint into); see {@link #random} and {@link #initialize}. */
     public GPT(GPTConfig config) {
@@ -56,18 +66,35 @@ public final class GPT extends Module {
     public GPT(GPTConfig config, Rng dropoutRng) {
         this.config = config;
         this.dropoutRng = dropoutRng;
-        clsEmbedding = register("cls_embedding", new Blocks.LabelEmbedder(config.classRows(), config.dim()));
-        tokEmbeddings = register("tok_embeddings", new Weight(config.vocabSize(), config.dim()));
-        register("layers", layers);
-        for (int i = 0; i < config.nLayer(); i++) layers.add(new Blocks.Block(config));
-        norm = register("norm", new RMSNorm(config.dim(), config.normEps()));
-        output = register("output", new Weight(config.vocabSize(), config.dim()));
-        rope = new Rope2D(config.grid(), config.headDim(), config.ropeBase());
-        // registered (no state) so that train()/eval() reach them; PyTorch keeps resid/ffn dropout inside the blocks
-        tokDropout = register("tok_dropout", new Dropout(config.tokenDropoutP(), dropoutRng));
-        residDropout = register("resid_dropout", new Dropout(config.residDropoutP(), dropoutRng));
-        ffnDropout = register("ffn_dropout", new Dropout(config.ffnDropoutP(), dropoutRng));
+        weights = Scope.owned("GPT weights");
+        try (Scope.Entered in = weights.enter()) {
+            clsEmbedding = register("cls_embedding", new Blocks.LabelEmbedder(config.classRows(), config.dim()));
+            tokEmbeddings = register("tok_embeddings", new Weight(config.vocabSize(), config.dim()));
+            register("layers", layers);
+            for (int i = 0; i < config.nLayer(); i++) layers.add(new Blocks.Block(config));
+            norm = register("norm", new RMSNorm(config.dim(), config.normEps()));
+            output = register("output", new Weight(config.vocabSize(), config.dim()));
+            rope = new Rope2D(config.grid(), config.headDim(), config.ropeBase());
+            // registered (no state) so that train()/eval() reach them; PyTorch keeps resid/ffn dropout inside the blocks
+            tokDropout = register("tok_dropout", new Dropout(config.tokenDropoutP(), dropoutRng));
+            residDropout = register("resid_dropout", new Dropout(config.residDropoutP(), dropoutRng));
+            ffnDropout = register("ffn_dropout", new Dropout(config.ffnDropoutP(), dropoutRng));
+        } catch (RuntimeException | Error e) {
+            weights.close();
+            throw e;
+        }
+        NativeMemory.Owner owner = NativeMemory.openOwner();
+        weights.onClose(owner::close); // also when the enclosing scope closes the weights
     }
+
+    /** Frees the weights (and everything else allocated in the model's scope, e.g. optimiser state). Idempotent. */
+    @Override
+    public void close() {
+        weights.close();
+    }
+
+    /** Whether {@link #close} has run. */
+    public boolean isClosed() { return weights.isClosed(); }
 
     /** The official initialisation with a seed: Linear/Embedding N(0, initializer_range), norms 1, output 0. */
     public static GPT random(GPTConfig config, long seed) {
@@ -201,7 +228,8 @@ public final class GPT extends Module {
      */
     public static GPT load(Path file, GPTConfig config, String which) throws IOException {
         GPT g = new GPT(config);
-        try (AnyCheckpoint c = AnyCheckpoint.open(file)) {
+        // conversions of checkpoint tensors die here; the weights are in the model's own scope
+        try (Scope conversions = Scope.open("GPT load"); AnyCheckpoint c = AnyCheckpoint.open(file)) {
             String used = which;
             Map<String, Tensor> sd;
             if (which == null || which.isEmpty() || which.equals("auto")) {
@@ -225,6 +253,9 @@ public final class GPT extends Module {
             } catch (StateDictException e) {
                 throw new IOException(file + " (" + used + " weights) does not fit " + config + ": " + summary(e.report()) + describe(sd), e);
             }
+        } catch (IOException | RuntimeException | Error e) {
+            g.close();
+            throw e;
         }
         g.eval();
         return g;

@@ -4,9 +4,12 @@ package org.vfmtok.llama;
  * Class-conditional generation settings ({@code generate.py}): classifier-free guidance scale (≥ 1; 1 = no
  * guidance, a single batch) and interval ({@code cfg_interval}: −1 = always; else guidance for decode steps
  * i ≤ interval, the prefill always guided), sampling, the seed of the uniforms the sampler draws, and the
- * storage type of the KV cache ({@link KVCacheDType#F32} unless chosen with {@link #withKvCache}).
+ * storage type of the KV cache ({@link KVCacheDType#F32} unless chosen with {@link #withKvCache}), and an
+ * optional deadline ({@link #withDeadline}; null = none) after which a generation stops with a
+ * {@link java.util.concurrent.CancellationException}.
  */
-public record GenerationOptions(double cfgScale, int cfgInterval, SamplingOptions sampling, long seed, KVCacheDType kvCache) {
+public record GenerationOptions(double cfgScale, int cfgInterval, SamplingOptions sampling, long seed, KVCacheDType kvCache,
+                                java.time.Instant deadline) {
     public GenerationOptions {
         if (!(cfgScale >= 1) || Double.isInfinite(cfgScale)) {
             throw new IllegalArgumentException("cfg scale must be >= 1 (1 disables guidance), got " + cfgScale);
@@ -16,13 +19,21 @@ public record GenerationOptions(double cfgScale, int cfgInterval, SamplingOption
         if (kvCache == null) throw new IllegalArgumentException("KV-cache dtype is required");
     }
 
+    /** Without a deadline. */
+    public GenerationOptions(double cfgScale, int cfgInterval, SamplingOptions sampling, long seed, KVCacheDType kvCache) {
+        this(cfgScale, cfgInterval, sampling, seed, kvCache, null);
+    }
+
     /** With an F32 KV cache. */
     public GenerationOptions(double cfgScale, int cfgInterval, SamplingOptions sampling, long seed) { this(cfgScale, cfgInterval, sampling, seed, KVCacheDType.F32); }
 
     public GenerationOptions(double cfgScale, SamplingOptions sampling, long seed) { this(cfgScale, -1, sampling, seed); }
 
     /** These options with the KV cache stored as {@code kvCache}. */
-    public GenerationOptions withKvCache(KVCacheDType kvCache) { return new GenerationOptions(cfgScale, cfgInterval, sampling, seed, kvCache); }
+    public GenerationOptions withKvCache(KVCacheDType kvCache) { return new GenerationOptions(cfgScale, cfgInterval, sampling, seed, kvCache, deadline); }
+
+    /** These options with a deadline (checked before every decode step; null = none). */
+    public GenerationOptions withDeadline(java.time.Instant deadline) { return new GenerationOptions(cfgScale, cfgInterval, sampling, seed, kvCache, deadline); }
 
     public boolean guided() { return cfgScale > 1.0; }
 

@@ -1,5 +1,8 @@
 package org.vfmtok.llama;
 
+import java.time.Instant;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.vfmtok.tensor.Rng;
 
 /**
@@ -15,6 +18,15 @@ import org.vfmtok.tensor.Rng;
  *
  * A generator keeps its {@link KVDecoder} between calls with the same batch size and KV-cache dtype
  * ({@link GenerationOptions#kvCache}); {@link #close} frees it.
+ *
+ * <p>Threads: a generator is per-call state (its KV cache): one thread at a time. A second call while one
+ * runs fails fast with an {@link IllegalStateException}; use one generator per thread (they share the GPT's
+ * weights) or an {@link ImageGenerator}, which pools them.
+ *
+ * <p>Cancellation: before every step the generator checks the calling thread's interrupt flag and
+ * {@link GenerationOptions#deadline}; either stops the call with a {@link CancellationException} (the
+ * interrupt flag is left set). Nothing is allocated per call beyond Java arrays, so nothing leaks; the
+ * decoder is kept for the next call.
  */
 public final class Generator implements AutoCloseable {
     /**
@@ -45,6 +57,7 @@ public final class Generator implements AutoCloseable {
     }
 
     private final GPT gpt;
+    private final AtomicBoolean busy = new AtomicBoolean();
     private KVDecoder decoder;
 
     public Generator(GPT gpt) {
@@ -62,8 +75,33 @@ public final class Generator implements AutoCloseable {
         return generate(classes, options, (s, r) -> 1.0 - rng.nextDouble(), listener, gpt.config.tokens());
     }
 
-    /** The first {@code steps} codes of each row (steps ≤ grid²), with the given uniforms. */
+    /**
+     * The first {@code steps} codes of each row (steps ≤ grid²), with the given uniforms.
+     *
+     * @throws CancellationException when the thread is interrupted or the options' deadline passes
+     * @throws IllegalStateException when another thread is using this generator, or it is closed
+     */
     public int[][] generate(int[] classes, GenerationOptions options, Uniforms uniforms, StepListener listener, int steps) {
+        if (!busy.compareAndSet(false, true)) {
+            throw new IllegalStateException("this Generator is already generating on another thread: use one per thread (or an ImageGenerator)");
+        }
+        try {
+            return run(classes, options, uniforms, listener, steps);
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private static void checkCancelled(int s, int steps, Instant deadline) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CancellationException("generation interrupted before step " + s + " of " + steps);
+        }
+        if (deadline != null && Instant.now().isAfter(deadline)) {
+            throw new CancellationException("generation passed its deadline " + deadline + " before step " + s + " of " + steps);
+        }
+    }
+
+    private int[][] run(int[] classes, GenerationOptions options, Uniforms uniforms, StepListener listener, int steps) {
         GPTConfig c = gpt.config;
         int b = classes.length;
         if (b == 0) throw new IllegalArgumentException("no classes to generate");
@@ -95,7 +133,9 @@ public final class Generator implements AutoCloseable {
         int[][] codes = new int[b][steps];
         int[] feed = new int[rows];
         int[] drawn = new int[b];
+        Instant deadline = options.deadline();
         for (int s = 0; s < steps; s++) {
+            checkCancelled(s, steps, deadline);
             boolean cfg = options.guidedAt(s);
             int active = cfg ? rows : b;
             if (s == 0) decoder.prefill(labels);
@@ -130,9 +170,25 @@ public final class Generator implements AutoCloseable {
         return codes;
     }
 
+    /**
+     * Runs two batch-1 generations on scratch (guided when the model has a null class) so that the JIT
+     * compiles the decode path before the first real request; keeps the decoder for reuse, allocates
+     * nothing else. {@link ImageGenerator#warmUp} also warms the image decoder.
+     */
+    public void warmUp() {
+        GenerationOptions options = new GenerationOptions(gpt.config.hasNullClass() ? 1.5 : 1.0, SamplingOptions.defaults(), 0);
+        for (int round = 0; round < 2; round++) generate(new int[] {0}, options, null);
+    }
+
+    /** Frees the KV decoder; must not run while a call is generating. Idempotent (a later call makes a new decoder). */
     @Override
     public void close() {
-        if (decoder != null) decoder.close();
-        decoder = null;
+        if (!busy.compareAndSet(false, true)) throw new IllegalStateException("this Generator is generating on another thread: close it afterwards");
+        try {
+            if (decoder != null) decoder.close();
+            decoder = null;
+        } finally {
+            busy.set(false);
+        }
     }
 }

@@ -24,6 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * activation at 336², 128 channels) that was over half of the run time. When full, the cache drops its
  * longest-held blocks first (a stage with other shapes must not lock the next one out). Cached blocks do
  * not count as live; an allocation that fails releases them and retries.
+ *
+ * <p>The cache lives only while something uses it: loaded models hold an {@link Owner} (see
+ * {@link #openOwner}), and when the last one closes the cache is emptied and the C allocator is asked to
+ * return its free memory to the operating system ({@link #trim}). A host can call {@link #trim} itself
+ * at any time.
  */
 public final class NativeMemory {
     public static final long ALIGNMENT = 64;
@@ -40,7 +45,14 @@ public final class NativeMemory {
                 FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
         FREE = linker.downcallHandle(lookup.find("free").orElseThrow(),
                 FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+        // glibc keeps freed memory in its arenas; malloc_trim(0) gives it back. Absent elsewhere (musl, macOS).
+        MALLOC_TRIM = lookup.find("malloc_trim")
+                .map(a -> linker.downcallHandle(a, FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG)))
+                .orElse(null);
     }
+
+    private static final MethodHandle MALLOC_TRIM;
+    private static final AtomicLong OWNERS = new AtomicLong();
 
     private static final long CACHE_MIN = 1L << 20;
     private static final long CACHE_MAX = Long.getLong("vfmtok.memory.cacheBytes", defaultCacheBytes());
@@ -86,6 +98,55 @@ public final class NativeMemory {
         }
     }
 
+    /**
+     * Empties the free-block cache and asks the C allocator to return free memory to the operating system
+     * ({@code malloc_trim(0)} where the C library has it, else nothing more). Live memory is untouched.
+     */
+    public static void trim() {
+        releaseCached();
+        if (MALLOC_TRIM != null) {
+            try {
+                int ignored = (int) MALLOC_TRIM.invokeExact(0L);
+            } catch (Throwable t) {
+                throw new IllegalStateException("malloc_trim failed", t);
+            }
+        }
+    }
+
+    /** Bytes held in the free-block cache (not live, not yet returned to the C allocator). */
+    public static long cachedBytes() {
+        synchronized (POOL) {
+            return cached;
+        }
+    }
+
+    /** The cache's cap in bytes ({@code -Dvfmtok.memory.cacheBytes}). */
+    public static long cacheLimit() { return CACHE_MAX; }
+
+    /**
+     * Registers a user of native memory (a loaded model, a generator); when the last open owner closes,
+     * {@link #trim} runs, so a host that closed every model is back to its own footprint.
+     */
+    public static Owner openOwner() {
+        OWNERS.incrementAndGet();
+        return new Owner();
+    }
+
+    /** Open owners (see {@link #openOwner}). */
+    public static long openOwners() { return OWNERS.get(); }
+
+    /** A registration of {@link #openOwner}; closing it is idempotent. */
+    public static final class Owner implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+        private Owner() {}
+
+        @Override
+        public void close() {
+            if (open.compareAndSet(true, false) && OWNERS.decrementAndGet() == 0) trim();
+        }
+    }
+
     private static MemorySegment takeCached(long block) {
         synchronized (POOL) {
             ArrayDeque<MemorySegment> q = POOL.get(block);
@@ -122,6 +183,7 @@ public final class NativeMemory {
      * A quarter of the physical memory, at least 2 GiB: batch-8 decoding at 336² frees hundreds of MB of
      * activations of several sizes, and a 2 GiB cap is too small to keep them: decoding went back to
      * page-faulting.
+     * The cap only matters while a model is open: the cache is emptied when the last owner closes.
      */
     private static long defaultCacheBytes() {
         long total = 0;

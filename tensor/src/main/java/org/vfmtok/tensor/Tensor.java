@@ -254,9 +254,11 @@ public final class Tensor {
     }
 
     private void toArray(DType arrayType, MemorySegment out, String arrayName) {
-        Tensor c = host().contiguousAs(dtype);
-        ArrayConversion.convert(dtype, c.storage.segment(), c.offset, arrayType, out, out.byteSize() / arrayType.byteSize(),
-                "to " + arrayName + " from " + dtype + Arrays.toString(shape));
+        try (Scope conversion = Scope.open("to " + arrayName)) {   // a host or contiguous copy dies here, scope or no scope
+            Tensor c = host().contiguousAs(dtype);
+            ArrayConversion.convert(dtype, c.storage.segment(), c.offset, arrayType, out, out.byteSize() / arrayType.byteSize(),
+                    "to " + arrayName + " from " + dtype + Arrays.toString(shape));
+        }
     }
 
     private Tensor host() {

@@ -32,4 +32,33 @@ class NativeMemoryTest {
         NativeMemory.free(c);
         assertEquals(live, NativeMemory.liveBytes());
     }
+
+    @Test
+    void theCacheIsEmptiedWhenTheLastOwnerCloses() {
+        assertEquals(0, NativeMemory.openOwners(), "no model open in the tensor tests");
+        NativeMemory.Owner a = NativeMemory.openOwner(), b = NativeMemory.openOwner();
+        NativeMemory.free(NativeMemory.allocate(5L << 20));
+        assertTrue(NativeMemory.cachedBytes() >= 5L << 20, "a freed large block is cached");
+        a.close();
+        a.close(); // idempotent: b still counts
+        assertEquals(1, NativeMemory.openOwners());
+        assertTrue(NativeMemory.cachedBytes() >= 5L << 20, "kept while an owner is open");
+        b.close();
+        assertEquals(0, NativeMemory.cachedBytes(), "released with the last owner");
+        assertTrue(NativeMemory.cacheLimit() > 0);
+    }
+
+    @Test
+    void trimEmptiesTheCacheAndLeavesLiveMemory() {
+        long live = NativeMemory.liveBytes();
+        MemorySegment kept = NativeMemory.allocate(2L << 20);
+        NativeMemory.free(NativeMemory.allocate(7L << 20));
+        assertTrue(NativeMemory.cachedBytes() > 0);
+        NativeMemory.trim(); // malloc_trim(0) on glibc, a no-op elsewhere
+        assertEquals(0, NativeMemory.cachedBytes());
+        kept.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1);
+        NativeMemory.free(kept);
+        NativeMemory.trim();
+        assertEquals(live, NativeMemory.liveBytes());
+    }
 }

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import org.vfmtok.nn.io.AnyCheckpoint;
 import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.NativeMemory;
 import org.vfmtok.tensor.Rng;
+import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.autograd.Grad;
 import org.vfmtok.tensor.backend.ResampleKernels;
@@ -28,16 +30,34 @@ import org.vfmtok.vfmtok.vfm.Dinov2Weights;
  *     Tensor recon = tok.decode(codes);         // (B, 3, 336, 336) in about [-1, 1]
  * }
  * }</pre>
+ *
+ * <p>Memory: a tokenizer from {@link #load} or {@link #random} owns its weights; {@link #close} frees
+ * them (or, at the latest, the scope current when it was made). Results of encode/decode are allocated in
+ * the caller's current scope.
+ *
+ * <p>Threads: the tokenizer is immutable after loading and may be shared by any number of threads; each
+ * call's activations live in the calling thread's current scope.
  */
-public final class VFMTokenizer {
+public final class VFMTokenizer implements AutoCloseable {
     private final TokenizerConfig config;
     private final Dinov2 vfm;
     private final VQModel model;
+    /** The scope holding {@link #model}'s weights when this tokenizer made it, else null (the caller's). */
+    private final Scope weights;
+    private final NativeMemory.Owner memoryOwner;
 
+    /** A tokenizer over the given models; it takes ownership of {@code vfm} (closes it), not of {@code model}'s memory. */
     public VFMTokenizer(TokenizerConfig config, Dinov2 vfm, VQModel model) {
+        this(config, vfm, model, null);
+    }
+
+    private VFMTokenizer(TokenizerConfig config, Dinov2 vfm, VQModel model, Scope weights) {
         this.config = config;
         this.vfm = vfm;
         this.model = model;
+        this.weights = weights;
+        this.memoryOwner = NativeMemory.openOwner();
+        if (weights != null) weights.onClose(memoryOwner::close);
         if (vfm != null) vfm.eval();
         model.eval();
     }
@@ -45,7 +65,21 @@ public final class VFMTokenizer {
     /** A randomly initialised tokenizer (tests, training from scratch). */
     public static VFMTokenizer random(TokenizerConfig config, long seed) {
         Rng rng = new Rng(seed);
-        return new VFMTokenizer(config, new Dinov2(config.vfm(), rng), new VQModel(config, rng));
+        Dinov2 vfm = new Dinov2(config.vfm(), rng);
+        Scope weights = Scope.owned("VFMTokenizer weights");
+        VQModel model;
+        try (Scope.Entered in = weights.enter()) {
+            model = new VQModel(config, rng);
+        }
+        return new VFMTokenizer(config, vfm, model, weights);
+    }
+
+    /** Frees the weights this tokenizer owns (the VFM's and, when it made it, the VQ model's). Idempotent. */
+    @Override
+    public void close() {
+        if (vfm != null) vfm.close();
+        if (weights != null) weights.close();
+        memoryOwner.close();
     }
 
     /**
@@ -60,7 +94,24 @@ public final class VFMTokenizer {
     public static VFMTokenizer load(Path tokenizer, Path vfmWeights, TokenizerConfig config, String which) throws IOException {
         TokenizerConfig cfg = config == null ? TokenizerConfig.official() : config;
         Rng rng = new Rng(0);
-        VQModel model = new VQModel(cfg, rng);
+        Scope weights = Scope.owned("VFMTokenizer weights");
+        VQModel model;
+        try (Scope.Entered in = weights.enter()) {
+            model = new VQModel(cfg, rng);
+        }
+        // made before the conversions scope opens: a model owned under it would close with it
+        Dinov2 vfm = vfmWeights == null ? null : new Dinov2(cfg.vfm(), rng);
+        try (Scope conversions = Scope.open("VFMTokenizer load")) {
+            loadWeights(tokenizer, vfmWeights, cfg, which, model, vfm);
+        } catch (IOException | RuntimeException | Error e) {
+            weights.close();
+            if (vfm != null) vfm.close();
+            throw e;
+        }
+        return new VFMTokenizer(cfg, vfm, model, weights);
+    }
+
+    private static void loadWeights(Path tokenizer, Path vfmWeights, TokenizerConfig cfg, String which, VQModel model, Dinov2 vfm) throws IOException {
         try (AnyCheckpoint c = AnyCheckpoint.open(tokenizer)) {
             Map<String, Tensor> sd = c.tensors(which);
             if (sd.isEmpty() && "ema".equals(which)) sd = c.tensors("model");
@@ -72,9 +123,7 @@ public final class VFMTokenizer {
                 throw new IOException(tokenizer + ": " + e.getMessage(), e);
             }
         }
-        Dinov2 vfm = null;
-        if (vfmWeights != null) {
-            vfm = new Dinov2(cfg.vfm(), rng);
+        if (vfm != null) {
             try (AnyCheckpoint c = AnyCheckpoint.open(vfmWeights)) {
                 Map<String, Tensor> sd = c.tensors("");
                 if (sd.isEmpty()) throw new IOException(vfmWeights + ": no tensors");
@@ -85,7 +134,6 @@ public final class VFMTokenizer {
                 }
             }
         }
-        return new VFMTokenizer(cfg, vfm, model);
     }
 
     public TokenizerConfig config() { return config; }

@@ -95,14 +95,13 @@ public final class TorchCheckpoint implements AutoCloseable {
         }
     }
 
-    /** Copy-on-write if the file can be opened for writing (so tensors are writable), read-only otherwise. */
+    /**
+     * Read-only: opening a checkpoint for writing (even for a private copy-on-write mapping) makes file
+     * watchers report it modified. Tensors of a checkpoint are read, never written in place.
+     */
     private static MemorySegment map(Path file, Arena arena) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return ch.map(FileChannel.MapMode.PRIVATE, 0, ch.size(), arena);
-        } catch (IOException | UnsupportedOperationException | SecurityException notWritable) {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
         }
     }
 

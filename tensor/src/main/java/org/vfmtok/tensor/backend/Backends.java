@@ -13,7 +13,8 @@ import org.vfmtok.tensor.scalar.ScalarBackend;
  */
 public final class Backends {
     private static final Backend SCALAR = new ScalarBackend();
-    private static final Backend CPU = "scalar".equals(System.getProperty("vfmtok.backend")) ? SCALAR : new CpuBackend(SCALAR);
+    /** The module the Vector API backend needs; the JVM has it only with {@code --add-modules jdk.incubator.vector}. */
+    public static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final ThreadLocal<Backend> OVERRIDE = new ThreadLocal<>();
     private static volatile java.util.function.Function<Device, Backend> deviceBackends = d -> null;
     private static volatile Transfer transfer = (src, dst) -> {
@@ -21,6 +22,30 @@ public final class Backends {
     };
 
     private Backends() {}
+
+    /**
+     * The CPU backend, made on first use so that the scalar path never loads a class of the incubating
+     * Vector API (a JVM started without {@code --add-modules jdk.incubator.vector} can run it).
+     */
+    private static volatile Backend cpu;
+
+    private static synchronized Backend makeCpu() {
+        if (cpu != null) return cpu;
+        if ("scalar".equals(System.getProperty("vfmtok.backend"))) return cpu = SCALAR;
+        if (!vectorApiAvailable()) {
+            // every call fails with this message (not a NoClassDefFoundError from a half-initialised class)
+            throw new IllegalStateException("the CPU backend needs the incubating Vector API, which this JVM does not have: start it with --add-modules "
+                    + VECTOR_MODULE + " (or use the slow reference backend with -Dvfmtok.backend=scalar)");
+        }
+        return cpu = new CpuBackend(SCALAR);
+    }
+
+    /** Whether this JVM can load the Vector API ({@value #VECTOR_MODULE} is in the boot layer or this class's layer). */
+    public static boolean vectorApiAvailable() {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) return true;
+        ModuleLayer own = Backends.class.getModule().getLayer();
+        return own != null && own.findModule(VECTOR_MODULE).isPresent();
+    }
 
     /** Copies between devices; installed by device backends. */
     @FunctionalInterface
@@ -31,7 +56,7 @@ public final class Backends {
     public static Backend forDevice(Device d) {
         if (d.isCpu()) {
             Backend o = OVERRIDE.get();
-            return o != null ? o : CPU;
+            return o != null ? o : cpu();
         }
         Backend b = deviceBackends.apply(d);
         // The CUDA backend loads on the first request for a CUDA device (never on the CPU path); it
@@ -41,7 +66,10 @@ public final class Backends {
         return b;
     }
 
-    public static Backend cpu() { return CPU; }
+    public static Backend cpu() {
+        Backend b = cpu;
+        return b != null ? b : makeCpu();
+    }
 
     public static Backend scalar() { return SCALAR; }
 

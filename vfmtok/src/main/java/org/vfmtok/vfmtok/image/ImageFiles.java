@@ -21,9 +21,10 @@ import org.vfmtok.tensor.ops.Resample;
 public final class ImageFiles {
     private ImageFiles() {}
 
+    // No ImageIO.setUseCache(false): that would change the whole host JVM. Files are read and written
+    // through File-based image streams, which never use ImageIO's disk cache.
     static {
         ImageIO.scanForPlugins();
-        ImageIO.setUseCache(false);
     }
 
     public static BufferedImage read(Path file) throws IOException {

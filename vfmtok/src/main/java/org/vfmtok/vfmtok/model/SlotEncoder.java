@@ -44,7 +44,7 @@ public final class SlotEncoder extends Module {
         transformer = register("transformer", new Transformer(cfg, rng));
         normPre1 = register("norm_pre1", new LayerNorm(d, 1e-5));
         try (Grad.Mode ng = Grad.noGrad()) {
-            reference = org.vfmtok.tensor.Scope.global().run(() -> MSDeformAttn.gridReferencePoints(cfg.anchorGrid()));
+            reference = MSDeformAttn.gridReferencePoints(cfg.anchorGrid()); // with the weights, in the model's scope
         }
     }
 

@@ -10,7 +10,9 @@ import org.vfmtok.nn.layers.LayerNorm;
 import org.vfmtok.nn.layers.Linear;
 import org.vfmtok.nn.layers.ModuleList;
 import org.vfmtok.nn.layers.SwiGLUFused;
+import org.vfmtok.tensor.NativeMemory;
 import org.vfmtok.tensor.Rng;
+import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.ops.Indexing;
 import org.vfmtok.tensor.ops.MatMul;
@@ -24,6 +26,10 @@ import org.vfmtok.tensor.ops.Pointwise;
  * <p>Token layout: [CLS, R1..Rr, P1..Pn] with the position embedding added to CLS and the patches before
  * the registers are inserted; the pos-embed grid trained at 518 px (37²) is resized to the input's grid by
  * antialiased bicubic interpolation with the scale factor grid/37 (spec §1.2).
+ *
+ * <p>Memory and threads: the weights live in a scope the model owns, freed by {@link #close} (or at the
+ * latest with the scope current at construction). The frozen model is immutable and may be shared by any
+ * number of threads; every forward allocates its activations in the caller's current scope.
  */
 public final class Dinov2 extends Module implements VisionFoundationModel {
     private static final double[] MEAN = {0.485, 0.456, 0.406};
@@ -37,20 +43,35 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
     final PatchEmbed patchEmbed;
     final ModuleList<Block> blocks;
     final LayerNorm norm;
+    private final Scope weights;
 
     public Dinov2(Dinov2Config config, Rng rng) {
         this.config = config;
         int d = config.embedDim(), g = config.pretrainGrid();
-        clsToken = parameter("cls_token", Tensor.zeros(1, 1, d));
-        posEmbed = parameter("pos_embed", Tensor.zeros(1, 1 + g * g, d));
-        registerTokens = config.numRegisters() > 0 ? parameter("register_tokens", Tensor.zeros(1, config.numRegisters(), d)) : null;
-        maskToken = parameter("mask_token", Tensor.zeros(1, d));
-        patchEmbed = register("patch_embed", new PatchEmbed(config, rng));
-        blocks = register("blocks", new ModuleList<>());
-        for (int i = 0; i < config.depth(); i++) blocks.add(new Block(config, rng));
-        norm = register("norm", new LayerNorm(d, config.lnEps()));
+        weights = Scope.owned("DINOv2 weights");
+        try (Scope.Entered in = weights.enter()) {
+            clsToken = parameter("cls_token", Tensor.zeros(1, 1, d));
+            posEmbed = parameter("pos_embed", Tensor.zeros(1, 1 + g * g, d));
+            registerTokens = config.numRegisters() > 0 ? parameter("register_tokens", Tensor.zeros(1, config.numRegisters(), d)) : null;
+            maskToken = parameter("mask_token", Tensor.zeros(1, d));
+            patchEmbed = register("patch_embed", new PatchEmbed(config, rng));
+            blocks = register("blocks", new ModuleList<>());
+            for (int i = 0; i < config.depth(); i++) blocks.add(new Block(config, rng));
+            norm = register("norm", new LayerNorm(d, config.lnEps()));
+        } catch (RuntimeException | Error e) {
+            weights.close();
+            throw e;
+        }
+        NativeMemory.Owner owner = NativeMemory.openOwner();
+        weights.onClose(owner::close); // also when the enclosing scope closes the weights
         requiresGrad(false);
         eval();
+    }
+
+    /** Frees the weights. Idempotent; the model must not be used afterwards. */
+    @Override
+    public void close() {
+        weights.close();
     }
 
     @Override public int featureDim() { return config.embedDim(); }

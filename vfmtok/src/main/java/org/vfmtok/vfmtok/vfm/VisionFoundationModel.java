@@ -6,9 +6,10 @@ import org.vfmtok.tensor.autograd.Grad;
 
 /**
  * The seam for frozen vision foundation models (DINOv2 now; SigLIP2 or CLIP later): multi-level patch
- * features of normalised images.
+ * features of normalised images. Closing a model frees its weights; a loaded model is immutable and may
+ * be shared by any number of threads.
  */
-public interface VisionFoundationModel {
+public interface VisionFoundationModel extends AutoCloseable {
     /** Channels of every feature level. */
     int featureDim();
 
@@ -30,4 +31,8 @@ public interface VisionFoundationModel {
             return features(normalize(imagesMinusOneToOne));
         }
     }
+
+    /** Frees the model's weights; idempotent. */
+    @Override
+    void close();
 }
