@@ -1,32 +1,32 @@
-package org.vfmtok.llama;
+package org.vfmtok.tensor.cpu.gemm;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import org.vfmtok.tensor.cpu.Lanes;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.backend.Workspace;
+import org.vfmtok.tensor.cpu.FastPath;
+import org.vfmtok.tensor.cpu.Lanes;
 import org.vfmtok.tensor.cpu.Parallel;
 import org.vfmtok.tensor.cpu.VectorSupport;
 
 /**
  * {@code out = x·wᵀ} (or {@code out += x·wᵀ}) for a linear layer's weight w (N, K) kept in its PyTorch
  * layout, written into a caller's buffer: the decode-step product of a few rows (M = batch, or 2·batch
- * with CFG) against every weight of the model.
+ * with CFG) against every weight of the model ({@code GemmKernels.linearRows} on the CPU).
  *
- * <p>Why not the general GEMM: with M this small the product is bound by reading w once from memory, and
+ * <p>Why not the packed GEMM: with M this small the product is bound by reading w once from memory, and
  * a GEMM that packs its B operand would read and write every weight again per call. Here each thread
  * streams a slice of w's rows exactly once and dots four of them at a time with two x rows (eight vector
  * accumulators), x staying in cache. Larger M works too (x is walked in tiles of {@link #ROW_TILE} rows so
  * that the slice of w in flight stays in cache), which serves the no-grad full-sequence forward.
  *
- * <p>F32, last dims contiguous, any row strides; other layouts or dtypes fall back to the backend GEMM.
+ * <p>An instance is the caller's workspace: it holds the operands of the call in progress and the parallel
+ * body made once, so {@link #run} allocates nothing; one calling thread at a time.
  */
-public final class RowLinear {
+public final class RowGemm implements Workspace {
     private static final VectorSpecies<Float> F = VectorSupport.F;
     private static final int VL = F.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
@@ -51,37 +51,16 @@ public final class RowLinear {
     /** This product's work over slices of four w rows, made once so that a call allocates nothing. */
     private final Parallel.RangeBody sliceWork = this::slices;
 
-    /**
-     * A product to reuse: {@link #run} allocates nothing, which is what a decode step needs. One calling thread
-     * at a time (a call keeps its operands in the object).
-     */
-    public RowLinear() {}
+    /** A product to reuse (made through {@code GemmKernels.linearWorkspace}). */
+    public RowGemm() {}
 
-    /** out (M, N) = x (M, K) · w (N, K)ᵀ, or out += x·wᵀ when {@code accumulate}. */
-    public static void apply(Tensor x, Tensor w, Tensor out, boolean accumulate) {
-        new RowLinear().run(x, w, out, accumulate);
+    /** Whether {@link #run} takes these operands: F32 in CPU memory, last dims contiguous. */
+    public static boolean supports(Tensor x, Tensor w, Tensor out) {
+        return FastPath.rowsF32(x) && FastPath.rowsF32(w) && FastPath.rowsF32(out);
     }
 
-    /** A new (M, N) tensor x·wᵀ for 2-D or batched x (..., K). */
-    public static Tensor apply(Tensor x, Tensor w) {
-        Tensor flat = x.reshape(-1, x.size(-1));
-        int[] shape = x.shape();
-        shape[shape.length - 1] = w.size(0);
-        Tensor out = Tensor.empty(x.dtype(), flat.size(0), w.size(0));
-        apply(flat, w, out, false);
-        return out.view(shape);
-    }
-
-    /** out (M, N) = x (M, K) · w (N, K)ᵀ, or out += x·wᵀ when {@code accumulate}. Allocates nothing on the fast path. */
+    /** out (M, N) = x (M, K) · w (N, K)ᵀ, or out += x·wᵀ when {@code accumulate}, for operands that {@link #supports} (checked by the caller). */
     public void run(Tensor x, Tensor w, Tensor out, boolean accumulate) {
-        if (x.dim() != 2 || w.dim() != 2 || out.dim() != 2 || x.size(1) != w.size(1) || out.size(0) != x.size(0) || out.size(1) != w.size(0)) {
-            throw new IllegalArgumentException("RowLinear: x " + Arrays.toString(x.shape()) + " · w " + Arrays.toString(w.shape())
-                    + "ᵀ -> out " + Arrays.toString(out.shape()) + " (need x (M, K), w (N, K), out (M, N))");
-        }
-        if (!fast(x) || !fast(w) || !fast(out)) {
-            x.backend().gemm().gemm(x.detach(), w.detach().mT(), out.detach(), 1f, accumulate ? 1f : 0f);
-            return;
-        }
         m = x.size(0);
         n = w.size(0);
         k = x.size(1);
@@ -102,10 +81,6 @@ public final class RowLinear {
         } finally {
             xs = ws = os = null;    // the operands are not kept alive by the object
         }
-    }
-
-    private static boolean fast(Tensor t) {
-        return t.dtype() == DType.F32 && t.device().isCpu() && t.stride(1) == 1;
     }
 
     /** Slices [s, e) of four w rows (the last takes the rest), all x rows. */
