@@ -45,9 +45,9 @@ public final class RowGemm implements Workspace {
 
     // The operands of the call in progress, read by every thread of it (published by Parallel's hand-over).
     private MemorySegment xs, ws, os;
-    private long x0, xr, w0, wr, o0, or;
+    private long x0, xr, w0, wr, o0, or, oc;   // byte offsets and strides; out (i, j) at o0 + i·or + j·oc
     private int m, n, k, slices;   // slices: of four w rows, the last taking the rest
-    private boolean acc;
+    private float alpha, beta;
     /** This product's work over slices of four w rows, made once so that a call allocates nothing. */
     private final Parallel.RangeBody sliceWork = this::slices;
 
@@ -61,25 +61,39 @@ public final class RowGemm implements Workspace {
 
     /** out (M, N) = x (M, K) · w (N, K)ᵀ, or out += x·wᵀ when {@code accumulate}, for operands that {@link #supports} (checked by the caller). */
     public void run(Tensor x, Tensor w, Tensor out, boolean accumulate) {
-        m = x.size(0);
-        n = w.size(0);
-        k = x.size(1);
+        run(x.segment(), x.byteOffset(), x.stride(0) * 4, w.segment(), w.byteOffset(), w.stride(0) * 4,
+                out.segment(), out.byteOffset(), out.stride(0) * 4, out.stride(1) * 4, x.size(0), w.size(0), x.size(1), 1f, accumulate ? 1f : 0f);
+    }
+
+    /**
+     * The same product on raw F32 operands (byte offsets and row strides; x and w rows contiguous), as the general
+     * GEMM routes a single product with a small side here: {@code out(i, j) = alpha·Σ_p x(i, p)·w(j, p) + beta·out(i, j)}
+     * with out(i, j) at {@code o0 + i·or + j·oc} bytes (beta 0: out is not read). alpha 1, beta 0 or 1 give the
+     * bits of {@code x·wᵀ} and {@code out + x·wᵀ}.
+     */
+    public void run(MemorySegment xs, long x0, long xr, MemorySegment ws, long w0, long wr, MemorySegment os, long o0, long or, long oc,
+                    int m, int n, int k, float alpha, float beta) {
         if (m == 0 || n == 0) return;
-        xs = x.segment();
-        x0 = x.byteOffset();
-        xr = x.stride(0) * 4;
-        ws = w.segment();
-        w0 = w.byteOffset();
-        wr = w.stride(0) * 4;
-        os = out.segment();
-        o0 = out.byteOffset();
-        or = out.stride(0) * 4;
-        acc = accumulate;
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.xs = xs;
+        this.x0 = x0;
+        this.xr = xr;
+        this.ws = ws;
+        this.w0 = w0;
+        this.wr = wr;
+        this.os = os;
+        this.o0 = o0;
+        this.or = or;
+        this.oc = oc;
+        this.alpha = alpha;
+        this.beta = beta;
         try {
             slices = Math.max(1, n / 4);
             Parallel.forRange(slices, Math.max(1, MIN_ROWS_PER_THREAD / 4), sliceWork);
         } finally {
-            xs = ws = os = null;    // the operands are not kept alive by the object
+            this.xs = this.ws = this.os = null;    // the operands are not kept alive by the object
         }
     }
 
@@ -153,14 +167,15 @@ public final class RowGemm implements Workspace {
     }
 
     private void store(int row, int col, int valid, float v0, float v1, float v2, float v3) {
-        long at = o0 + row * or + 4L * col;
+        long at = o0 + row * or + col * oc;
         put(at, v0);
-        if (valid > 1) put(at + 4, v1);
-        if (valid > 2) put(at + 8, v2);
-        if (valid > 3) put(at + 12, v3);
+        if (valid > 1) put(at + oc, v1);
+        if (valid > 2) put(at + 2 * oc, v2);
+        if (valid > 3) put(at + 3 * oc, v3);
     }
 
     private void put(long at, float v) {
-        os.set(FLOAT, at, acc ? os.get(FLOAT, at) + v : v);
+        float d = alpha * v;
+        os.set(FLOAT, at, beta == 0 ? d : d + beta * os.get(FLOAT, at));
     }
 }

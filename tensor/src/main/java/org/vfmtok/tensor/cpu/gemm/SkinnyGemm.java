@@ -13,11 +13,12 @@ import org.vfmtok.tensor.cpu.Parallel;
 import org.vfmtok.tensor.cpu.VectorSupport;
 
 /**
- * GEMMs with one small side (M or N up to {@link #MAX_VECTORS}: a decode step, a CFG pair, a
- * matrix-vector product). They are memory-bound on the big operand W, which packing would read twice,
- * so W is streamed in place while the few vectors of the small operand X are packed (widened to F32)
- * into a small buffer. Two forms, by W's layout: dot products along contiguous rows of W, or (one
- * vector) AXPYs down contiguous columns of W.
+ * GEMMs with one small side (M or N up to {@link #MAX_VECTORS}) that the row kernel ({@link RowGemm}, which
+ * takes a single product of F32 operands with contiguous rows) does not: batched products, and small sides
+ * that are strided or half precision. They are memory-bound on the big operand W, which packing would read
+ * twice, so W is streamed in place while the few vectors of the small operand X are packed (widened to F32)
+ * into a small buffer. Two forms, by W's layout: dot products along contiguous rows of W, or (one vector)
+ * AXPYs down contiguous columns of W.
  */
 public final class SkinnyGemm {
     /**
@@ -25,10 +26,10 @@ public final class SkinnyGemm {
      * the dot form beats the packed kernel up to M=32, where packing B still dominates.
      */
     public static final int MAX_VECTORS = Integer.getInteger("vfmtok.gemm.skinny", 32);
-    private static final VectorSpecies<Float> S = VectorSupport.F;
-    private static final int VL = S.length();
+    private static final VectorSpecies<Float> F = VectorSupport.F;
+    private static final int VL = F.length();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private SkinnyGemm() {}
@@ -89,24 +90,24 @@ public final class SkinnyGemm {
             long w0 = 4 * (w.offset() + r * w.rowStride());
             for (int i = 0; i < nx; i++) {
                 int xb = i * k;
-                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
                 for (int p = 0; p < kv; p += VL) {
-                    FloatVector xv = FloatVector.fromArray(S, xs, xb + p);
+                    FloatVector xv = FloatVector.fromArray(F, xs, xb + p);
                     long o = w0 + 4L * p;
-                    s0 = FloatVector.fromMemorySegment(S, ws, o, LE).fma(xv, s0);
-                    s1 = FloatVector.fromMemorySegment(S, ws, o + ld, LE).fma(xv, s1);
-                    s2 = FloatVector.fromMemorySegment(S, ws, o + 2 * ld, LE).fma(xv, s2);
-                    s3 = FloatVector.fromMemorySegment(S, ws, o + 3 * ld, LE).fma(xv, s3);
+                    s0 = FloatVector.fromMemorySegment(F, ws, o, LE).fma(xv, s0);
+                    s1 = FloatVector.fromMemorySegment(F, ws, o + ld, LE).fma(xv, s1);
+                    s2 = FloatVector.fromMemorySegment(F, ws, o + 2 * ld, LE).fma(xv, s2);
+                    s3 = FloatVector.fromMemorySegment(F, ws, o + 3 * ld, LE).fma(xv, s3);
                 }
                 float d0 = Lanes.tree(s0), d1 = Lanes.tree(s1);
                 float d2 = Lanes.tree(s2), d3 = Lanes.tree(s3);
                 for (int p = kv; p < k; p++) {
                     float xp = xs[xb + p];
                     long o = w0 + 4L * p;
-                    d0 += ws.get(F, o) * xp;
-                    d1 += ws.get(F, o + ld) * xp;
-                    d2 += ws.get(F, o + 2 * ld) * xp;
-                    d3 += ws.get(F, o + 3 * ld) * xp;
+                    d0 += ws.get(FLOAT, o) * xp;
+                    d1 += ws.get(FLOAT, o + ld) * xp;
+                    d2 += ws.get(FLOAT, o + 2 * ld) * xp;
+                    d3 += ws.get(FLOAT, o + 3 * ld) * xp;
                 }
                 long yi = yo + r * ysr + i * ysi;
                 put(y, yi, d0, alpha, beta);
@@ -119,12 +120,12 @@ public final class SkinnyGemm {
             long w0 = 4 * (w.offset() + r * w.rowStride());
             for (int i = 0; i < nx; i++) {
                 int xb = i * k;
-                FloatVector s0 = FloatVector.zero(S);
+                FloatVector s0 = FloatVector.zero(F);
                 for (int p = 0; p < kv; p += VL) {
-                    s0 = FloatVector.fromMemorySegment(S, ws, w0 + 4L * p, LE).fma(FloatVector.fromArray(S, xs, xb + p), s0);
+                    s0 = FloatVector.fromMemorySegment(F, ws, w0 + 4L * p, LE).fma(FloatVector.fromArray(F, xs, xb + p), s0);
                 }
                 float d = Lanes.tree(s0);
-                for (int p = kv; p < k; p++) d += ws.get(F, w0 + 4L * p) * xs[xb + p];
+                for (int p = kv; p < k; p++) d += ws.get(FLOAT, w0 + 4L * p) * xs[xb + p];
                 put(y, yo + r * ysr + i * ysi, d, alpha, beta);
             }
         }
@@ -141,14 +142,14 @@ public final class SkinnyGemm {
         long ld = 4 * w.colStride();
         int r = r0;
         for (; r + 4 * VL <= r1; r += 4 * VL) {
-            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
             long o = 4 * (w.offset() + r);
             for (int p = 0; p < k; p++, o += ld) {
-                FloatVector xv = FloatVector.broadcast(S, xs[p]);
-                s0 = FloatVector.fromMemorySegment(S, ws, o, LE).fma(xv, s0);
-                s1 = FloatVector.fromMemorySegment(S, ws, o + 4L * VL, LE).fma(xv, s1);
-                s2 = FloatVector.fromMemorySegment(S, ws, o + 8L * VL, LE).fma(xv, s2);
-                s3 = FloatVector.fromMemorySegment(S, ws, o + 12L * VL, LE).fma(xv, s3);
+                FloatVector xv = FloatVector.broadcast(F, xs[p]);
+                s0 = FloatVector.fromMemorySegment(F, ws, o, LE).fma(xv, s0);
+                s1 = FloatVector.fromMemorySegment(F, ws, o + 4L * VL, LE).fma(xv, s1);
+                s2 = FloatVector.fromMemorySegment(F, ws, o + 8L * VL, LE).fma(xv, s2);
+                s3 = FloatVector.fromMemorySegment(F, ws, o + 12L * VL, LE).fma(xv, s3);
             }
             float[] acc = new float[4 * VL];
             s0.intoArray(acc, 0);
@@ -158,11 +159,11 @@ public final class SkinnyGemm {
             for (int v = 0; v < 4 * VL; v++) put(y, yo + (r + v) * ysr, acc[v], alpha, beta);
         }
         for (; r < r1; r += VL) {
-            VectorMask<Float> m = S.indexInRange(r, r1);
-            FloatVector s0 = FloatVector.zero(S);
+            VectorMask<Float> m = F.indexInRange(r, r1);
+            FloatVector s0 = FloatVector.zero(F);
             long o = 4 * (w.offset() + r);
             for (int p = 0; p < k; p++, o += ld) {
-                s0 = FloatVector.fromMemorySegment(S, ws, o, LE, m).fma(FloatVector.broadcast(S, xs[p]), s0);
+                s0 = FloatVector.fromMemorySegment(F, ws, o, LE, m).fma(FloatVector.broadcast(F, xs[p]), s0);
             }
             for (int v = 0; v < Math.min(VL, r1 - r); v++) put(y, yo + (r + v) * ysr, s0.lane(v), alpha, beta);
         }
@@ -170,6 +171,6 @@ public final class SkinnyGemm {
 
     private static void put(MemorySegment y, long idx, float d, float alpha, float beta) {
         float v = alpha * d;
-        y.set(F, 4 * idx, beta == 0 ? v : v + beta * y.get(F, 4 * idx));
+        y.set(FLOAT, 4 * idx, beta == 0 ? v : v + beta * y.get(FLOAT, 4 * idx));
     }
 }
