@@ -95,7 +95,7 @@ public final class CpuAttention implements AttentionKernels {
 
     /** F32 and on the CPU (null entries, an absent lse, are skipped). */
     private static boolean allF32(Tensor... ts) {
-        for (Tensor t : ts) if (t != null && (t.dtype() != DType.F32 || !t.device().isCpu())) return false;
+        for (Tensor t : ts) if (t != null && !FastPath.anyStridesF32(t)) return false;
         return true;
     }
 

@@ -15,6 +15,11 @@ public final class FastPath {
         return t == null || (t.dtype() == DType.F32 && t.device().isCpu() && t.isContiguous());
     }
 
+    /** F32 in CPU memory, any strides (kernels that walk strides themselves). */
+    public static boolean anyStridesF32(Tensor t) {
+        return t.dtype() == DType.F32 && t.device().isCpu();
+    }
+
     /** F32 in CPU memory with a contiguous last dim (rows at any stride). */
     public static boolean rowsF32(Tensor t) {
         return rowsOf(t, DType.F32);
