@@ -69,9 +69,9 @@ final class CachedAttention implements Workspace {
         this.sums = new float[queries];
     }
 
-    /** Whether this workspace has room for q (R, H, D) over a cache of {@code cacheSlots}. */
-    boolean fits(Tensor q, int cacheSlots) {
-        return q.size(0) * q.size(1) <= scores.length && cacheSlots <= slots;
+    /** Whether this workspace has room for q (R, H, D) attending {@code len} slots. */
+    boolean fits(Tensor q, int len) {
+        return q.size(0) * q.size(1) <= scores.length && len <= slots;
     }
 
     /**
