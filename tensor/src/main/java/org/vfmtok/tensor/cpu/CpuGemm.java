@@ -91,15 +91,6 @@ public final class CpuGemm implements GemmKernels {
         if (!plain || !gemmF32(a, b, c, 1f, 0f, bias)) GemmKernels.super.gemmBias(a, b, c, bias);
     }
 
-    /**
-     * Whether one product (a single batch item) with F32 x and w, both with contiguous rows, goes to the row
-     * kernel: the one dot-product kernel for a small side ({@link RowGemm}, also {@code linearRows}). Batched,
-     * strided-column or half-precision small sides are packed by {@link SkinnyGemm} instead.
-     */
-    private static boolean rowKernel(Operand x, Operand w, int items) {
-        return items == 1 && x.dtype() == DType.F32 && w.dtype() == DType.F32 && x.colStride() == 1 && w.colStride() == 1;
-    }
-
     private static boolean widenable(DType t) {
         return t == DType.F32 || t == DType.BF16 || t == DType.F16;
     }
@@ -145,20 +136,10 @@ public final class CpuGemm implements GemmKernels {
         boolean smallN = SkinnyGemm.supports(oa, n);
         if (bias != null && (smallM || smallN)) return false;
         if (smallM && (!smallN || m <= n)) {
-            if (rowKernel(oa, bt, aOffs.length)) {   // x = rows of A, w = Bᵀ: the row kernel, C's rows at stride n
-                new RowGemm().run(oa.seg(), 4 * (oa.offset() + aOffs[0]), 4 * oa.rowStride(), bt.seg(), 4 * (bt.offset() + bOffs[0]), 4 * bt.rowStride(),
-                        cs, 4 * cOffs[0], 4L * n, 4, m, n, k, alpha, beta);
-                return true;
-            }
             SkinnyGemm.run(bt, bOffs, oa, aOffs, m, cs, cOffs, 1, n, n, k, alpha, beta);
             return true;
         }
         if (smallN) {
-            if (rowKernel(bt, oa, aOffs.length)) {   // x = columns of B, w = A: C's columns
-                new RowGemm().run(bt.seg(), 4 * (bt.offset() + bOffs[0]), 4 * bt.rowStride(), oa.seg(), 4 * (oa.offset() + aOffs[0]), 4 * oa.rowStride(),
-                        cs, 4 * cOffs[0], 4, 4L * n, n, m, k, alpha, beta);
-                return true;
-            }
             SkinnyGemm.run(oa, aOffs, bt, bOffs, n, cs, cOffs, n, 1, m, k, alpha, beta);
             return true;
         }

@@ -46,7 +46,9 @@ public final class RowGemm implements Workspace {
     // The operands of the call in progress, read by every thread of it (published by Parallel's hand-over).
     private MemorySegment xs, ws, os;
     private long x0, xr, w0, wr, o0, or, oc;   // byte offsets and strides; out (i, j) at o0 + i·or + j·oc
-    private int m, n, k, slices;   // slices: of four w rows, the last taking the rest
+    private int m, n, k, slices;   // slices: of four w rows per item, the last taking the rest
+    private int items;             // products of one call (a batch): item t has its operands at the byte offsets below
+    private long[] xItems, wItems, oItems;
     private float alpha, beta;
     /** This product's work over slices of four w rows, made once so that a call allocates nothing. */
     private final Parallel.RangeBody sliceWork = this::slices;
@@ -73,7 +75,30 @@ public final class RowGemm implements Workspace {
      */
     public void run(MemorySegment xs, long x0, long xr, MemorySegment ws, long w0, long wr, MemorySegment os, long o0, long or, long oc,
                     int m, int n, int k, float alpha, float beta) {
-        if (m == 0 || n == 0) return;
+        items = 1;
+        start(xs, x0, xr, ws, w0, wr, os, o0, or, oc, m, n, k, alpha, beta);
+    }
+
+    /**
+     * A batch of such products in one parallel call: item t has x, w and out at the byte offsets
+     * {@code xItems[t]}, {@code wItems[t]}, {@code oItems[t]} (same strides and sizes for all).
+     */
+    public void runBatch(MemorySegment xs, long[] xItems, long xr, MemorySegment ws, long[] wItems, long wr, MemorySegment os, long[] oItems,
+                         long or, long oc, int m, int n, int k, float alpha, float beta) {
+        items = xItems.length;
+        this.xItems = xItems;
+        this.wItems = wItems;
+        this.oItems = oItems;
+        try {
+            start(xs, 0, xr, ws, 0, wr, os, 0, or, oc, m, n, k, alpha, beta);
+        } finally {
+            this.xItems = this.wItems = this.oItems = null;
+        }
+    }
+
+    private void start(MemorySegment xs, long x0, long xr, MemorySegment ws, long w0, long wr, MemorySegment os, long o0, long or, long oc,
+                       int m, int n, int k, float alpha, float beta) {
+        if (m == 0 || n == 0 || items == 0) return;
         this.m = m;
         this.n = n;
         this.k = k;
@@ -91,20 +116,29 @@ public final class RowGemm implements Workspace {
         this.beta = beta;
         try {
             slices = Math.max(1, n / 4);
-            Parallel.forRange(slices, Math.max(1, MIN_ROWS_PER_THREAD / 4), sliceWork);
+            Parallel.forRange(items * slices, Math.max(1, MIN_ROWS_PER_THREAD / 4), sliceWork);
         } finally {
             this.xs = this.ws = this.os = null;    // the operands are not kept alive by the object
         }
     }
 
-    /** Slices [s, e) of four w rows (the last takes the rest), all x rows. */
+    /** Work units [s, e): slices of four w rows (the last of an item takes the rest), all x rows, item by item. */
     private void slices(int s, int e) {
-        int n0 = s * 4, n1 = e == slices ? n : e * 4;
-        for (int m0 = 0; m0 < m; m0 += ROW_TILE) block(m0, Math.min(m, m0 + ROW_TILE), n0, n1);
+        if (xItems == null) {   // one product, at x0, w0, o0
+            int n0 = s * 4, n1 = e == slices ? n : e * 4;
+            for (int m0 = 0; m0 < m; m0 += ROW_TILE) block(x0, w0, o0, m0, Math.min(m, m0 + ROW_TILE), n0, n1);
+            return;
+        }
+        for (int u = s; u < e; ) {
+            int t = u / slices, first = u - t * slices, last = Math.min(e - t * slices, slices);
+            int n0 = first * 4, n1 = last == slices ? n : last * 4;
+            for (int m0 = 0; m0 < m; m0 += ROW_TILE) block(xItems[t], wItems[t], oItems[t], m0, Math.min(m, m0 + ROW_TILE), n0, n1);
+            u = t * slices + last;
+        }
     }
 
-    /** Rows [m0, m1) of x against rows [n0, n1) of w, four w rows by two x rows at a time. */
-    private void block(int m0, int m1, int n0, int n1) {
+    /** Rows [m0, m1) of x against rows [n0, n1) of w (one item, at byte offsets xb, wb, ob), four w rows by two x rows at a time. */
+    private void block(long xb, long wb, long ob, int m0, int m1, int n0, int n1) {
         float[] lanes = LANES.get();
         for (int n = n0; n < n1; n += 4) {
             // past the end, repeat the last row: computed, never stored
@@ -112,12 +146,12 @@ public final class RowGemm implements Workspace {
             int valid = Math.min(4, n1 - n);
             for (int m = m0; m < m1; m += 2) {
                 int mb = Math.min(m + 1, m1 - 1);
-                micro(m, mb, m + 1 < m1, na, nb, nc, nd, valid, lanes);
+                micro(xb, wb, ob, m, mb, m + 1 < m1, na, nb, nc, nd, valid, lanes);
             }
         }
     }
 
-    private void micro(int ma, int mb, boolean twoRows, int na, int nb, int nc, int nd, int valid, float[] lanes) {
+    private void micro(long x0, long w0, long o0, int ma, int mb, boolean twoRows, int na, int nb, int nc, int nd, int valid, float[] lanes) {
         MemorySegment xs = this.xs, ws = this.ws;
         int k = this.k;
         long xa = x0 + ma * xr, xb = x0 + mb * xr;
@@ -151,11 +185,11 @@ public final class RowGemm implements Workspace {
         b3.intoArray(lanes, 7 * VL);
         float sa0 = Lanes.tree(lanes, 0) + tail(xa, wa, kv), sa1 = Lanes.tree(lanes, VL) + tail(xa, wb, kv);
         float sa2 = Lanes.tree(lanes, 2 * VL) + tail(xa, wc, kv), sa3 = Lanes.tree(lanes, 3 * VL) + tail(xa, wd, kv);
-        store(ma, na, valid, sa0, sa1, sa2, sa3);
+        store(o0, ma, na, valid, sa0, sa1, sa2, sa3);
         if (twoRows) {
             float sb0 = Lanes.tree(lanes, 4 * VL) + tail(xb, wa, kv), sb1 = Lanes.tree(lanes, 5 * VL) + tail(xb, wb, kv);
             float sb2 = Lanes.tree(lanes, 6 * VL) + tail(xb, wc, kv), sb3 = Lanes.tree(lanes, 7 * VL) + tail(xb, wd, kv);
-            store(mb, na, valid, sb0, sb1, sb2, sb3);
+            store(o0, mb, na, valid, sb0, sb1, sb2, sb3);
         }
     }
 
@@ -166,7 +200,7 @@ public final class RowGemm implements Workspace {
         return s;
     }
 
-    private void store(int row, int col, int valid, float v0, float v1, float v2, float v3) {
+    private void store(long o0, int row, int col, int valid, float v0, float v1, float v2, float v3) {
         long at = o0 + row * or + col * oc;
         put(at, v0);
         if (valid > 1) put(at + oc, v1);

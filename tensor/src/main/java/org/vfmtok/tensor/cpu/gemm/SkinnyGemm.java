@@ -9,16 +9,17 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Scope;
+import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.cpu.Parallel;
 import org.vfmtok.tensor.cpu.VectorSupport;
 
 /**
- * GEMMs with one small side (M or N up to {@link #MAX_VECTORS}) that the row kernel ({@link RowGemm}, which
- * takes a single product of F32 operands with contiguous rows) does not: batched products, and small sides
- * that are strided or half precision. They are memory-bound on the big operand W, which packing would read
- * twice, so W is streamed in place while the few vectors of the small operand X are packed (widened to F32)
- * into a small buffer. Two forms, by W's layout: dot products along contiguous rows of W, or (one vector)
- * AXPYs down contiguous columns of W.
+ * GEMMs with one small side (M or N up to {@link #MAX_VECTORS}: a decode step, a CFG pair, a
+ * matrix-vector product). They are memory-bound on the big operand W, which packing would read twice,
+ * so W is streamed in place. Two forms, by W's layout: dot products along contiguous rows of W, which is
+ * the row kernel ({@link RowGemm}, the one dot kernel, also {@code linearRows}; the few vectors of X are
+ * widened to F32 rows first when they are not already), or (one vector) AXPYs down contiguous columns of W.
  */
 public final class SkinnyGemm {
     /**
@@ -49,9 +50,12 @@ public final class SkinnyGemm {
      */
     public static void run(Operand w, long[] wOffs, Operand x, long[] xOffs, int nx, MemorySegment y, long[] yOffs,
                            long yRowStride, long yVecStride, int rows, int k, float alpha, float beta) {
+        if (w.colStride() == 1) {
+            dotRows(w, wOffs, x, xOffs, nx, y, yOffs, yRowStride, yVecStride, rows, k, alpha, beta);
+            return;
+        }
         int nb = wOffs.length;
-        boolean dot = w.colStride() == 1;
-        int grain = dot ? 4 : 4 * VL;
+        int grain = 4 * VL;
         int groups = (rows + grain - 1) / grain;
         // Parts of at least ~64K multiply-adds, so small products stay on one thread.
         int minGroups = Math.max(1, (1 << 16) / Math.max(1, grain * k * nx));
@@ -72,62 +76,39 @@ public final class SkinnyGemm {
                 }
                 int r0 = (int) ((long) groups * part / perItem) * grain;
                 int r1 = Math.min(rows, (int) ((long) groups * (part + 1) / perItem) * grain);
-                Operand wt = w.at(wOffs[t]);
-                if (dot) dotRows(wt, xs, nx, y, yOffs[t], yRowStride, yVecStride, r0, r1, k, alpha, beta);
-                else axpyColumns(wt, xs, y, yOffs[t], yRowStride, r0, r1, k, alpha, beta);
+                axpyColumns(w.at(wOffs[t]), xs, y, yOffs[t], yRowStride, r0, r1, k, alpha, beta);
             }
         });
     }
 
-    /** Rows of W contiguous: four rows at a time (from L1 after the first vector) against each x. */
-    private static void dotRows(Operand w, float[] xs, int nx, MemorySegment y, long yo, long ysr, long ysi,
-                                int r0, int r1, int k, float alpha, float beta) {
-        MemorySegment ws = w.seg();
-        long ld = 4 * w.rowStride();
-        int kv = k - k % VL;
-        int r = r0;
-        for (; r + 4 <= r1; r += 4) {
-            long w0 = 4 * (w.offset() + r * w.rowStride());
-            for (int i = 0; i < nx; i++) {
-                int xb = i * k;
-                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-                for (int p = 0; p < kv; p += VL) {
-                    FloatVector xv = FloatVector.fromArray(F, xs, xb + p);
-                    long o = w0 + 4L * p;
-                    s0 = FloatVector.fromMemorySegment(F, ws, o, LE).fma(xv, s0);
-                    s1 = FloatVector.fromMemorySegment(F, ws, o + ld, LE).fma(xv, s1);
-                    s2 = FloatVector.fromMemorySegment(F, ws, o + 2 * ld, LE).fma(xv, s2);
-                    s3 = FloatVector.fromMemorySegment(F, ws, o + 3 * ld, LE).fma(xv, s3);
-                }
-                float d0 = Lanes.tree(s0), d1 = Lanes.tree(s1);
-                float d2 = Lanes.tree(s2), d3 = Lanes.tree(s3);
-                for (int p = kv; p < k; p++) {
-                    float xp = xs[xb + p];
-                    long o = w0 + 4L * p;
-                    d0 += ws.get(FLOAT, o) * xp;
-                    d1 += ws.get(FLOAT, o + ld) * xp;
-                    d2 += ws.get(FLOAT, o + 2 * ld) * xp;
-                    d3 += ws.get(FLOAT, o + 3 * ld) * xp;
-                }
-                long yi = yo + r * ysr + i * ysi;
-                put(y, yi, d0, alpha, beta);
-                put(y, yi + ysr, d1, alpha, beta);
-                put(y, yi + 2 * ysr, d2, alpha, beta);
-                put(y, yi + 3 * ysr, d3, alpha, beta);
-            }
+    /**
+     * Rows of W contiguous: the row kernel, x rows against W rows, item by item in one parallel call. X is read in
+     * place when it is F32 with contiguous rows, else widened into F32 rows first (a few vectors: cheap).
+     */
+    private static void dotRows(Operand w, long[] wOffs, Operand x, long[] xOffs, int nx, MemorySegment y, long[] yOffs,
+                                long yRowStride, long yVecStride, int rows, int k, float alpha, float beta) {
+        int nb = wOffs.length;
+        long[] wb = new long[nb], xb = new long[nb], yb = new long[nb];
+        for (int t = 0; t < nb; t++) {
+            wb[t] = 4 * wOffs[t];
+            yb[t] = 4 * yOffs[t];
         }
-        for (; r < r1; r++) {
-            long w0 = 4 * (w.offset() + r * w.rowStride());
-            for (int i = 0; i < nx; i++) {
-                int xb = i * k;
-                FloatVector s0 = FloatVector.zero(F);
-                for (int p = 0; p < kv; p += VL) {
-                    s0 = FloatVector.fromMemorySegment(F, ws, w0 + 4L * p, LE).fma(FloatVector.fromArray(F, xs, xb + p), s0);
-                }
-                float d = Lanes.tree(s0);
-                for (int p = kv; p < k; p++) d += ws.get(FLOAT, w0 + 4L * p) * xs[xb + p];
-                put(y, yo + r * ysr + i * ysi, d, alpha, beta);
+        RowGemm product = new RowGemm();
+        if (x.dtype() == DType.F32 && x.colStride() == 1) {
+            for (int t = 0; t < nb; t++) xb[t] = 4 * xOffs[t];
+            product.runBatch(x.seg(), xb, 4 * x.rowStride(), w.seg(), wb, 4 * w.rowStride(), y, yb, 4 * yVecStride, 4 * yRowStride, nx, rows, k, alpha, beta);
+            return;
+        }
+        try (Scope scratch = Scope.open("gemm-small-side")) {
+            Tensor packed = Tensor.empty(DType.F32, nb, nx, k);
+            float[] rowsOfX = new float[nx * k];
+            for (int t = 0; t < nb; t++) {
+                Operand xt = x.at(xOffs[t]);
+                for (int i = 0; i < nx; i++) Packing.copyRun(xt.seg(), xt.dtype(), xt.offset() + i * xt.rowStride(), xt.colStride(), k, rowsOfX, i * k, 1);
+                xb[t] = packed.byteOffset() + 4L * t * nx * k;
+                MemorySegment.copy(rowsOfX, 0, packed.segment(), FLOAT, xb[t], nx * k);
             }
+            product.runBatch(packed.segment(), xb, 4L * k, w.seg(), wb, 4 * w.rowStride(), y, yb, 4 * yVecStride, 4 * yRowStride, nx, rows, k, alpha, beta);
         }
     }
 
