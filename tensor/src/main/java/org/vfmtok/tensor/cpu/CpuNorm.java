@@ -118,7 +118,7 @@ public final class CpuNorm implements NormKernels {
         long xo = x.byteOffset(), oo = out.byteOffset(), wo = w == null ? 0 : w.byteOffset(), bo = b == null ? 0 : b.byteOffset();
         long mo = mean == null ? 0 : mean.byteOffset(), ro = rstd.byteOffset();
         int grain = Math.max(1, GRAIN / Math.max(1, cols));
-        if (rows <= grain) {   // a few rows (a decode step): on this thread, no body made, nothing allocated
+        if (FastPath.onCaller((long) rows * cols)) {   // a few rows (a decode step): on this thread, no body made, nothing allocated
             normRows(centred, xs, xo, ws, wo, bs, bo, eps, os, oo, ms, mo, rs, ro, cols, 0, rows);
             return;
         }

@@ -35,4 +35,13 @@ public final class FastPath {
         for (Tensor t : ts) if (!denseF32(t)) return false;
         return true;
     }
+
+    /**
+     * Whether a row kernel over this many elements (a norm, a rotation) runs on the calling thread: up to 128K
+     * elements, handing the rows to the workers costs about what it saves, and staying on the caller makes no
+     * parallel body, so a decode step's rows (up to ~100 rows of a GPT-L) allocate nothing.
+     */
+    public static boolean onCaller(long elements) {
+        return elements <= 1 << 17;
+    }
 }

@@ -12,7 +12,7 @@ import org.vfmtok.tensor.Tensor;
  * full sequence is spread over the threads.
  */
 final class Rotary {
-    /** (batch, position) rows per parallel part, and the most run on the calling thread. */
+    /** (batch, position) rows per parallel part. */
     private static final int GRAIN = 16;
 
     private Rotary() {}
@@ -20,7 +20,7 @@ final class Rotary {
     /** For operands checked by the caller: x, out F32 with contiguous last dims, table (P, D/2, 2) contiguous F32. */
     static void run(Tensor x, Tensor table, int first, boolean inverse, Tensor out) {
         int rows = x.size(0) * x.size(1);
-        if (rows <= GRAIN) {
+        if (FastPath.onCaller((long) rows * x.size(2) * x.size(3))) {
             rotateRows(x, table, first, inverse ? -1f : 1f, out, 0, rows);
         } else {
             float sign = inverse ? -1f : 1f;

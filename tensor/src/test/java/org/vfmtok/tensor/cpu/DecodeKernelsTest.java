@@ -193,6 +193,13 @@ class DecodeKernelsTest {
                 assertArrayEquals(out.toFloatArray(), inPlace.toFloatArray(), "in place");
             }
             assertThrows(IllegalArgumentException.class, () -> CPU.attention().rotary(Tensor.zeros(1, 2, 1, 16), table, 39, false, Tensor.zeros(1, 2, 1, 16)));
+            // past the calling thread's share: the parallel path, same bits
+            Tensor bigTable = Init.randn(rng, 90, 32, 2), big = Init.randn(rng, 2, 80, 16, 64);
+            assertFalse(FastPath.onCaller(big.numel()));
+            Tensor out = Tensor.zeros(2, 80, 16, 64), oracle = Tensor.zeros(2, 80, 16, 64);
+            CPU.attention().rotary(big, bigTable, 10, true, out);
+            SCALAR.attention().rotary(big, bigTable, 10, true, oracle);
+            assertArrayEquals(oracle.toFloatArray(), out.toFloatArray(), "rotary, parallel");
         }
     }
 
@@ -236,7 +243,7 @@ class DecodeKernelsTest {
     void rmsNormRowsIntoCallerBuffers() {
         Rng rng = new Rng(17);
         try (Scope s = Scope.open()) {
-            for (int rows : new int[] {1, 3, 40}) {
+            for (int rows : new int[] {1, 3, 40, 300}) {         // 300 x 1000: past the calling thread's share
                 for (int cols : new int[] {5, 64, 1000}) {
                     Tensor x = Init.randn(rng, rows, cols), w = Init.randn(rng, cols);
                     Tensor out = Tensor.zeros(rows, cols), rstd = Tensor.zeros(rows);
