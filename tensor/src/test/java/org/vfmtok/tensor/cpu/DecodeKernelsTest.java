@@ -80,6 +80,23 @@ class DecodeKernelsTest {
         }
     }
 
+    /** Products big enough to be split over the threads, one and batched (parts that cross items): the oracle's values. */
+    @Test
+    void rowKernelSplitOverThreads() {
+        Rng rng = new Rng(10);
+        try (Scope s = Scope.open()) {
+            checkLinear(Init.randn(rng, 3, 256), Init.randn(rng, 1001, 256), Tensor.zeros(3, 1001), false, CPU.gemm().linearWorkspace());
+            Tensor a = Init.randn(rng, 4, 3, 256), b = Init.randn(rng, 4, 1001, 256).mT();      // W = Bᵀ with contiguous rows, batched
+            Tensor c = MatMul.matmul(a, b);
+            Tensor ref = Backends.using(SCALAR, () -> MatMul.matmul(a.to(DType.F64), b.to(DType.F64)));
+            assertClose(ref, c, 1e-4, "batched small-M product");
+            Tensor half = a.to(DType.BF16);                                                    // a half-precision small side, widened first
+            Tensor widened = Tensor.zeros(4, 3, 1001);
+            CPU.gemm().gemm(half, b, widened, 1f, 0f);
+            assertClose(Backends.using(SCALAR, () -> MatMul.matmul(half.to(DType.F64), b.to(DType.F64))), widened, 1e-4, "widened small side");
+        }
+    }
+
     /** The general GEMM gives the same product (the row kernel only changes how w is streamed). */
     @Test
     void linearRowsAgreesWithMatMulLinear() {

@@ -116,7 +116,9 @@ public final class RowGemm implements Workspace {
         this.beta = beta;
         try {
             slices = Math.max(1, n / 4);
-            Parallel.forRange(items * slices, Math.max(1, MIN_ROWS_PER_THREAD / 4), sliceWork);
+            // a part is at least MIN_ROWS_PER_THREAD w rows and ~64K multiply-adds: small products stay on one thread
+            int minUnits = (int) Math.max(MIN_ROWS_PER_THREAD / 4, (1L << 16) / Math.max(1, 4L * m * k));
+            Parallel.forRange(items * slices, minUnits, sliceWork);
         } finally {
             this.xs = this.ws = this.os = null;    // the operands are not kept alive by the object
         }
