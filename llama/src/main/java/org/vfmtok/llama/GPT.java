@@ -1,8 +1,6 @@
 package org.vfmtok.llama;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,12 +14,12 @@ import org.vfmtok.nn.layers.Dropout;
 import org.vfmtok.nn.layers.ModuleList;
 import org.vfmtok.nn.layers.RMSNorm;
 import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Init;
 import org.vfmtok.tensor.NativeMemory;
 import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.autograd.Grad;
-import org.vfmtok.tensor.cpu.Parallel;
 import org.vfmtok.tensor.ops.Attention;
 import org.vfmtok.tensor.ops.Indexing;
 import org.vfmtok.tensor.ops.Losses;
@@ -124,23 +122,7 @@ public final class GPT extends Module implements AutoCloseable {
 
     private static void fillNormal(Tensor t, long seed, int param, double std) {
         if (t.dtype() != DType.F32 || !t.isContiguous()) throw new IllegalStateException("weights are F32 and contiguous");
-        MemorySegment seg = t.segment();
-        long base = t.byteOffset();
-        long n = t.numel();
-        int block = 1 << 16;
-        int blocks = (int) ((n + block - 1) / block);
-        Parallel.forRange(blocks, 1, (s, e) -> {
-            for (int b = s; b < e; b++) {
-                Rng rng = new Rng(seed * 0x9E3779B97F4A7C15L + param * 0xBF58476D1CE4E5B9L + b);
-                rng.nextLong();
-                long end = Math.min(n, (long) (b + 1) * block);
-                for (long i = (long) b * block; i < end; i++) {
-                    double u1 = rng.nextDouble(), u2 = rng.nextDouble();
-                    double g = Math.sqrt(-2.0 * Math.log(1.0 - u1)) * Math.cos(2.0 * Math.PI * u2);
-                    seg.set(ValueLayout.JAVA_FLOAT, base + 4 * i, (float) (std * g));
-                }
-            }
-        });
+        Init.normalInBlocks(t, seed * 0x9E3779B97F4A7C15L + param * 0xBF58476D1CE4E5B9L, std);
     }
 
     public Rope2D rope() { return rope; }
@@ -196,10 +178,19 @@ public final class GPT extends Module implements AutoCloseable {
         return Pointwise.add(h, ffnDropout.forward(linear(gated, f.w2)));
     }
 
-    /** x·wᵀ: through autograd when a gradient is wanted, else the allocation-light {@link RowLinear}. */
+    /**
+     * x·wᵀ: through autograd when a gradient is wanted (or off the CPU), else the backend's row product
+     * ({@link org.vfmtok.tensor.backend.GemmKernels#linearRows}), which streams w once without packing it.
+     */
     private static Tensor linear(Tensor x, Weight w) {
-        if (Grad.needed(x, w.weight)) return MatMul.linear(x, w.weight, null);
-        return RowLinear.apply(x.contiguous(), w.weight);
+        if (Grad.needed(x, w.weight) || !x.device().isCpu()) return MatMul.linear(x, w.weight, null);
+        Tensor flat = x.contiguous().reshape(-1, x.size(-1));
+        int[] shape = x.shape();
+        shape[shape.length - 1] = w.weight.size(0);
+        Tensor out = Tensor.empty(x.dtype(), flat.size(0), w.weight.size(0));
+        var gemm = flat.backend().gemm();
+        gemm.linearRows(flat, w.weight, out, false, gemm.linearWorkspace());
+        return out.view(shape);
     }
 
     /** Each label becomes the null class with probability class_dropout_prob (training). */

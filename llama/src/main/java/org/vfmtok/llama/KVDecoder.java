@@ -1,13 +1,12 @@
 package org.vfmtok.llama;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
-import org.vfmtok.tensor.cpu.CpuCopy;
-import org.vfmtok.tensor.cpu.CpuNorm;
-import org.vfmtok.tensor.cpu.CpuPointwise;
+import org.vfmtok.tensor.backend.AttentionKernels;
+import org.vfmtok.tensor.backend.Backend;
+import org.vfmtok.tensor.backend.GemmKernels;
+import org.vfmtok.tensor.backend.Workspace;
 
 /**
  * Incremental (KV-cache) inference of a {@link GPT} for up to {@code maxRows} sequences: one {@link #prefill}
@@ -16,18 +15,23 @@ import org.vfmtok.tensor.cpu.CpuPointwise;
  *
  * <p>Everything a step touches is allocated once here (in the decoder's own scope, freed by {@link #close}):
  * per-layer caches (rows, H, S, hd) with S = find_multiple(1 + grid², 8), the activations of one token per
- * row, and the views of them for every row count. A step rotates q and k in its own buffer, writes k and v
- * into slot p of the cache, attends over the filled prefix 0..p (no mask needed), and leaves the logits in a
- * fixed buffer. Rows are independent: a step may run fewer rows than the prefill (the first ones), which is how
- * CFG drops the unconditional half after {@code cfg_interval}.
+ * row, the views of them for every row count, and the backend's workspaces for the row product and the cached
+ * attention. A step rotates q and k in its own buffer, writes k and v into slot p of the cache, attends over the
+ * filled prefix 0..p (no mask needed), and leaves the logits in a fixed buffer. Rows are independent: a step may
+ * run fewer rows than the prefill (the first ones), which is how CFG drops the unconditional half after
+ * {@code cfg_interval}.
  *
- * <p>A step allocates nothing: no tensor memory and, once the JIT has compiled it, no Java heap on any thread
- * (the parallel work goes to {@link org.vfmtok.tensor.cpu.Parallel}'s workers as bodies made once; see
+ * <p>Every kernel of a step is an entry of the weights' {@link Backend} that writes into these buffers
+ * ({@link GemmKernels#linearRows}, {@link AttentionKernels#attendCached}, {@link AttentionKernels#rotary},
+ * {@link AttentionKernels#writeCacheSlot}, the norm, SiLU·mul and row-gather kernels). A step allocates nothing:
+ * no tensor memory and, on the CPU backend once the JIT has compiled it, no Java heap on any thread (see
  * {@code DecoderMemoryTest}, and the per-token heap column of {@code ./vfm bench gpt}).
  *
  * <p>The caches are F32 by default; with {@link KVCacheDType#BF16} they take half the memory: k and v are
- * rounded to BF16 (to nearest even, {@link CpuCopy#toBf16}) as they are written, and {@link DecodeAttention}
- * widens them back to F32 as it reads them.
+ * rounded to BF16 (to nearest even) as they are written, and the attention widens them back to F32 as it
+ * reads them.
+ *
+ * <p>A decoder is per-call state: one thread at a time. Any number of decoders may run concurrently on one model.
  */
 public final class KVDecoder implements AutoCloseable {
     private final GPT gpt;
@@ -41,11 +45,13 @@ public final class KVDecoder implements AutoCloseable {
     private final Tensor qkv;                     // (maxRows, 3D)
     private final Tensor h1, h3;                  // (maxRows, F)
     private final Tensor logits;                  // (maxRows, V)
+    private final Tensor rstd;                    // (maxRows): the norms' statistics, not used
     /** The views of the buffers for m rows at index m, made up front so that a step makes none. */
     private final RowViews[] views;
     private final float scale;
-    private final RowLinear linear = new RowLinear();
-    private final DecodeAttention attention;
+    private final Backend backend;
+    private final Workspace linear;               // the backend's row-product workspace
+    private final Workspace attention;            // the backend's cached-attention scratch
     private int position = -1;
     private int filledRows;
 
@@ -57,9 +63,6 @@ public final class KVDecoder implements AutoCloseable {
     /** A decoder whose k and v caches are stored as {@code cacheDType}. */
     public KVDecoder(GPT gpt, int maxRows, KVCacheDType cacheDType) {
         if (cacheDType == null) throw new IllegalArgumentException("KV-cache dtype is required");
-        if (cacheDType == KVCacheDType.BF16 && !DecodeAttention.supportsBf16()) {
-            throw new UnsupportedOperationException("a BF16 KV cache needs float vectors of at least 128 bits (see -Dvfmtok.vector.bits)");
-        }
         if (maxRows < 1) throw new IllegalArgumentException("decoder needs at least one row, got " + maxRows);
         this.gpt = gpt;
         this.c = gpt.config;
@@ -68,7 +71,9 @@ public final class KVDecoder implements AutoCloseable {
         this.cacheLength = c.cacheLength();
         int d = c.dim(), heads = c.nHead(), hd = c.headDim();
         this.scale = (float) (1.0 / Math.sqrt(hd));
-        this.attention = new DecodeAttention(maxRows, heads, cacheLength);
+        this.backend = gpt.output.weight.backend();
+        this.linear = backend.gemm().linearWorkspace();
+        this.attention = backend.attention().cachedWorkspace(maxRows * heads, cacheLength);
         Tensor[][] caches = scope.run(() -> {
             Tensor[] k = new Tensor[c.nLayer()], v = new Tensor[c.nLayer()];
             for (int l = 0; l < k.length; l++) {
@@ -82,7 +87,7 @@ public final class KVDecoder implements AutoCloseable {
         Tensor[] b = scope.run(() -> new Tensor[] {
             Tensor.zeros(DType.F32, maxRows, d), Tensor.zeros(DType.F32, maxRows, d), Tensor.zeros(DType.F32, maxRows, d),
             Tensor.zeros(DType.F32, maxRows, 3 * d), Tensor.zeros(DType.F32, maxRows, c.ffnDim()), Tensor.zeros(DType.F32, maxRows, c.ffnDim()),
-            Tensor.zeros(DType.F32, maxRows, c.vocabSize())});
+            Tensor.zeros(DType.F32, maxRows, c.vocabSize()), Tensor.zeros(DType.F32, maxRows)});
         x = b[0];
         xn = b[1];
         att = b[2];
@@ -90,14 +95,16 @@ public final class KVDecoder implements AutoCloseable {
         h1 = b[4];
         h3 = b[5];
         logits = b[6];
+        rstd = b[7];
         views = new RowViews[maxRows + 1];
         for (int m = 1; m <= maxRows; m++) views[m] = new RowViews(m);
     }
 
     /** The first m rows of every step buffer, and of every layer's caches. */
     private final class RowViews {
-        final Tensor x, xn, qkv, att, h1, h3, logits;
+        final Tensor x, xn, qkv, att, h1, h3, logits, rstd;
         final Tensor q, k, v, attHeads;            // (m, H, hd): views into qkv and att
+        final Tensor q1, k1;                       // (m, 1, H, hd): q and k as one position, for RoPE
         final Tensor[] kc, vc;                     // per layer (m, H, S, hd)
 
         RowViews(int m) {
@@ -109,10 +116,13 @@ public final class KVDecoder implements AutoCloseable {
             h1 = KVDecoder.this.h1.narrow(0, 0, m);
             h3 = KVDecoder.this.h3.narrow(0, 0, m);
             logits = KVDecoder.this.logits.narrow(0, 0, m);
+            rstd = KVDecoder.this.rstd.narrow(0, 0, m);
             Tensor heads3 = qkv.view(m, 3, heads, hd);
             q = heads3.select(1, 0);
             k = heads3.select(1, 1);
             v = heads3.select(1, 2);
+            q1 = q.unsqueeze(1);
+            k1 = k.unsqueeze(1);
             attHeads = att.view(m, heads, hd);
             kc = new Tensor[kCache.length];
             vc = new Tensor[vCache.length];
@@ -201,72 +211,45 @@ public final class KVDecoder implements AutoCloseable {
     }
 
     /**
-     * One position for m rows, llm.c style: every buffer and view exists already, the two big products
-     * (weights, cache) are spread over the threads and the small per-row work (embedding rows, norms, RoPE,
-     * the SwiGLU gate, cache writes: ~1/1000 of the bytes) runs on this thread, where handing it to a worker
-     * would cost more than it does. Nothing is allocated.
+     * One position for m rows, llm.c style: every buffer and view exists already, each kernel writes into one.
+     * On the CPU the two big products (weights, cache) are spread over the threads and the small per-row work
+     * (embedding rows, norms, RoPE, the SwiGLU gate, cache writes: ~1/1000 of the bytes) runs on this thread,
+     * where handing it to a worker would cost more than it does. Nothing is allocated.
      */
     private Tensor forward(int[] ids, int m, Tensor table) {
         RowViews r = views[m];
         int p = position;
+        double eps = c.normEps();
         Rope2D rope = gpt.rope();
-        embed(table, ids, m, r.x);
+        var gemm = backend.gemm();
+        var attend = backend.attention();
+        var norm = backend.norm();
+        backend.index().gatherRows(table, ids, m, r.x);
         for (int l = 0; l < c.nLayer(); l++) {
             Blocks.Block layer = gpt.layers.get(l);
-            rmsNorm(r.x, layer.attentionNorm.weight, r.xn, m);
-            linear.run(r.xn, layer.attention.wqkv.weight, r.qkv, false);
-            rope.rotate(r.q, r.q, p);
-            rope.rotate(r.k, r.k, p);
-            writeSlot(r.k, r.kc[l], p);                                          // rounded on the way with BF16
-            writeSlot(r.v, r.vc[l], p);
-            attention.apply(r.q, r.kc[l], r.vc[l], p + 1, r.attHeads, scale);    // keys 0..p
-            linear.run(r.att, layer.attention.wo.weight, r.x, true);             // x += wo(att)
-            rmsNorm(r.x, layer.ffnNorm.weight, r.xn, m);
+            norm.rmsNorm(r.x, layer.attentionNorm.weight, eps, r.xn, r.rstd);
+            gemm.linearRows(r.xn, layer.attention.wqkv.weight, r.qkv, false, linear);
+            rope.rotateAt(r.q1, r.q1, p);
+            rope.rotateAt(r.k1, r.k1, p);
+            attend.writeCacheSlot(r.k, r.kc[l], p);                                   // rounded on the way with BF16
+            attend.writeCacheSlot(r.v, r.vc[l], p);
+            attend.attendCached(r.q, r.kc[l], r.vc[l], p + 1, scale, r.attHeads, attention);   // keys 0..p
+            gemm.linearRows(r.att, layer.attention.wo.weight, r.x, true, linear);    // x += wo(att)
+            norm.rmsNorm(r.x, layer.ffnNorm.weight, eps, r.xn, r.rstd);
             Blocks.FeedForward f = layer.feedForward;
-            linear.run(r.xn, f.w1.weight, r.h1, false);
-            linear.run(r.xn, f.w3.weight, r.h3, false);
-            CpuPointwise.siluMul(r.h1.segment(), r.h1.byteOffset(), r.h3.segment(), r.h3.byteOffset(), m * c.ffnDim());   // h1 = silu(h1)·h3
-            linear.run(r.h1, f.w2.weight, r.x, true);                            // x += w2(...)
+            gemm.linearRows(r.xn, f.w1.weight, r.h1, false, linear);
+            gemm.linearRows(r.xn, f.w3.weight, r.h3, false, linear);
+            backend.pointwise().siluMul(r.h1, r.h3, r.h1);                           // h1 = silu(h1)·h3
+            gemm.linearRows(r.h1, f.w2.weight, r.x, true, linear);                   // x += w2(...)
         }
-        rmsNorm(r.x, gpt.norm.weight, r.xn, m);
-        linear.run(r.xn, gpt.output.weight, r.logits, false);
+        norm.rmsNorm(r.x, gpt.norm.weight, eps, r.xn, r.rstd);
+        gemm.linearRows(r.xn, gpt.output.weight, r.logits, false, linear);
         return r.logits;
-    }
-
-    /** x[i] = table[ids[i]] for the first m rows (table (N, D) F32 contiguous, as the model keeps its weights). */
-    private void embed(Tensor table, int[] ids, int m, Tensor out) {
-        long row = 4L * c.dim();
-        for (int i = 0; i < m; i++) {
-            MemorySegment.copy(table.segment(), table.byteOffset() + ids[i] * row, out.segment(), out.byteOffset() + i * row, row);
-        }
-    }
-
-    /** out = RMSNorm(x)·w row by row (x and out contiguous (m, D)): the backend's row kernel, called directly. */
-    private void rmsNorm(Tensor x, Tensor w, Tensor out, int m) {
-        int d = c.dim();
-        for (int i = 0; i < m; i++) {
-            CpuNorm.rmsNormRow(x.segment(), x.byteOffset() + 4L * i * d, d, c.normEps(), w.segment(), w.byteOffset(), out.segment(), out.byteOffset() + 4L * i * d);
-        }
-    }
-
-    /** cache[:, :, slot, :] = src (m, H, hd) F32, copied into an F32 cache or rounded to nearest even into a BF16 one. */
-    private void writeSlot(Tensor src, Tensor cache, int slot) {
-        int rows = src.size(0), heads = src.size(1), hd = src.size(2);
-        int es = cache.dtype().byteSize();
-        MemorySegment ss = src.segment(), cs = cache.segment();
-        for (int i = 0; i < rows; i++) {
-            for (int h = 0; h < heads; h++) {
-                long from = 4L * (src.offset() + i * src.stride(0) + h * src.stride(1));
-                long to = (long) es * (cache.offset() + i * cache.stride(0) + h * cache.stride(1) + slot * cache.stride(2));
-                if (es == 4) MemorySegment.copy(ss, from, cs, to, 4L * hd);
-                else CpuCopy.toBf16(ss, from, cs, to, hd);
-            }
-        }
     }
 
     /** Copies row {@code r} of the last logits into {@code dst} (length V). */
     public void copyLogits(int r, float[] dst) {
-        MemorySegment.copy(logits.segment(), ValueLayout.JAVA_FLOAT, logits.byteOffset() + (long) r * c.vocabSize() * 4, dst, 0, c.vocabSize());
+        logits.readFloats((long) r * c.vocabSize(), dst, 0, c.vocabSize());
     }
 
     @Override

@@ -1,12 +1,9 @@
 package org.vfmtok.llama;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.autograd.Grad;
-import org.vfmtok.tensor.cpu.Parallel;
 import org.vfmtok.tensor.ops.Indexing;
 import org.vfmtok.tensor.ops.Pointwise;
 
@@ -24,6 +21,8 @@ public final class Rope2D {
     private final int headDim;
     /** (1 + grid², hd/2, 2) cos, sin; row 0 zeros. */
     private final float[] table;
+    /** The same table as a tensor, for the backend's rotary kernel. */
+    private final Tensor rotations;
     private final int positions;
 
     public Rope2D(int grid, int headDim, double base) {
@@ -49,6 +48,7 @@ public final class Rope2D {
                 }
             }
         }
+        rotations = Tensor.of(table, positions, half, 2);
     }
 
     public int positions() { return positions; }
@@ -85,26 +85,14 @@ public final class Rope2D {
         if (s.length != 4 || s[3] != headDim) throw new IllegalArgumentException("RoPE input must be (B, L, H, " + headDim + "), got " + Arrays.toString(s));
         checkPosition(s[1] - 1);
         if (x.dtype() != DType.F32 || !x.device().isCpu()) return applyComposed(x);
-        Tensor out = rotateAll(x.detach().contiguous(), 1f);
-        return Grad.track(out, "Rope2D", x, g -> new Tensor[] {rotateAll(g.contiguous(), -1f)});
+        Tensor out = rotateAll(x.detach().contiguous(), false);
+        return Grad.track(out, "Rope2D", x, g -> new Tensor[] {rotateAll(g.contiguous(), true)});
     }
 
-    /** x rotated by the table's angles (sign 1) or their negatives (sign −1: the transpose, for gradients). */
-    private Tensor rotateAll(Tensor x, float sign) {
-        int[] s = x.shape();
-        int len = s[1], heads = s[2], half = headDim / 2;
-        Tensor out = Tensor.empty(DType.F32, s);
-        MemorySegment si = x.segment(), so = out.segment();
-        long xi = x.byteOffset(), oi = out.byteOffset();
-        Parallel.forRange(s[0] * len, 16, (from, to) -> {
-            for (int bl = from; bl < to; bl++) {
-                int tb = (bl % len) * half * 2;
-                for (int h = 0; h < heads; h++) {
-                    long at = 4L * ((long) bl * heads + h) * headDim;
-                    rotatePairs(si, xi + at, so, oi + at, tb, half, sign);
-                }
-            }
-        });
+    /** x rotated by the table's angles, or their negatives when {@code inverse} (the transpose, for gradients). */
+    private Tensor rotateAll(Tensor x, boolean inverse) {
+        Tensor out = Tensor.empty(DType.F32, x.shape());
+        x.backend().attention().rotary(x, rotations, 0, inverse, out);
         return out;
     }
 
@@ -122,41 +110,25 @@ public final class Rope2D {
     }
 
     /**
-     * Pairs (x0, x1) of one head's hd floats at byte offset a of si into so at b: (x0·c − x1·s', x1·c + x0·s')
-     * with (c, s) from table offset tb and s' = sign·s (exact), rounded op by op as the reference does.
-     */
-    private void rotatePairs(MemorySegment si, long a, MemorySegment so, long b, int tb, int half, float sign) {
-        for (int m = 0; m < half; m++) {
-            float c = table[tb + 2 * m], sn = sign * table[tb + 2 * m + 1];
-            float x0 = si.get(ValueLayout.JAVA_FLOAT_UNALIGNED, a + 8L * m), x1 = si.get(ValueLayout.JAVA_FLOAT_UNALIGNED, a + 8L * m + 4);
-            so.set(ValueLayout.JAVA_FLOAT_UNALIGNED, b + 8L * m, x0 * c - x1 * sn);
-            so.set(ValueLayout.JAVA_FLOAT_UNALIGNED, b + 8L * m + 4, x1 * c + x0 * sn);
-        }
-    }
-
-    /**
-     * In place, for a decode step: rotates {@code src} (rows, H, hd) at sequence position {@code p} into
-     * {@code dst} (same shape; may be {@code src} itself or a KV-cache slot). F32, last dim contiguous,
-     * any other strides. Allocates nothing.
+     * For a decode step: rotates {@code src} (rows, H, hd) at sequence position {@code p} into {@code dst} (same
+     * shape; may be {@code src} itself). F32, last dim contiguous, any other strides. Makes two views; a caller
+     * that must allocate nothing keeps (rows, 1, H, hd) views and calls {@link #rotateAt}.
      */
     public void rotate(Tensor src, Tensor dst, int p) {
         checkPosition(p);
-        if (src.dim() != 3 || dst.dim() != 3 || src.size(0) != dst.size(0) || src.size(1) != dst.size(1) || src.size(2) != headDim || dst.size(2) != headDim) {
+        if (src.dim() != 3 || dst.dim() != 3 || src.size(2) != headDim) {
             throw new IllegalArgumentException("RoPE rotate: src " + Arrays.toString(src.shape()) + ", dst " + Arrays.toString(dst.shape())
                     + " (need equal (rows, H, " + headDim + "))");
         }
-        if (src.dtype() != DType.F32 || dst.dtype() != DType.F32 || src.stride(2) != 1 || dst.stride(2) != 1) {
-            throw new IllegalArgumentException("RoPE rotate needs F32 with a contiguous last dim");
-        }
-        MemorySegment si = src.segment(), so = dst.segment();
-        int rows = src.size(0), heads = src.size(1), half = headDim / 2;
-        int tb = p * half * 2;
-        for (int r = 0; r < rows; r++) {
-            for (int h = 0; h < heads; h++) {
-                long a = (src.offset() + r * src.stride(0) + h * src.stride(1)) * 4;
-                long b = (dst.offset() + r * dst.stride(0) + h * dst.stride(1)) * 4;
-                rotatePairs(si, a, so, b, tb, half, 1f);
-            }
-        }
+        rotateAt(src.unsqueeze(1), dst.unsqueeze(1), p);
+    }
+
+    /**
+     * Rotates x (B, L, H, hd) as positions p, p+1, ... into out (same shape, may be x), through the backend's
+     * rotary kernel: allocates nothing (a decode step passes L = 1 views it made once).
+     */
+    public void rotateAt(Tensor x, Tensor out, int p) {
+        checkPosition(p);
+        x.backend().attention().rotary(x, rotations, p, false, out);
     }
 }

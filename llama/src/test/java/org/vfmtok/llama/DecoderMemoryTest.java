@@ -31,7 +31,7 @@ class DecoderMemoryTest {
     @ParameterizedTest
     @EnumSource(KVCacheDType.class)
     void decodeStepsAllocateNothing(KVCacheDType dtype) {
-        Assumptions.assumeTrue(dtype == KVCacheDType.F32 || DecodeAttention.supportsBf16(), "64-bit float vectors: no BF16 cache");
+        Assumptions.assumeTrue(dtype == KVCacheDType.F32 || org.vfmtok.tensor.cpu.VectorSupport.BF16 != null, "64-bit float vectors: no BF16 cache");
         try (Scope weights = Scope.open()) {
             GPT g = Fixture.small("g16").load();
             int rows = 4;

@@ -44,6 +44,34 @@ public final class Init {
         return uniform(Tensor.empty(dtype, shape), rng, 0, 1);
     }
 
+    /**
+     * N(0, std) into a contiguous F32 CPU tensor, in blocks of 65536 values drawn from generators of their own
+     * ({@code new Rng(streamSeed + block)}, one value skipped, then Box–Muller), filled on all threads: the
+     * values depend on the seed only, not on the thread count. For the weights of large models, where one
+     * generator would take seconds.
+     */
+    public static Tensor normalInBlocks(Tensor t, long streamSeed, double std) {
+        if (t.dtype() != DType.F32 || !t.isContiguous() || !t.device().isCpu()) {
+            throw new IllegalArgumentException("normalInBlocks needs a contiguous F32 CPU tensor, got " + t.dtype() + " " + java.util.Arrays.toString(t.shape()));
+        }
+        var seg = t.segment();
+        long base = t.byteOffset();
+        long n = t.numel();
+        int block = 1 << 16;
+        int blocks = (int) ((n + block - 1) / block);
+        org.vfmtok.tensor.cpu.Parallel.forRange(blocks, 1, (s, e) -> {
+            for (int b = s; b < e; b++) {
+                Rng rng = new Rng(streamSeed + b);
+                rng.nextLong();
+                long end = Math.min(n, (long) (b + 1) * block);
+                for (long i = (long) b * block; i < end; i++) {
+                    seg.set(java.lang.foreign.ValueLayout.JAVA_FLOAT, base + 4 * i, (float) (std * gaussian(rng)));
+                }
+            }
+        });
+        return t;
+    }
+
     /** Box–Muller, so that draws depend only on the generator, not on the JDK's nextGaussian. */
     static double gaussian(RandomGenerator rng) {
         double u1 = rng.nextDouble();

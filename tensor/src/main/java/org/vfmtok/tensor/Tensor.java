@@ -232,6 +232,18 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * Copies {@code count} elements of this contiguous F32 CPU tensor, from element {@code from} in row-major
+     * order, into {@code dst} at {@code dstOffset}: a read that allocates nothing (a row of logits per token).
+     */
+    public void readFloats(long from, float[] dst, int dstOffset, int count) {
+        if (dtype != DType.F32 || !isContiguous()) throw new IllegalArgumentException("readFloats needs a contiguous F32 tensor, got " + dtype + " " + Arrays.toString(shape));
+        if (from < 0 || count < 0 || from + count > numel()) {
+            throw new IndexOutOfBoundsException("readFloats of " + count + " elements from " + from + " in a tensor of " + numel());
+        }
+        MemorySegment.copy(segmentForHost(), java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, byteOffset() + 4 * from, dst, dstOffset, count);
+    }
+
     /** All elements in row-major order, converted to double (exact from every dtype but I64 above 2^53). */
     public double[] toDoubleArray() {
         double[] out = new double[Math.toIntExact(numel())];

@@ -29,6 +29,77 @@ public interface AttentionKernels {
     void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale,
                            Tensor out, Tensor lse, Tensor gradOut, Tensor gq, Tensor gk, Tensor gv);
 
+    // ------------------------------------------------------------------ the row (decode-step) mode
+
+    /** A workspace for {@link #attendCached} of up to {@code queries} (row, head) pairs over {@code slots} cache slots. */
+    Workspace cachedWorkspace(int queries, int slots);
+
+    /**
+     * Attention of one new query per (row, head) over the first {@code len} slots of a KV cache,
+     * {@code out = softmax(scale·q·Kᵀ)·V}: the decode-step (row) mode of {@link #attention}. q and out are
+     * (R, H, D) F32; the caches (R', H, S, D) with R' ≥ R, both F32 or both BF16 (widened exactly on load); all
+     * with a contiguous last dim, other strides free. No mask: every slot below {@code len} is attended. With a
+     * workspace of this backend large enough for R·H queries and S slots, the call allocates nothing.
+     */
+    void attendCached(Tensor q, Tensor kCache, Tensor vCache, int len, double scale, Tensor out, Workspace workspace);
+
+    /**
+     * {@code cache[:, :, slot, :] = src}: src (R, H, D) F32 into the slot of a (R', H, S, D) cache, R' ≥ R,
+     * copied into an F32 cache or rounded to nearest even into a BF16 one. Allocates nothing.
+     */
+    void writeCacheSlot(Tensor src, Tensor cache, int slot);
+
+    /**
+     * Rotary position embedding of x (B, L, H, D) into out (same shape, may be x itself): position
+     * {@code firstPosition + l} rotates channel pair m (2m, 2m+1) by its angle in {@code table} (P, D/2, 2) F32
+     * contiguous, holding (cos, sin): {@code (x0·c − x1·s, x1·c + x0·s)}, rounded op by op; {@code inverse}
+     * rotates by the negated angles (the transpose, for gradients). F32 with a contiguous last dim; a few rows
+     * (a decode step) run on the calling thread and allocate nothing.
+     */
+    void rotary(Tensor x, Tensor table, int firstPosition, boolean inverse, Tensor out);
+
+    /** Checks the operands of {@link #attendCached}, naming the shapes and dtypes. */
+    static void checkCached(Tensor q, Tensor k, Tensor v, int len, Tensor out) {
+        if (q.dtype() != DType.F32 || out.dtype() != DType.F32 || k.dtype() != v.dtype() || (k.dtype() != DType.F32 && k.dtype() != DType.BF16)) {
+            throw new IllegalArgumentException("cached attention needs F32 q and out and an F32 or BF16 cache, got q " + q.dtype() + ", k " + k.dtype()
+                    + ", v " + v.dtype() + ", out " + out.dtype());
+        }
+        if (q.dim() != 3 || k.dim() != 4 || q.size(1) != k.size(1) || k.size(3) != q.size(2) || len < 1 || len > k.size(2)
+                || q.size(0) > k.size(0) || !sameShape(q, out) || !sameShape(k, v)) {
+            throw new IllegalArgumentException("cached attention: q " + Arrays.toString(q.shape()) + ", cache " + Arrays.toString(k.shape())
+                    + ", out " + Arrays.toString(out.shape()) + ", len " + len + " (need q, out (R, H, D), caches (R' >= R, H, S, D), 1 <= len <= S)");
+        }
+    }
+
+    /** Whether a and b have one shape (without copying the shapes: the row-mode checks allocate nothing). */
+    private static boolean sameShape(Tensor a, Tensor b) {
+        if (a.dim() != b.dim()) return false;
+        for (int d = 0; d < a.dim(); d++) if (a.size(d) != b.size(d)) return false;
+        return true;
+    }
+
+    /** Checks the operands of {@link #writeCacheSlot}. */
+    static void checkCacheSlot(Tensor src, Tensor cache, int slot) {
+        if (src.dtype() != DType.F32 || (cache.dtype() != DType.F32 && cache.dtype() != DType.BF16)) {
+            throw new IllegalArgumentException("cache write needs an F32 source and an F32 or BF16 cache, got " + src.dtype() + " into " + cache.dtype());
+        }
+        if (src.dim() != 3 || cache.dim() != 4 || src.size(0) > cache.size(0) || src.size(1) != cache.size(1) || src.size(2) != cache.size(3)
+                || slot < 0 || slot >= cache.size(2)) {
+            throw new IllegalArgumentException("cache write: src " + Arrays.toString(src.shape()) + " into slot " + slot + " of cache "
+                    + Arrays.toString(cache.shape()) + " (need src (R, H, D), cache (R' >= R, H, S, D), 0 <= slot < S)");
+        }
+    }
+
+    /** Checks the operands of {@link #rotary}. */
+    static void checkRotary(Tensor x, Tensor table, int firstPosition, Tensor out) {
+        if (x.dim() != 4 || !sameShape(x, out) || x.size(3) % 2 != 0 || table.dim() != 3 || table.size(1) * 2 != x.size(3)
+                || table.size(2) != 2 || table.dtype() != DType.F32 || firstPosition < 0 || firstPosition + x.size(1) > table.size(0)) {
+            throw new IllegalArgumentException("rotary: x " + Arrays.toString(x.shape()) + ", out " + Arrays.toString(out.shape()) + ", table "
+                    + Arrays.toString(table.shape()) + " " + table.dtype() + ", positions from " + firstPosition
+                    + " (need x, out (B, L, H, D), table (P >= first + L, D/2, 2) F32)");
+        }
+    }
+
     /**
      * Checks the operand shapes of {@link #attention} and returns {B, H, Lq, Lk, D, Dv}; the errors name
      * the offending shapes. {@code out} and {@code lse} may be null (not checked).

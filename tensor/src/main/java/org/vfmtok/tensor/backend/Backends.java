@@ -90,4 +90,18 @@ public final class Backends {
     }
 
     public static void transfer(Tensor src, Tensor dst) { transfer.copy(src, dst); }
+
+    /**
+     * Opt-in, for hosts that decode with the CPU backend: installs a HotSpot compiler directive that makes C2
+     * inline the vector helpers of the decode-step kernels, so that their vectors stay in registers in every
+     * warm-up order (without it, some runs leave heap garbage per token and run slower; results are the same).
+     * It changes the JIT of the whole JVM for those methods only. Call it once, before the first decode; it is
+     * idempotent. The same directive can be given at start-up instead: {@code -XX:+UnlockDiagnosticVMOptions
+     * -XX:CompilerDirectivesFile=tools/jit/decode-directives.json} (what the {@code vfm} launcher does).
+     *
+     * @return "installed", or why not (a JVM without HotSpot's DiagnosticCommand MBean: nothing changes)
+     */
+    public static String installCompilerHints() {
+        return org.vfmtok.tensor.cpu.JitHints.install();
+    }
 }

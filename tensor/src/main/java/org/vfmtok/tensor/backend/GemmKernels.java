@@ -20,4 +20,23 @@ public interface GemmKernels {
         gemm(a, b, c, 1f, 0f);
         c.backend().pointwise().binary(PointwiseKernels.BinaryOp.ADD, c, bias.expand(c.shape()), c);
     }
+
+    /** A workspace for {@link #linearRows}: one per calling thread, made once. */
+    Workspace linearWorkspace();
+
+    /**
+     * {@code out (M, N) = x (M, K) · w (N, K)ᵀ}, or {@code out += x·wᵀ} when {@code accumulate}: a linear layer's
+     * weight in its PyTorch layout against a few rows (a decode step), written into the caller's buffer. With the
+     * workspace of this backend and F32 operands whose last dims are contiguous the call allocates nothing; other
+     * layouts and dtypes work too (through {@link #gemm}).
+     */
+    void linearRows(Tensor x, Tensor w, Tensor out, boolean accumulate, Workspace workspace);
+
+    /** The shape check of {@link #linearRows}, naming the shapes. */
+    static void checkLinearRows(Tensor x, Tensor w, Tensor out) {
+        if (x.dim() != 2 || w.dim() != 2 || out.dim() != 2 || x.size(1) != w.size(1) || out.size(0) != x.size(0) || out.size(1) != w.size(0)) {
+            throw new IllegalArgumentException("linearRows: x " + java.util.Arrays.toString(x.shape()) + " · w " + java.util.Arrays.toString(w.shape())
+                    + "ᵀ -> out " + java.util.Arrays.toString(out.shape()) + " (need x (M, K), w (N, K), out (M, N))");
+        }
+    }
 }

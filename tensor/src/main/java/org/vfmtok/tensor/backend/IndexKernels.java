@@ -13,6 +13,26 @@ public interface IndexKernels {
     /** out = src.index_select(dim, index). Embedding lookup is dim 0 of the table. */
     void indexSelect(Tensor src, int dim, Tensor index, Tensor out);
 
+    /**
+     * {@code out[i] = table[ids[i]]} for i &lt; {@code count}: rows of a table (N, D) into the first rows of
+     * {@code out} (≥ count, D), both with a contiguous last dim. The embedding lookup of a decode step: the
+     * ids are the caller's array, so nothing is allocated. Ids are checked against [0, N).
+     */
+    void gatherRows(Tensor table, int[] ids, int count, Tensor out);
+
+    /** The checks of {@link #gatherRows}, naming the id and the shapes. */
+    static void checkGatherRows(Tensor table, int[] ids, int count, Tensor out) {
+        if (table.dim() != 2 || out.dim() != 2 || out.size(1) != table.size(1) || count < 0 || count > out.size(0) || count > ids.length) {
+            throw new IllegalArgumentException("gatherRows: table " + Arrays.toString(table.shape()) + ", " + count + " of " + ids.length
+                    + " ids, out " + Arrays.toString(out.shape()) + " (need table (N, D), out (>= count, D))");
+        }
+        for (int i = 0; i < count; i++) {
+            if (ids[i] < 0 || ids[i] >= table.size(0)) {
+                throw new IndexOutOfBoundsException("gatherRows: id " + ids[i] + " (at position " + i + ") is out of range for " + table.size(0) + " rows");
+            }
+        }
+    }
+
     /** dst.index_add_(dim, index, src): the backward of indexSelect. dst contiguous; duplicates accumulate. */
     void indexAdd(Tensor dst, int dim, Tensor index, Tensor src);
 

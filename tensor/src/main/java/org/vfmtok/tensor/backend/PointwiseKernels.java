@@ -33,4 +33,21 @@ public interface PointwiseKernels {
 
     /** out = cond ? x : y; {@code cond} is BOOL (nonzero = true). */
     void where(Tensor cond, Tensor x, Tensor y, Tensor out);
+
+    /**
+     * {@code out = silu(gate)·up} (the SwiGLU gate), all three of one shape and dtype; {@code out} may be
+     * {@code gate}. Same bits as {@code SILU} then {@code MUL}. For contiguous F32 on the CPU it runs on the
+     * calling thread and allocates nothing (a decode step's few rows).
+     */
+    void siluMul(Tensor gate, Tensor up, Tensor out);
+
+    /** The check of {@link #siluMul}: one shape (compared size by size, so that the check allocates nothing). */
+    static void checkSiluMul(Tensor gate, Tensor up, Tensor out) {
+        boolean same = gate.dim() == up.dim() && gate.dim() == out.dim();
+        for (int d = 0; same && d < gate.dim(); d++) same = gate.size(d) == up.size(d) && gate.size(d) == out.size(d);
+        if (!same) {
+            throw new IllegalArgumentException("siluMul: gate " + java.util.Arrays.toString(gate.shape()) + ", up " + java.util.Arrays.toString(up.shape())
+                    + ", out " + java.util.Arrays.toString(out.shape()) + " (need one shape)");
+        }
+    }
 }

@@ -88,8 +88,7 @@ public final class CpuConv implements ConvKernels {
     }
 
     private static boolean fast(Tensor... ts) {
-        for (Tensor t : ts) if (t != null && (t.dtype() != DType.F32 || !t.isContiguous() || !t.device().isCpu())) return false;
-        return true;
+        return FastPath.denseF32(ts);
     }
 
     /** A 2-d view (rows × cols, given strides) on a tensor's storage at an element offset. */

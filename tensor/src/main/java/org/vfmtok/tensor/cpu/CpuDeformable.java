@@ -30,8 +30,7 @@ public final class CpuDeformable implements DeformableKernels {
     }
 
     private static boolean fast(Tensor... ts) {
-        for (Tensor t : ts) if (t != null && (t.dtype() != DType.F32 || !t.isContiguous())) return false;
-        return true;
+        return FastPath.denseF32(ts);
     }
 
     /** The four bilinear corners of one sample: value row per corner (-1 = outside) and its weight. */

@@ -11,7 +11,9 @@ import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.GemmKernels;
 import org.vfmtok.tensor.cpu.gemm.Operand;
 import org.vfmtok.tensor.cpu.gemm.PackedGemm;
+import org.vfmtok.tensor.cpu.gemm.RowGemm;
 import org.vfmtok.tensor.cpu.gemm.SkinnyGemm;
+import org.vfmtok.tensor.backend.Workspace;
 
 /**
  * Vector API GEMM: F32 accumulation for F32/BF16/F16 operands of any layout (see {@link GemmKernels}).
@@ -46,6 +48,22 @@ public final class CpuGemm implements GemmKernels {
             return;
         }
         gemmF32(a, b, c, alpha, beta, null);
+    }
+
+    @Override
+    public Workspace linearWorkspace() {
+        return new RowGemm();
+    }
+
+    /** The row kernel ({@link RowGemm}) for F32 rows with this backend's workspace; else the GEMM on views. */
+    @Override
+    public void linearRows(Tensor x, Tensor w, Tensor out, boolean accumulate, Workspace workspace) {
+        GemmKernels.checkLinearRows(x, w, out);
+        if (workspace instanceof RowGemm rows && RowGemm.supports(x, w, out)) {
+            rows.run(x, w, out, accumulate);
+            return;
+        }
+        gemm(x.detach(), w.detach().mT(), out.detach(), 1f, accumulate ? 1f : 0f);
     }
 
     private static void checkShapes(Tensor a, Tensor b, Tensor c) {

@@ -36,6 +36,22 @@ public final class CpuIndex implements IndexKernels {
 
     // ------------------------------------------------------------------ gather / scatter
 
+    /** Row copies (a decode step's embedding lookup): on the calling thread, nothing allocated. */
+    @Override
+    public void gatherRows(Tensor table, int[] ids, int count, Tensor out) {
+        IndexKernels.checkGatherRows(table, ids, count, out);
+        if (out.dtype() != table.dtype() || !FastPath.rowsOf(table, table.dtype()) || !FastPath.rowsOf(out, table.dtype())) {
+            reference.gatherRows(table, ids, count, out);
+            return;
+        }
+        int es = table.dtype().byteSize();
+        long row = (long) es * table.size(1);
+        for (int i = 0; i < count; i++) {
+            java.lang.foreign.MemorySegment.copy(table.segment(), (long) es * (table.offset() + ids[i] * table.stride(0)),
+                    out.segment(), (long) es * (out.offset() + i * out.stride(0)), row);
+        }
+    }
+
     /** src viewed as (outer, dim, inner) with a contiguous inner block; outer offsets in elements. */
     private record Blocks(long[] outerOffsets, long dimStride, int inner) {
         /** null when the dims after d are not one contiguous block. */

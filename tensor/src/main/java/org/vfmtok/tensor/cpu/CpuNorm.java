@@ -59,7 +59,7 @@ public final class CpuNorm implements NormKernels {
 
     @Override
     public void rmsNorm(Tensor x, Tensor w, double eps, Tensor out, Tensor rstd) {
-        if (!fast(x, w, out, rstd)) {
+        if (!FastPath.denseF32(x) || !FastPath.denseF32(w) || !FastPath.denseF32(out) || !FastPath.denseF32(rstd)) {   // no varargs: a decode step allocates nothing
             reference.rmsNorm(x, w, eps, out, rstd);
             return;
         }
@@ -103,8 +103,7 @@ public final class CpuNorm implements NormKernels {
     }
 
     private static boolean fast(Tensor... ts) {
-        for (Tensor t : ts) if (t != null && (t.dtype() != DType.F32 || !t.isContiguous())) return false;
-        return true;
+        return FastPath.denseF32(ts);
     }
 
     // ------------------------------------------------------------------ layer / RMS norm (rows)
@@ -118,24 +117,24 @@ public final class CpuNorm implements NormKernels {
         MemorySegment ms = mean == null ? null : mean.segment();
         long xo = x.byteOffset(), oo = out.byteOffset(), wo = w == null ? 0 : w.byteOffset(), bo = b == null ? 0 : b.byteOffset();
         long mo = mean == null ? 0 : mean.byteOffset(), ro = rstd.byteOffset();
-        Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(1, cols)), (s, e) -> {
-            for (int r = s; r < e; r++) {
-                long xr = xo + 4L * r * cols, orow = oo + 4L * r * cols;
-                float mu = centred ? (float) (sum(xs, xr, cols) / cols) : 0f;
-                float rsd = normRow(xs, xr, cols, mu, eps, ws, wo, bs, bo, os, orow);
-                if (ms != null) ms.set(FL, mo + 4L * r, mu);
-                rs.set(FL, ro + 4L * r, rsd);
-            }
-        });
+        int grain = Math.max(1, GRAIN / Math.max(1, cols));
+        if (FastPath.onCaller((long) rows * cols)) {   // a few rows (a decode step): on this thread, no body made, nothing allocated
+            normRows(centred, xs, xo, ws, wo, bs, bo, eps, os, oo, ms, mo, rs, ro, cols, 0, rows);
+            return;
+        }
+        Parallel.forRange(rows, grain, (s, e) -> normRows(centred, xs, xo, ws, wo, bs, bo, eps, os, oo, ms, mo, rs, ro, cols, s, e));
     }
 
-    /**
-     * One row of RMS norm, {@code out = x·rstd·w} with rstd = 1/√(mean(x²) + eps), on memory the caller owns:
-     * no threads, no allocation (the decode step normalises a few rows this way). Same arithmetic as
-     * {@link #rmsNorm}, bit for bit. Returns rstd.
-     */
-    public static float rmsNormRow(MemorySegment xs, long xo, int cols, double eps, MemorySegment ws, long wo, MemorySegment os, long oo) {
-        return normRow(xs, xo, cols, 0f, eps, ws, wo, null, 0, os, oo);
+    /** Rows [s, e) of {@link #rowsForward}. */
+    private static void normRows(boolean centred, MemorySegment xs, long xo, MemorySegment ws, long wo, MemorySegment bs, long bo, double eps,
+                                 MemorySegment os, long oo, MemorySegment ms, long mo, MemorySegment rs, long ro, int cols, int s, int e) {
+        for (int r = s; r < e; r++) {
+            long xr = xo + 4L * r * cols, orow = oo + 4L * r * cols;
+            float mu = centred ? (float) (sum(xs, xr, cols) / cols) : 0f;
+            float rsd = normRow(xs, xr, cols, mu, eps, ws, wo, bs, bo, os, orow);
+            if (ms != null) ms.set(FL, mo + 4L * r, mu);
+            rs.set(FL, ro + 4L * r, rsd);
+        }
     }
 
     /** (x − mu)·rstd·w + b for one row, rstd from the squared deviations about mu; returns rstd. */

@@ -30,8 +30,7 @@ public final class CpuResample implements ResampleKernels {
     }
 
     private static boolean fast(Tensor... ts) {
-        for (Tensor t : ts) if (t != null && (t.dtype() != DType.F32 || !t.isContiguous() || !t.device().isCpu())) return false;
-        return true;
+        return FastPath.denseF32(ts);
     }
 
     // ------------------------------------------------------------------ interpolate

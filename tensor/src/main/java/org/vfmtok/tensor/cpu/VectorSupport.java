@@ -10,17 +10,14 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float vector species the CPU kernels use, chosen at run time: the preferred one, or the width
  * forced by {@code -Dvfmtok.vector.bits=128|256|512}. {@code -Dvfmtok.backend=scalar} bypasses the
- * Vector API entirely (see {@code Backends}). Loading it installs the {@link JitHints}.
+ * Vector API entirely (see {@code Backends}). Kernels name the species by these names: {@code F} for floats,
+ * {@code BF16} for the shorts of BF16 values, {@code VL} for the lane count.
  */
 public final class VectorSupport {
     public static final VectorSpecies<Float> F = choose();
     /** Shorts with as many lanes as {@link #F}: VL BF16 values (null with 64-bit float vectors: there is no 32-bit shape). */
     public static final VectorSpecies<Short> BF16 = F.length() >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16)) : null;
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
-
-    static {
-        JitHints.install();   // before any kernel is compiled: see JitHints
-    }
 
     private VectorSupport() {}
 

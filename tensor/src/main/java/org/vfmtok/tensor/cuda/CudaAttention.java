@@ -4,6 +4,7 @@ import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.AttentionKernels;
+import org.vfmtok.tensor.backend.Workspace;
 
 /**
  * Scaled dot-product attention (attention.cu), F32, any strides: one thread block per query row with
@@ -85,5 +86,22 @@ final class CudaAttention implements AttentionKernels {
                         .launch(be.dev.blocksForRows(bh * s[3]), THREADS, shared(2L * s[2]));
             }
         }
+    }
+
+    // No CUDA kernels for the row (decode-step) mode yet: each call fails naming itself and the device.
+    @Override
+    public Workspace cachedWorkspace(int queries, int slots) { throw Unsupported.call("AttentionKernels", "cachedWorkspace", be.dev.device); }
+
+    @Override
+    public void attendCached(Tensor q, Tensor kCache, Tensor vCache, int len, double scale, Tensor out, Workspace workspace) {
+        throw Unsupported.call("AttentionKernels", "attendCached", be.dev.device);
+    }
+
+    @Override
+    public void writeCacheSlot(Tensor src, Tensor cache, int slot) { throw Unsupported.call("AttentionKernels", "writeCacheSlot", be.dev.device); }
+
+    @Override
+    public void rotary(Tensor x, Tensor table, int firstPosition, boolean inverse, Tensor out) {
+        throw Unsupported.call("AttentionKernels", "rotary", be.dev.device);
     }
 }

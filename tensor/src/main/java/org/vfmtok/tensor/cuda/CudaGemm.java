@@ -11,6 +11,7 @@ import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.GemmKernels;
+import org.vfmtok.tensor.backend.Workspace;
 
 /**
  * Matrix products through cuBLAS (cublasGemmStridedBatchedEx) or cuBLASLt (cublasLtMatmul). cuBLAS is
@@ -238,5 +239,14 @@ final class CudaGemm implements GemmKernels {
                     a.allocateFrom(ValueLayout.JAVA_LONG, stride), 8), "strided batch offset");
         }
         return l;
+    }
+
+    // No CUDA row kernel yet: the decode step's product fails naming the call and the device.
+    @Override
+    public Workspace linearWorkspace() { throw Unsupported.call("GemmKernels", "linearWorkspace", be.dev.device); }
+
+    @Override
+    public void linearRows(Tensor x, Tensor w, Tensor out, boolean accumulate, Workspace workspace) {
+        throw Unsupported.call("GemmKernels", "linearRows", be.dev.device);
     }
 }

@@ -87,4 +87,8 @@ final class CudaPointwise implements PointwiseKernels {
             }
         }
     }
+
+    // No fused CUDA kernel yet.
+    @Override
+    public void siluMul(Tensor gate, Tensor up, Tensor out) { throw Unsupported.call("PointwiseKernels", "siluMul", be.dev.device); }
 }

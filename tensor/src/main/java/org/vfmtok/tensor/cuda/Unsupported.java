@@ -17,9 +17,14 @@ final class Unsupported {
                     default -> throw new IllegalStateException(method.getName());
                 };
             }
-            throw new UnsupportedOperationException(group.getSimpleName() + "." + method.getName() + " is not implemented on the CUDA backend yet ("
-                    + device + "); move the tensors to the CPU with to(Device.CPU) for this step");
+            throw call(group.getSimpleName(), method.getName(), device);
         });
         return group.cast(p);
+    }
+
+    /** The error of a call the CUDA backend does not implement yet, naming the group, the method and the device. */
+    static UnsupportedOperationException call(String group, String method, Device device) {
+        return new UnsupportedOperationException(group + "." + method + " is not implemented on the CUDA backend yet ("
+                + device + "); move the tensors to the CPU with to(Device.CPU) for this step");
     }
 }

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.AttentionKernels;
+import org.vfmtok.tensor.backend.Workspace;
 
 /**
  * Reference attention: per (batch, head) the full Lq x Lk score matrix is materialised in double and
@@ -140,6 +141,77 @@ public final class ScalarAttention implements AttentionKernels {
         /** For the (B, H, Lq) lse. */
         void set(double value, int b, int h, int i) {
             dtype.write(seg, offset + b * strides[0] + h * strides[1] + i * strides[2], value);
+        }
+    }
+
+    // ------------------------------------------------------------------ row (decode-step) mode
+
+    /** No state: the reference allocates its scores per call. */
+    private static final Workspace NO_WORKSPACE = new Workspace() {};
+
+    @Override
+    public Workspace cachedWorkspace(int queries, int slots) { return NO_WORKSPACE; }
+
+    /** softmax(scale·q·Kᵀ)·V per (row, head) in double precision over the first len slots. */
+    @Override
+    public void attendCached(Tensor q, Tensor kCache, Tensor vCache, int len, double scale, Tensor out, Workspace workspace) {
+        AttentionKernels.checkCached(q, kCache, vCache, len, out);
+        int rows = q.size(0), heads = q.size(1), d = q.size(2);
+        double[] p = new double[len];
+        for (int r = 0; r < rows; r++) {
+            for (int h = 0; h < heads; h++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < len; j++) {
+                    double s = 0;
+                    for (int c = 0; c < d; c++) s += q.getDouble(r, h, c) * kCache.getDouble(r, h, j, c);
+                    p[j] = s * scale;
+                    max = Math.max(max, p[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < len; j++) sum += p[j] = Math.exp(p[j] - max);
+                for (int c = 0; c < d; c++) {
+                    double o = 0;
+                    for (int j = 0; j < len; j++) o += p[j] * vCache.getDouble(r, h, j, c);
+                    out.setDouble(o / sum, r, h, c);
+                }
+            }
+        }
+    }
+
+    /** Element by element through the dtype's write (BF16: rounded to nearest even). */
+    @Override
+    public void writeCacheSlot(Tensor src, Tensor cache, int slot) {
+        AttentionKernels.checkCacheSlot(src, cache, slot);
+        for (int r = 0; r < src.size(0); r++) {
+            for (int h = 0; h < src.size(1); h++) {
+                for (int c = 0; c < src.size(2); c++) cache.setDouble(src.getDouble(r, h, c), r, h, slot, c);
+            }
+        }
+    }
+
+    /** Pair by pair in float, op by op, as the reference rotation rounds (double for F64). */
+    @Override
+    public void rotary(Tensor x, Tensor table, int firstPosition, boolean inverse, Tensor out) {
+        AttentionKernels.checkRotary(x, table, firstPosition, out);
+        boolean f64 = x.dtype() == org.vfmtok.tensor.DType.F64;
+        int half = x.size(3) / 2;
+        for (int b = 0; b < x.size(0); b++) {
+            for (int l = 0; l < x.size(1); l++) {
+                for (int h = 0; h < x.size(2); h++) {
+                    for (int m = 0; m < half; m++) {
+                        float c = table.getFloat(firstPosition + l, m, 0), s = (inverse ? -1f : 1f) * table.getFloat(firstPosition + l, m, 1);
+                        double x0 = x.getDouble(b, l, h, 2 * m), x1 = x.getDouble(b, l, h, 2 * m + 1);
+                        if (f64) {
+                            out.setDouble(x0 * c - x1 * s, b, l, h, 2 * m);
+                            out.setDouble(x1 * c + x0 * s, b, l, h, 2 * m + 1);
+                        } else {
+                            float f0 = (float) x0, f1 = (float) x1;
+                            out.setDouble(f0 * c - f1 * s, b, l, h, 2 * m);
+                            out.setDouble(f1 * c + f0 * s, b, l, h, 2 * m + 1);
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import org.vfmtok.tensor.Shapes;
 import org.vfmtok.tensor.StridedIndex;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.GemmKernels;
+import org.vfmtok.tensor.backend.Workspace;
 
 /** Reference matrix product: a triple loop in double precision over any strides and batch dims. */
 public final class ScalarGemm implements GemmKernels {
@@ -37,6 +38,26 @@ public final class ScalarGemm implements GemmKernels {
                     double prev = beta == 0 ? 0 : beta * c.dtype().read(cseg, ci);
                     c.dtype().write(cseg, ci, alpha * s + prev);
                 }
+            }
+        }
+    }
+
+    /** No state: the reference loops need none. */
+    private static final Workspace NO_WORKSPACE = new Workspace() {};
+
+    @Override
+    public Workspace linearWorkspace() { return NO_WORKSPACE; }
+
+    /** out[i][j] (+)= Σ_p x[i][p]·w[j][p] in double precision, any strides and dtypes. */
+    @Override
+    public void linearRows(Tensor x, Tensor w, Tensor out, boolean accumulate, Workspace workspace) {
+        GemmKernels.checkLinearRows(x, w, out);
+        int m = x.size(0), n = w.size(0), k = x.size(1);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) s += x.getDouble(i, p) * w.getDouble(j, p);
+                out.setDouble(accumulate ? out.getDouble(i, j) + s : s, i, j);
             }
         }
     }

@@ -94,4 +94,12 @@ public final class ScalarIndex implements IndexKernels {
                     + Arrays.toString(base) + " along dim " + d + ", got " + Arrays.toString(other));
         }
     }
+
+    @Override
+    public void gatherRows(Tensor table, int[] ids, int count, Tensor out) {
+        IndexKernels.checkGatherRows(table, ids, count, out);
+        for (int i = 0; i < count; i++) {
+            for (int c = 0; c < table.size(1); c++) out.setDouble(table.getDouble(ids[i], c), i, c);
+        }
+    }
 }

@@ -159,4 +159,19 @@ public final class ScalarPointwise implements PointwiseKernels {
             }
         }
     }
+
+    /** out = silu(gate)·up in double precision. */
+    @Override
+    public void siluMul(Tensor gate, Tensor up, Tensor out) {
+        PointwiseKernels.checkSiluMul(gate, up, out);
+        check(out, gate, up);
+        var gs = gate.segment();
+        var us = up.segment();
+        var os = out.segment();
+        StridedIndex it = new StridedIndex(out.shape(), gate.strides(), up.strides(), out.strides()).start(gate.offset(), up.offset(), out.offset());
+        for (long i = 0, n = out.numel(); i < n; i++, it.next()) {
+            double g = gate.dtype().read(gs, it.offset(0));
+            out.dtype().write(os, it.offset(2), apply(UnaryOp.SILU, g, 0, 0) * up.dtype().read(us, it.offset(1)));
+        }
+    }
 }

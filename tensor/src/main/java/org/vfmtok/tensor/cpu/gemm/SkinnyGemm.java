@@ -9,15 +9,17 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Scope;
+import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.cpu.Parallel;
 import org.vfmtok.tensor.cpu.VectorSupport;
 
 /**
  * GEMMs with one small side (M or N up to {@link #MAX_VECTORS}: a decode step, a CFG pair, a
  * matrix-vector product). They are memory-bound on the big operand W, which packing would read twice,
- * so W is streamed in place while the few vectors of the small operand X are packed (widened to F32)
- * into a small buffer. Two forms, by W's layout: dot products along contiguous rows of W, or (one
- * vector) AXPYs down contiguous columns of W.
+ * so W is streamed in place. Two forms, by W's layout: dot products along contiguous rows of W, which is
+ * the row kernel ({@link RowGemm}, the one dot kernel, also {@code linearRows}; the few vectors of X are
+ * widened to F32 rows first when they are not already), or (one vector) AXPYs down contiguous columns of W.
  */
 public final class SkinnyGemm {
     /**
@@ -25,10 +27,10 @@ public final class SkinnyGemm {
      * the dot form beats the packed kernel up to M=32, where packing B still dominates.
      */
     public static final int MAX_VECTORS = Integer.getInteger("vfmtok.gemm.skinny", 32);
-    private static final VectorSpecies<Float> S = VectorSupport.F;
-    private static final int VL = S.length();
+    private static final VectorSpecies<Float> F = VectorSupport.F;
+    private static final int VL = F.length();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private SkinnyGemm() {}
@@ -48,9 +50,12 @@ public final class SkinnyGemm {
      */
     public static void run(Operand w, long[] wOffs, Operand x, long[] xOffs, int nx, MemorySegment y, long[] yOffs,
                            long yRowStride, long yVecStride, int rows, int k, float alpha, float beta) {
+        if (w.colStride() == 1) {
+            dotRows(w, wOffs, x, xOffs, nx, y, yOffs, yRowStride, yVecStride, rows, k, alpha, beta);
+            return;
+        }
         int nb = wOffs.length;
-        boolean dot = w.colStride() == 1;
-        int grain = dot ? 4 : 4 * VL;
+        int grain = 4 * VL;
         int groups = (rows + grain - 1) / grain;
         // Parts of at least ~64K multiply-adds, so small products stay on one thread.
         int minGroups = Math.max(1, (1 << 16) / Math.max(1, grain * k * nx));
@@ -71,62 +76,39 @@ public final class SkinnyGemm {
                 }
                 int r0 = (int) ((long) groups * part / perItem) * grain;
                 int r1 = Math.min(rows, (int) ((long) groups * (part + 1) / perItem) * grain);
-                Operand wt = w.at(wOffs[t]);
-                if (dot) dotRows(wt, xs, nx, y, yOffs[t], yRowStride, yVecStride, r0, r1, k, alpha, beta);
-                else axpyColumns(wt, xs, y, yOffs[t], yRowStride, r0, r1, k, alpha, beta);
+                axpyColumns(w.at(wOffs[t]), xs, y, yOffs[t], yRowStride, r0, r1, k, alpha, beta);
             }
         });
     }
 
-    /** Rows of W contiguous: four rows at a time (from L1 after the first vector) against each x. */
-    private static void dotRows(Operand w, float[] xs, int nx, MemorySegment y, long yo, long ysr, long ysi,
-                                int r0, int r1, int k, float alpha, float beta) {
-        MemorySegment ws = w.seg();
-        long ld = 4 * w.rowStride();
-        int kv = k - k % VL;
-        int r = r0;
-        for (; r + 4 <= r1; r += 4) {
-            long w0 = 4 * (w.offset() + r * w.rowStride());
-            for (int i = 0; i < nx; i++) {
-                int xb = i * k;
-                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-                for (int p = 0; p < kv; p += VL) {
-                    FloatVector xv = FloatVector.fromArray(S, xs, xb + p);
-                    long o = w0 + 4L * p;
-                    s0 = FloatVector.fromMemorySegment(S, ws, o, LE).fma(xv, s0);
-                    s1 = FloatVector.fromMemorySegment(S, ws, o + ld, LE).fma(xv, s1);
-                    s2 = FloatVector.fromMemorySegment(S, ws, o + 2 * ld, LE).fma(xv, s2);
-                    s3 = FloatVector.fromMemorySegment(S, ws, o + 3 * ld, LE).fma(xv, s3);
-                }
-                float d0 = Lanes.tree(s0), d1 = Lanes.tree(s1);
-                float d2 = Lanes.tree(s2), d3 = Lanes.tree(s3);
-                for (int p = kv; p < k; p++) {
-                    float xp = xs[xb + p];
-                    long o = w0 + 4L * p;
-                    d0 += ws.get(F, o) * xp;
-                    d1 += ws.get(F, o + ld) * xp;
-                    d2 += ws.get(F, o + 2 * ld) * xp;
-                    d3 += ws.get(F, o + 3 * ld) * xp;
-                }
-                long yi = yo + r * ysr + i * ysi;
-                put(y, yi, d0, alpha, beta);
-                put(y, yi + ysr, d1, alpha, beta);
-                put(y, yi + 2 * ysr, d2, alpha, beta);
-                put(y, yi + 3 * ysr, d3, alpha, beta);
-            }
+    /**
+     * Rows of W contiguous: the row kernel, x rows against W rows, item by item in one parallel call. X is read in
+     * place when it is F32 with contiguous rows, else widened into F32 rows first (a few vectors: cheap).
+     */
+    private static void dotRows(Operand w, long[] wOffs, Operand x, long[] xOffs, int nx, MemorySegment y, long[] yOffs,
+                                long yRowStride, long yVecStride, int rows, int k, float alpha, float beta) {
+        int nb = wOffs.length;
+        long[] wb = new long[nb], xb = new long[nb], yb = new long[nb];
+        for (int t = 0; t < nb; t++) {
+            wb[t] = 4 * wOffs[t];
+            yb[t] = 4 * yOffs[t];
         }
-        for (; r < r1; r++) {
-            long w0 = 4 * (w.offset() + r * w.rowStride());
-            for (int i = 0; i < nx; i++) {
-                int xb = i * k;
-                FloatVector s0 = FloatVector.zero(S);
-                for (int p = 0; p < kv; p += VL) {
-                    s0 = FloatVector.fromMemorySegment(S, ws, w0 + 4L * p, LE).fma(FloatVector.fromArray(S, xs, xb + p), s0);
-                }
-                float d = Lanes.tree(s0);
-                for (int p = kv; p < k; p++) d += ws.get(F, w0 + 4L * p) * xs[xb + p];
-                put(y, yo + r * ysr + i * ysi, d, alpha, beta);
+        RowGemm product = new RowGemm();
+        if (x.dtype() == DType.F32 && x.colStride() == 1) {
+            for (int t = 0; t < nb; t++) xb[t] = 4 * xOffs[t];
+            product.runBatch(x.seg(), xb, 4 * x.rowStride(), w.seg(), wb, 4 * w.rowStride(), y, yb, 4 * yVecStride, 4 * yRowStride, nx, rows, k, alpha, beta);
+            return;
+        }
+        try (Scope scratch = Scope.open("gemm-small-side")) {
+            Tensor packed = Tensor.empty(DType.F32, nb, nx, k);
+            float[] rowsOfX = new float[nx * k];
+            for (int t = 0; t < nb; t++) {
+                Operand xt = x.at(xOffs[t]);
+                for (int i = 0; i < nx; i++) Packing.copyRun(xt.seg(), xt.dtype(), xt.offset() + i * xt.rowStride(), xt.colStride(), k, rowsOfX, i * k, 1);
+                xb[t] = packed.byteOffset() + 4L * t * nx * k;
+                MemorySegment.copy(rowsOfX, 0, packed.segment(), FLOAT, xb[t], nx * k);
             }
+            product.runBatch(packed.segment(), xb, 4L * k, w.seg(), wb, 4 * w.rowStride(), y, yb, 4 * yVecStride, 4 * yRowStride, nx, rows, k, alpha, beta);
         }
     }
 
@@ -141,14 +123,14 @@ public final class SkinnyGemm {
         long ld = 4 * w.colStride();
         int r = r0;
         for (; r + 4 * VL <= r1; r += 4 * VL) {
-            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
             long o = 4 * (w.offset() + r);
             for (int p = 0; p < k; p++, o += ld) {
-                FloatVector xv = FloatVector.broadcast(S, xs[p]);
-                s0 = FloatVector.fromMemorySegment(S, ws, o, LE).fma(xv, s0);
-                s1 = FloatVector.fromMemorySegment(S, ws, o + 4L * VL, LE).fma(xv, s1);
-                s2 = FloatVector.fromMemorySegment(S, ws, o + 8L * VL, LE).fma(xv, s2);
-                s3 = FloatVector.fromMemorySegment(S, ws, o + 12L * VL, LE).fma(xv, s3);
+                FloatVector xv = FloatVector.broadcast(F, xs[p]);
+                s0 = FloatVector.fromMemorySegment(F, ws, o, LE).fma(xv, s0);
+                s1 = FloatVector.fromMemorySegment(F, ws, o + 4L * VL, LE).fma(xv, s1);
+                s2 = FloatVector.fromMemorySegment(F, ws, o + 8L * VL, LE).fma(xv, s2);
+                s3 = FloatVector.fromMemorySegment(F, ws, o + 12L * VL, LE).fma(xv, s3);
             }
             float[] acc = new float[4 * VL];
             s0.intoArray(acc, 0);
@@ -158,11 +140,11 @@ public final class SkinnyGemm {
             for (int v = 0; v < 4 * VL; v++) put(y, yo + (r + v) * ysr, acc[v], alpha, beta);
         }
         for (; r < r1; r += VL) {
-            VectorMask<Float> m = S.indexInRange(r, r1);
-            FloatVector s0 = FloatVector.zero(S);
+            VectorMask<Float> m = F.indexInRange(r, r1);
+            FloatVector s0 = FloatVector.zero(F);
             long o = 4 * (w.offset() + r);
             for (int p = 0; p < k; p++, o += ld) {
-                s0 = FloatVector.fromMemorySegment(S, ws, o, LE, m).fma(FloatVector.broadcast(S, xs[p]), s0);
+                s0 = FloatVector.fromMemorySegment(F, ws, o, LE, m).fma(FloatVector.broadcast(F, xs[p]), s0);
             }
             for (int v = 0; v < Math.min(VL, r1 - r); v++) put(y, yo + (r + v) * ysr, s0.lane(v), alpha, beta);
         }
@@ -170,6 +152,6 @@ public final class SkinnyGemm {
 
     private static void put(MemorySegment y, long idx, float d, float alpha, float beta) {
         float v = alpha * d;
-        y.set(F, 4 * idx, beta == 0 ? v : v + beta * y.get(F, 4 * idx));
+        y.set(FLOAT, 4 * idx, beta == 0 ? v : v + beta * y.get(FLOAT, 4 * idx));
     }
 }

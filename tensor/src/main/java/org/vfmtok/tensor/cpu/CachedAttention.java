@@ -1,22 +1,21 @@
-package org.vfmtok.llama;
+package org.vfmtok.tensor.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
-import org.vfmtok.tensor.cpu.Lanes;
-import org.vfmtok.tensor.cpu.Parallel;
-import org.vfmtok.tensor.cpu.VectorMath;
-import org.vfmtok.tensor.cpu.VectorSupport;
+import org.vfmtok.tensor.backend.Workspace;
 
 /**
  * Attention of one new query per (row, head) over the first {@code len} slots of a KV cache:
- * {@code out = softmax(scale·q·Kᵀ)·V}, the decode-step case of scaled dot-product attention.
+ * {@code out = softmax(scale·q·Kᵀ)·V}, the decode-step (row) mode of scaled dot-product attention
+ * ({@code AttentionKernels.attendCached} on the CPU). An instance is the caller's workspace: the score rows of
+ * up to {@code queries} (row, head) pairs, the operands of the call in progress and the three parallel bodies
+ * made once; one calling thread at a time.
  *
  * <p>Why not the attention op: its kernel packs k and v of every head into fresh heap scratch on each call
  * (right for many queries, but for one query that doubles the cache traffic and makes garbage per token).
@@ -33,14 +32,15 @@ import org.vfmtok.tensor.cpu.VectorSupport;
  * step's garbage. The loads are written out for the same reason; the Vector API's own methods are always
  * inlined.
  */
-final class DecodeAttention {
+final class CachedAttention implements Workspace {
     private static final VectorSpecies<Float> F = VectorSupport.F;
     private static final int VL = F.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-    private static final VectorSpecies<Short> S = VectorSupport.BF16;
+    private static final VectorSpecies<Short> BF16 = VectorSupport.BF16;
 
-    private final float[][] scores;   // per (row, head): S scores
-    private final int heads;
+    private final float[][] scores;   // per (row, head): a score per slot
+    private final int slots;
+    private int heads;
     private final float[] maxima, sums;   // per (row, head)
     /*
      * The three phases of apply over (row, head) pairs, each a body made once and run as a parallel call of its own.
@@ -58,34 +58,30 @@ final class DecodeAttention {
     private boolean bf16;
 
     /** Whether a BF16 cache can be read: needs float vectors of at least 128 bits (4 lanes). */
-    static boolean supportsBf16() { return S != null; }
+    static boolean supportsBf16() { return BF16 != null; }
 
-    DecodeAttention(int maxRows, int heads, int slots) {
-        this.heads = heads;
-        this.scores = new float[maxRows * heads][slots];
-        this.maxima = new float[maxRows * heads];
-        this.sums = new float[maxRows * heads];
+    /** Scratch for up to {@code queries} (row, head) pairs over {@code slots} cache slots. */
+    CachedAttention(int queries, int slots) {
+        if (queries < 1 || slots < 1) throw new IllegalArgumentException("cached attention workspace for " + queries + " queries over " + slots + " slots");
+        this.slots = slots;
+        this.scores = new float[queries][slots];
+        this.maxima = new float[queries];
+        this.sums = new float[queries];
+    }
+
+    /** Whether this workspace has room for q (R, H, D) attending {@code len} slots. */
+    boolean fits(Tensor q, int len) {
+        return q.size(0) * q.size(1) <= scores.length && len <= slots;
     }
 
     /**
-     * out = softmax(scale·q·Kᵀ)·V over cache slots [0, len). Allocates nothing (the work is a field, the operands
-     * are held in fields for the duration of the call: one calling thread at a time).
+     * out = softmax(scale·q·Kᵀ)·V over cache slots [0, len), for operands checked by the caller (shapes, F32 or
+     * BF16 cache readable here, last dims contiguous, {@link #fits}). Allocates nothing (the work is a field, the
+     * operands are held in fields for the duration of the call: one calling thread at a time).
      */
     void apply(Tensor q, Tensor k, Tensor v, int len, Tensor out, float scale) {
-        if (q.stride(-1) != 1 || k.stride(-1) != 1 || v.stride(-1) != 1 || out.stride(-1) != 1) {
-            throw new IllegalArgumentException("decode attention needs a contiguous last dim");
-        }
-        if (q.dtype() != DType.F32 || out.dtype() != DType.F32 || k.dtype() != v.dtype() || (k.dtype() != DType.F32 && k.dtype() != DType.BF16)) {
-            throw new IllegalArgumentException("decode attention needs F32 q and out and an F32 or BF16 cache, got q " + q.dtype() + ", k " + k.dtype()
-                    + ", v " + v.dtype() + ", out " + out.dtype());
-        }
-        if (q.dim() != 3 || k.dim() != 4 || q.size(1) != heads || k.size(1) != heads || k.size(3) != q.size(2) || len < 1 || len > k.size(2)
-                || q.size(0) > k.size(0) || !sameShape(q, out) || !sameShape(k, v)) {
-            throw new IllegalArgumentException("decode attention: q " + Arrays.toString(q.shape()) + ", cache " + Arrays.toString(k.shape())
-                    + ", out " + Arrays.toString(out.shape()) + ", len " + len);
-        }
+        this.heads = q.size(1);
         bf16 = k.dtype() == DType.BF16;
-        if (bf16 && S == null) throw new UnsupportedOperationException("a BF16 KV cache needs float vectors of at least 128 bits, this JVM uses " + F.vectorBitSize());
         this.q = q;
         this.k = k;
         this.v = v;
@@ -100,12 +96,6 @@ final class DecodeAttention {
         } finally {
             this.q = this.k = this.v = this.out = null;
         }
-    }
-
-    private static boolean sameShape(Tensor a, Tensor b) {
-        if (a.dim() != b.dim()) return false;
-        for (int d = 0; d < a.dim(); d++) if (a.size(d) != b.size(d)) return false;
-        return true;
     }
 
     /** Byte offset of row r, head h. */
@@ -177,12 +167,12 @@ final class DecodeAttention {
     private static void accumulateBf16(MemorySegment os, long oa, float weight, MemorySegment vs, long vr, int hd, int dv) {
         FloatVector p = FloatVector.broadcast(F, weight);
         for (int c = 0; c < dv; c += VL) {
-            FloatVector x = VectorSupport.widenBf16(ShortVector.fromMemorySegment(S, vs, vr + 2L * c, NATIVE));
+            FloatVector x = VectorSupport.widenBf16(ShortVector.fromMemorySegment(BF16, vs, vr + 2L * c, NATIVE));
             p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * c, NATIVE)).intoMemorySegment(os, oa + 4L * c, NATIVE);
         }
         if (dv < hd) {
             VectorMask<Float> tail = F.indexInRange(dv, hd);
-            FloatVector x = VectorSupport.widenBf16(ShortVector.fromMemorySegment(S, vs, vr + 2L * dv, NATIVE, tail.cast(S)));
+            FloatVector x = VectorSupport.widenBf16(ShortVector.fromMemorySegment(BF16, vs, vr + 2L * dv, NATIVE, tail.cast(BF16)));
             p.fma(x, FloatVector.fromMemorySegment(F, os, oa + 4L * dv, NATIVE, tail)).intoMemorySegment(os, oa + 4L * dv, NATIVE, tail);
         }
     }
@@ -210,12 +200,12 @@ final class DecodeAttention {
         int nv = n - n % VL;
         FloatVector acc = FloatVector.zero(F);
         for (int c = 0; c < nv; c += VL) {
-            FloatVector x = VectorSupport.widenBf16(ShortVector.fromMemorySegment(S, b, bo + 2L * c, NATIVE));
+            FloatVector x = VectorSupport.widenBf16(ShortVector.fromMemorySegment(BF16, b, bo + 2L * c, NATIVE));
             acc = FloatVector.fromMemorySegment(F, a, ao + 4L * c, NATIVE).fma(x, acc);
         }
         if (nv < n) {
             VectorMask<Float> m = F.indexInRange(nv, n);
-            FloatVector x = VectorSupport.widenBf16(ShortVector.fromMemorySegment(S, b, bo + 2L * nv, NATIVE, m.cast(S)));
+            FloatVector x = VectorSupport.widenBf16(ShortVector.fromMemorySegment(BF16, b, bo + 2L * nv, NATIVE, m.cast(BF16)));
             acc = FloatVector.fromMemorySegment(F, a, ao + 4L * nv, NATIVE, m).fma(x, acc);
         }
         acc.intoArray(lanes, 0);
