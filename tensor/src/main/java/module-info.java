@@ -24,8 +24,7 @@ module org.vfmtok.tensor {
     exports org.vfmtok.tensor.io;
     exports org.vfmtok.tensor.ops;
 
-    // Parallel (worker count) and HeapMeter for the benchmarks and the command line.
-    // TODO(lead): remove org.vfmtok.llama after h-decode merge (the decode kernels move behind the Backend SPI).
+    // Parallel (worker count, vector width) for the benchmarks and the command line.
     exports org.vfmtok.tensor.cpu to org.vfmtok.bench, org.vfmtok.cli;
     // NCCL needs the CUDA backend's device and stream; the command line reports CUDA status and benchmarks it.
     exports org.vfmtok.tensor.cuda to org.vfmtok.nn, org.vfmtok.cli;

@@ -16,7 +16,7 @@ import org.vfmtok.llama.KVCacheDType;
 import org.vfmtok.llama.SamplingOptions;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Rng;
-import org.vfmtok.tensor.cpu.HeapMeter;
+import org.vfmtok.tensor.HeapMeter;
 import org.vfmtok.tensor.cpu.Parallel;
 import org.vfmtok.tensor.io.Json;
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.vfmtok.tensor.NativeMemory;
 import org.vfmtok.tensor.Scope;
-import org.vfmtok.tensor.cpu.HeapMeter;
+import org.vfmtok.tensor.HeapMeter;
 
 /**
  * Decoding allocates nothing: no tensor memory (everything lives in the decoder's preallocated buffers) and no
@@ -31,7 +31,7 @@ class DecoderMemoryTest {
     @ParameterizedTest
     @EnumSource(KVCacheDType.class)
     void decodeStepsAllocateNothing(KVCacheDType dtype) {
-        Assumptions.assumeTrue(dtype == KVCacheDType.F32 || org.vfmtok.tensor.cpu.VectorSupport.BF16 != null, "64-bit float vectors: no BF16 cache");
+        Assumptions.assumeTrue(dtype == KVCacheDType.F32 || org.vfmtok.tensor.backend.Backends.cpu().attention().cachedFastPath(org.vfmtok.tensor.DType.BF16), "64-bit float vectors: no BF16 cache");
         try (Scope weights = Scope.open()) {
             GPT g = Fixture.small("g16").load();
             int rows = 4;

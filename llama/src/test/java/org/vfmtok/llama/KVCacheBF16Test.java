@@ -21,7 +21,7 @@ class KVCacheBF16Test {
 
     @BeforeAll
     static void build() {
-        Assumptions.assumeTrue(org.vfmtok.tensor.cpu.VectorSupport.BF16 != null, "64-bit float vectors: no BF16 cache");
+        Assumptions.assumeTrue(org.vfmtok.tensor.backend.Backends.cpu().attention().cachedFastPath(org.vfmtok.tensor.DType.BF16), "64-bit float vectors: no BF16 cache");
         scope = Scope.detached("kv-bf16");
         GPTConfig c = new GPTConfig("rand", 64, 2, 4, GPTConfig.ffnFor(64, 32), 256, 10, 8, 10000, 1e-5, 0.1, 0, 0, 0, 0.1);
         g = scope.run(() -> {

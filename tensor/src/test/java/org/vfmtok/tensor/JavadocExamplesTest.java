@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.vfmtok.tensor.cpu.HeapMeter;
 import org.vfmtok.tensor.ops.Pointwise;
 import org.vfmtok.tensor.ops.Reductions;
 import org.vfmtok.tensor.testing.JavadocExamples;
@@ -73,7 +72,7 @@ class JavadocExamplesTest {
         long bytes = m.stop();
         // end example
         assertTrue(bytes > 0, "the copy of the tokens allocates: " + bytes);
-        assertEquals(JavadocExamples.inTest(SELF, "HeapMeter"), JavadocExamples.inJavadoc(Path.of(MAIN + "cpu/HeapMeter.java"), 0));
+        assertEquals(JavadocExamples.inTest(SELF, "HeapMeter"), JavadocExamples.inJavadoc(Path.of(MAIN + "HeapMeter.java"), 0));
     }
 
     @Test

@@ -44,6 +44,13 @@ public interface AttentionKernels {
     void attendCached(Tensor q, Tensor kCache, Tensor vCache, int len, double scale, Tensor out, Workspace workspace);
 
     /**
+     * Whether {@link #attendCached} over a cache of {@code cacheDType} runs this backend's own allocation-free
+     * kernel; where it does not (a dtype or vector width the kernel lacks), the call still works through the
+     * reference loops, slower and allocating.
+     */
+    default boolean cachedFastPath(DType cacheDType) { return false; }
+
+    /**
      * {@code cache[:, :, slot, :] = src}: src (R, H, D) F32 into the slot of a (R', H, S, D) cache, R' ≥ R,
      * copied into an F32 cache or rounded to nearest even into a BF16 one. Allocates nothing.
      */

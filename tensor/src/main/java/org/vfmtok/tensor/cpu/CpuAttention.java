@@ -50,6 +50,11 @@ public final class CpuAttention implements AttentionKernels {
     }
 
     @Override
+    public boolean cachedFastPath(DType cacheDType) {
+        return cacheDType == DType.F32 || (cacheDType == DType.BF16 && CachedAttention.supportsBf16());
+    }
+
+    @Override
     public void attendCached(Tensor q, Tensor kCache, Tensor vCache, int len, double scale, Tensor out, Workspace workspace) {
         AttentionKernels.checkCached(q, kCache, vCache, len, out);
         if (!(workspace instanceof CachedAttention ws) || !ws.fits(q, len) || !FastPath.rowsF32(q) || !FastPath.rowsF32(out)

@@ -56,8 +56,8 @@ public final class Parallel {
 
     public static void forRange(int n, RangeBody body) { forRange(n, 1, body); }
 
-    /** The ids of the worker threads (none with one thread), for {@link HeapMeter}. */
-    static long[] workerThreadIds() { return GANG == null ? new long[0] : GANG.threadIds(); }
+    /** The ids of the worker threads (none with one thread), for {@link org.vfmtok.tensor.HeapMeter}. */
+    public static long[] workerThreadIds() { return GANG == null ? new long[0] : GANG.threadIds(); }
 
     /** Start of chunk c of [0, n) in {@code chunks} chunks. */
     static int chunkStart(int n, int c, int chunks) { return (int) ((long) n * c / chunks); }

@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Assumptions;
+import org.vfmtok.tensor.HeapMeter;
 import org.junit.jupiter.api.Test;
 
 /** {@link Parallel#forRange} over the worker {@link Gang}: coverage, nesting, failures, several callers, no garbage. */

@@ -1,6 +1,7 @@
-package org.vfmtok.tensor.cpu;
+package org.vfmtok.tensor;
 
 import java.lang.management.ManagementFactory;
+import org.vfmtok.tensor.cpu.Parallel;
 
 /**
  * Java heap bytes allocated between {@link #start} and {@link #stop} by the calling thread and by the CPU
