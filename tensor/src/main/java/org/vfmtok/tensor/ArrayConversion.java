@@ -1,5 +1,11 @@
 package org.vfmtok.tensor;
 
+import static org.vfmtok.tensor.DType.DOUBLE;
+import static org.vfmtok.tensor.DType.FLOAT;
+import static org.vfmtok.tensor.DType.INT;
+import static org.vfmtok.tensor.DType.LONG;
+import static org.vfmtok.tensor.DType.SHORT;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -14,12 +20,7 @@ import java.lang.foreign.ValueLayout;
  * through {@code double}, so I64 values above 2<sup>53</sup> survive.
  */
 final class ArrayConversion {
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    private static final ValueLayout.OfDouble D = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-    private static final ValueLayout.OfShort S = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED;
-    private static final ValueLayout.OfByte B = ValueLayout.JAVA_BYTE;
+    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
 
     private ArrayConversion() {}
 
@@ -43,10 +44,10 @@ final class ArrayConversion {
     private static long readIntegral(DType t, MemorySegment seg, long index) {
         long off = index * t.byteSize();
         return switch (t) {
-            case I32 -> seg.get(I, off);
-            case I64 -> seg.get(L, off);
-            case U8 -> seg.get(B, off) & 0xFF;
-            case BOOL -> seg.get(B, off) != 0 ? 1 : 0;
+            case I32 -> seg.get(INT, off);
+            case I64 -> seg.get(LONG, off);
+            case U8 -> seg.get(BYTE, off) & 0xFF;
+            case BOOL -> seg.get(BYTE, off) != 0 ? 1 : 0;
             default -> throw new IllegalStateException(t + " is not an integer dtype");
         };
     }
@@ -55,10 +56,10 @@ final class ArrayConversion {
     private static void writeFloating(DType t, MemorySegment seg, long index, double v, String what) {
         long off = index * t.byteSize();
         switch (t) {
-            case F64 -> seg.set(D, off, v);
-            case F32 -> seg.set(F, off, finite((float) v, v, index, t, what));
-            case F16 -> seg.set(S, off, Float.floatToFloat16(finite(Float.float16ToFloat(Float.floatToFloat16((float) v)), v, index, t, what)));
-            case BF16 -> seg.set(S, off, DType.floatToBf16(finite(DType.bf16ToFloat(DType.floatToBf16((float) v)), v, index, t, what)));
+            case F64 -> seg.set(DOUBLE, off, v);
+            case F32 -> seg.set(FLOAT, off, finite((float) v, v, index, t, what));
+            case F16 -> seg.set(SHORT, off, Float.floatToFloat16(finite(Float.float16ToFloat(Float.floatToFloat16((float) v)), v, index, t, what)));
+            case BF16 -> seg.set(SHORT, off, DType.floatToBf16(finite(DType.bf16ToFloat(DType.floatToBf16((float) v)), v, index, t, what)));
             default -> {
                 if (v != Math.rint(v) || Double.isInfinite(v)) throw lossy(index, Double.toString(v), t, "it is not an integer", what);
                 // -2^63 is a long, 2^63 is not; every double in between with no fraction is exact as a long.
@@ -81,30 +82,30 @@ final class ArrayConversion {
     private static void writeIntegral(DType t, MemorySegment seg, long index, long v, String what, String shown) {
         long off = index * t.byteSize();
         switch (t) {
-            case I64 -> seg.set(L, off, v);
+            case I64 -> seg.set(LONG, off, v);
             case I32 -> {
                 if (v != (int) v) throw lossy(index, shown, t, "it is out of range", what);
-                seg.set(I, off, (int) v);
+                seg.set(INT, off, (int) v);
             }
             case U8 -> {
                 if (v < 0 || v > 255) throw lossy(index, shown, t, "it is outside 0..255", what);
-                seg.set(B, off, (byte) v);
+                seg.set(BYTE, off, (byte) v);
             }
             case BOOL -> {
                 if (v != 0 && v != 1) throw lossy(index, shown, t, "only 0 and 1 are booleans", what);
-                seg.set(B, off, (byte) v);
+                seg.set(BYTE, off, (byte) v);
             }
-            case F64 -> seg.set(D, off, exact((double) v, v, index, t, what));
-            case F32 -> seg.set(F, off, (float) exact((float) v, v, index, t, what));
+            case F64 -> seg.set(DOUBLE, off, exact((double) v, v, index, t, what));
+            case F32 -> seg.set(FLOAT, off, (float) exact((float) v, v, index, t, what));
             case F16 -> {
                 short h = Float.floatToFloat16((float) v);
                 exact(Float.float16ToFloat(h), v, index, t, what);
-                seg.set(S, off, h);
+                seg.set(SHORT, off, h);
             }
             case BF16 -> {
                 short h = DType.floatToBf16((float) v);
                 exact(DType.bf16ToFloat(h), v, index, t, what);
-                seg.set(S, off, h);
+                seg.set(SHORT, off, h);
             }
         }
     }

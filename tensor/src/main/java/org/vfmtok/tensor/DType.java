@@ -20,11 +20,11 @@ public enum DType {
     U8(1, false, "U8"),
     BOOL(1, false, "BOOL");
 
-    static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    static final ValueLayout.OfDouble D = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-    static final ValueLayout.OfShort S = ValueLayout.JAVA_SHORT_UNALIGNED;
-    static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
-    static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED;
+    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
     private final int byteSize;
     private final boolean floating;
@@ -52,12 +52,12 @@ public enum DType {
     public double read(MemorySegment seg, long index) {
         long off = index * byteSize;
         return switch (this) {
-            case F32 -> seg.get(F, off);
-            case F64 -> seg.get(D, off);
-            case F16 -> Float.float16ToFloat(seg.get(S, off));
-            case BF16 -> bf16ToFloat(seg.get(S, off));
-            case I32 -> seg.get(I, off);
-            case I64 -> seg.get(L, off);
+            case F32 -> seg.get(FLOAT, off);
+            case F64 -> seg.get(DOUBLE, off);
+            case F16 -> Float.float16ToFloat(seg.get(SHORT, off));
+            case BF16 -> bf16ToFloat(seg.get(SHORT, off));
+            case I32 -> seg.get(INT, off);
+            case I64 -> seg.get(LONG, off);
             case U8 -> seg.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
             case BOOL -> seg.get(ValueLayout.JAVA_BYTE, off) != 0 ? 1 : 0;
         };
@@ -67,12 +67,12 @@ public enum DType {
     public void write(MemorySegment seg, long index, double v) {
         long off = index * byteSize;
         switch (this) {
-            case F32 -> seg.set(F, off, (float) v);
-            case F64 -> seg.set(D, off, v);
-            case F16 -> seg.set(S, off, Float.floatToFloat16((float) v));
-            case BF16 -> seg.set(S, off, floatToBf16((float) v));
-            case I32 -> seg.set(I, off, (int) v);
-            case I64 -> seg.set(L, off, (long) v);
+            case F32 -> seg.set(FLOAT, off, (float) v);
+            case F64 -> seg.set(DOUBLE, off, v);
+            case F16 -> seg.set(SHORT, off, Float.floatToFloat16((float) v));
+            case BF16 -> seg.set(SHORT, off, floatToBf16((float) v));
+            case I32 -> seg.set(INT, off, (int) v);
+            case I64 -> seg.set(LONG, off, (long) v);
             case U8 -> seg.set(ValueLayout.JAVA_BYTE, off, (byte) (int) v);
             case BOOL -> seg.set(ValueLayout.JAVA_BYTE, off, (byte) (v != 0 ? 1 : 0));
         }

@@ -18,8 +18,8 @@ import org.vfmtok.tensor.backend.ConvKernels.Geometry;
  * pixels (bulk copy / vector add). Outside it the column holds zeros (the zero padding).
  */
 final class ConvPacking {
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    private static final VectorSpecies<Float> S = VectorSupport.F;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final VectorSpecies<Float> F = VectorSupport.F;
 
     private ConvPacking() {}
 
@@ -73,7 +73,7 @@ final class ConvPacking {
      * padding stay zero), for other strides (and at the ends of the storage) lane by lane.
      */
     static void packPanels(Geometry g, MemorySegment x, long xBase, int r0, int kc, int j0, int nc, float[] dst, int nr) {
-        int vl = S.length();
+        int vl = F.length();
         int kk = g.kh() * g.kw();
         int ow = g.ow(), inW = g.w(), inH = g.h(), sw = g.sw();
         int span = (nc + nr - 1) / nr * nr; // every lane of the last panel is written (zeros past nc)
@@ -90,7 +90,7 @@ final class ConvPacking {
             int oy = oy0, ox = ox00;
             for (int c0 = 0; c0 < span; c0 += vl) {
                 int lanes = Math.max(0, Math.min(vl, nc - c0));
-                FloatVector v = FloatVector.zero(S);
+                FloatVector v = FloatVector.zero(F);
                 // lanes [l, l + run) lie in output row oyl from column oxl
                 for (int l = 0, oyl = oy, oxl = ox; l < lanes; ) {
                     int run = Math.min(lanes - l, ow - oxl);
@@ -100,14 +100,14 @@ final class ConvPacking {
                         long rowAt = plane + (long) iy * inW + shift; // input element of ox is rowAt + ox·sw
                         long at = rowAt + oxl - l;
                         int la = l + a - oxl, lb = l + b - oxl; // lanes whose tap is inside the image
-                        VectorMask<Float> m = VectorMask.fromLong(S, (lb >= 64 ? -1L : (1L << lb) - 1) & ~((1L << la) - 1));
+                        VectorMask<Float> m = VectorMask.fromLong(F, (lb >= 64 ? -1L : (1L << lb) - 1) & ~((1L << la) - 1));
                         if (sw == 1 && at >= 0 && (at + vl) * 4 <= x.byteSize()) {
                             // lane j reads input element at + j; the masked-off lanes keep their zeros
-                            v = v.blend(FloatVector.fromMemorySegment(S, x, at * 4, ByteOrder.nativeOrder(), m), m);
+                            v = v.blend(FloatVector.fromMemorySegment(F, x, at * 4, ByteOrder.nativeOrder(), m), m);
                         } else {
                             // other strides, or a vector reaching past the segment (the masked load's slow path)
-                            for (int j = la; j < lb; j++) lane[j] = x.get(F, (rowAt + (long) (oxl + j - l) * sw) * 4);
-                            v = v.blend(FloatVector.fromArray(S, lane, 0), m);
+                            for (int j = la; j < lb; j++) lane[j] = x.get(FLOAT, (rowAt + (long) (oxl + j - l) * sw) * 4);
+                            v = v.blend(FloatVector.fromArray(F, lane, 0), m);
                         }
                     }
                     l += run;
@@ -124,7 +124,7 @@ final class ConvPacking {
     static void zero(MemorySegment seg, long at, int len) {
         if (len <= 0) return;
         if (len < 16) {
-            for (int i = 0; i < len; i++) seg.set(F, (at + i) * 4, 0f);
+            for (int i = 0; i < len; i++) seg.set(FLOAT, (at + i) * 4, 0f);
         } else {
             seg.asSlice(at * 4, len * 4L).fill((byte) 0);
         }
@@ -135,7 +135,7 @@ final class ConvPacking {
         if (srcStride == 1) {
             MemorySegment.copy(src, from * 4, dst, to * 4, len * 4L);
         } else {
-            for (int i = 0; i < len; i++) dst.set(F, (to + i) * 4, src.get(F, (from + (long) i * srcStride) * 4));
+            for (int i = 0; i < len; i++) dst.set(FLOAT, (to + i) * 4, src.get(FLOAT, (from + (long) i * srcStride) * 4));
         }
     }
 
@@ -143,27 +143,27 @@ final class ConvPacking {
     static void addInto(MemorySegment src, long from, MemorySegment dst, long to, int dstStride, int len) {
         int i = 0;
         if (dstStride == 1) {
-            for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-                FloatVector d = FloatVector.fromMemorySegment(S, dst, (to + i) * 4, ByteOrder.nativeOrder());
-                FloatVector s = FloatVector.fromMemorySegment(S, src, (from + i) * 4, ByteOrder.nativeOrder());
+            for (int bound = F.loopBound(len); i < bound; i += F.length()) {
+                FloatVector d = FloatVector.fromMemorySegment(F, dst, (to + i) * 4, ByteOrder.nativeOrder());
+                FloatVector s = FloatVector.fromMemorySegment(F, src, (from + i) * 4, ByteOrder.nativeOrder());
                 d.add(s).intoMemorySegment(dst, (to + i) * 4, ByteOrder.nativeOrder());
             }
         }
         for (; i < len; i++) {
             long di = (to + (long) i * dstStride) * 4;
-            dst.set(F, di, dst.get(F, di) + src.get(F, (from + i) * 4));
+            dst.set(FLOAT, di, dst.get(FLOAT, di) + src.get(FLOAT, (from + i) * 4));
         }
     }
 
     /** Σ seg[at, at + len) in double (via float vector lanes per block). */
     static double sum(MemorySegment seg, long at, int len) {
-        FloatVector acc = FloatVector.zero(S);
+        FloatVector acc = FloatVector.zero(F);
         int i = 0;
-        for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-            acc = acc.add(FloatVector.fromMemorySegment(S, seg, (at + i) * 4, ByteOrder.nativeOrder()));
+        for (int bound = F.loopBound(len); i < bound; i += F.length()) {
+            acc = acc.add(FloatVector.fromMemorySegment(F, seg, (at + i) * 4, ByteOrder.nativeOrder()));
         }
         double s = Lanes.tree(acc);
-        for (; i < len; i++) s += seg.get(F, (at + i) * 4);
+        for (; i < len; i++) s += seg.get(FLOAT, (at + i) * 4);
         return s;
     }
 }

@@ -29,7 +29,7 @@ public final class CpuCopy {
     private static final int VL = F.length();
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     /** Shorts with as many lanes as F (null when F is too narrow for a short species). */
-    private static final VectorSpecies<Short> S = VectorSupport.BF16;
+    private static final VectorSpecies<Short> BF16 = VectorSupport.BF16;
     private static final int TILE = 32;
 
     private final Backend reference;
@@ -143,11 +143,11 @@ public final class CpuCopy {
     // ------------------------------------------------------------------ conversions
 
     private static void convertLine(DType from, DType to, Line x, Line out, int n) {
-        if (from == DType.BF16 && S != null && !x.bcast) {
-            for (int i = 0; i < n; i += VL) out.store(VectorSupport.widenBf16(ShortVector.fromMemorySegment(S, x.seg, x.off + 2L * i, LineLoop.LE)), i);
+        if (from == DType.BF16 && BF16 != null && !x.bcast) {
+            for (int i = 0; i < n; i += VL) out.store(VectorSupport.widenBf16(ShortVector.fromMemorySegment(BF16, x.seg, x.off + 2L * i, LineLoop.LE)), i);
             return;
         }
-        if (to == DType.BF16 && S != null && !x.bcast) {
+        if (to == DType.BF16 && BF16 != null && !x.bcast) {
             toBf16(x.seg, x.off, out.seg, out.off, n);
             return;
         }
@@ -169,13 +169,13 @@ public final class CpuCopy {
      */
     public static void toBf16(MemorySegment src, long so, MemorySegment dst, long dstOff, int n) {
         int i = 0;
-        if (S != null) {
+        if (BF16 != null) {
             for (int bound = F.loopBound(n); i < bound; i += VL) {
                 FloatVector v = FloatVector.fromMemorySegment(F, src, so + 4L * i, LineLoop.LE);
                 IntVector bits = v.reinterpretAsInts();
                 IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1).add(0x7FFF)).lanewise(VectorOperators.LSHR, 16);
                 rounded = rounded.blend(0x7FC0, v.test(VectorOperators.IS_NAN).cast(I));
-                ((ShortVector) rounded.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(dst, dstOff + 2L * i, LineLoop.LE);
+                ((ShortVector) rounded.convertShape(VectorOperators.I2S, BF16, 0)).intoMemorySegment(dst, dstOff + 2L * i, LineLoop.LE);
             }
         }
         for (; i < n; i++) dst.set(JAVA_SHORT_UNALIGNED, dstOff + 2L * i, DType.floatToBf16(src.get(JAVA_FLOAT_UNALIGNED, so + 4L * i)));

@@ -19,8 +19,8 @@ import org.vfmtok.tensor.backend.DeformableKernels;
  * result does not depend on the thread count.
  */
 public final class CpuDeformable implements DeformableKernels {
-    private static final VectorSpecies<Float> S = VectorSupport.F;
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    private static final VectorSpecies<Float> F = VectorSupport.F;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
     private static final ByteOrder LE = ByteOrder.nativeOrder();
 
     private final DeformableKernels reference;
@@ -76,8 +76,8 @@ public final class CpuDeformable implements DeformableKernels {
                     for (int l = 0; l < levels; l++) {
                         for (int p = 0; p < points; p++) {
                             long wi = (((long) r * m + h) * levels + l) * points + p;
-                            float aw = ws.get(F, wBase + wi * 4);
-                            if (!c.set(ls.get(F, lBase + wi * 8), ls.get(F, lBase + wi * 8 + 4), shapes[l][0], shapes[l][1], levelStart[l])) continue;
+                            float aw = ws.get(FLOAT, wBase + wi * 4);
+                            if (!c.set(ls.get(FLOAT, lBase + wi * 8), ls.get(FLOAT, lBase + wi * 8 + 4), shapes[l][0], shapes[l][1], levelStart[l])) continue;
                             for (int k = 0; k < 4; k++) {
                                 if (c.row[k] < 0) continue;
                                 long v = vBase + ((((long) b * s + c.row[k]) * m + h) * d) * 4;
@@ -119,9 +119,9 @@ public final class CpuDeformable implements DeformableKernels {
                         int hh = shapes[l][0], ww = shapes[l][1];
                         for (int p = 0; p < points; p++) {
                             long wi = ((((long) b * lq + q) * m + h) * levels + l) * points + p;
-                            float aw = ws.get(F, wBase + wi * 4);
+                            float aw = ws.get(FLOAT, wBase + wi * 4);
                             float gw = 0, gx = 0, gy = 0;
-                            if (c.set(ls.get(F, lBase + wi * 8), ls.get(F, lBase + wi * 8 + 4), hh, ww, levelStart[l])) {
+                            if (c.set(ls.get(FLOAT, lBase + wi * 8), ls.get(FLOAT, lBase + wi * 8 + 4), hh, ww, levelStart[l])) {
                                 for (int k = 0; k < 4; k++) {
                                     if (c.row[k] < 0) {
                                         dots[k] = 0;
@@ -137,10 +137,10 @@ public final class CpuDeformable implements DeformableKernels {
                                 gx = aw * ((1 - ly) * (dots[1] - dots[0]) + ly * (dots[3] - dots[2]));
                                 gy = aw * ((1 - lx) * (dots[2] - dots[0]) + lx * (dots[3] - dots[1]));
                             }
-                            if (gws != null) gws.set(F, gwBase + wi * 4, gw);
+                            if (gws != null) gws.set(FLOAT, gwBase + wi * 4, gw);
                             if (gls != null) {
-                                gls.set(F, glBase + wi * 8, gx * ww);
-                                gls.set(F, glBase + wi * 8 + 4, gy * hh);
+                                gls.set(FLOAT, glBase + wi * 8, gx * ww);
+                                gls.set(FLOAT, glBase + wi * 8 + 4, gy * hh);
                             }
                         }
                     }
@@ -152,30 +152,30 @@ public final class CpuDeformable implements DeformableKernels {
     /** y[0:d] += a · x[0:d] over float segments at byte offsets. */
     static void axpy(float a, MemorySegment xs, long x, MemorySegment ys, long y, int d) {
         int i = 0;
-        FloatVector av = FloatVector.broadcast(S, a);
-        for (int bound = S.loopBound(d); i < bound; i += S.length()) {
+        FloatVector av = FloatVector.broadcast(F, a);
+        for (int bound = F.loopBound(d); i < bound; i += F.length()) {
             long off = (long) i * 4;
-            FloatVector xv = FloatVector.fromMemorySegment(S, xs, x + off, LE);
-            FloatVector yv = FloatVector.fromMemorySegment(S, ys, y + off, LE);
+            FloatVector xv = FloatVector.fromMemorySegment(F, xs, x + off, LE);
+            FloatVector yv = FloatVector.fromMemorySegment(F, ys, y + off, LE);
             xv.fma(av, yv).intoMemorySegment(ys, y + off, LE);
         }
         for (; i < d; i++) {
             long off = (long) i * 4;
-            ys.set(F, y + off, Math.fma(a, xs.get(F, x + off), ys.get(F, y + off)));
+            ys.set(FLOAT, y + off, Math.fma(a, xs.get(FLOAT, x + off), ys.get(FLOAT, y + off)));
         }
     }
 
     static float dot(MemorySegment xs, long x, MemorySegment ys, long y, int d) {
         int i = 0;
-        FloatVector acc = FloatVector.zero(S);
-        for (int bound = S.loopBound(d); i < bound; i += S.length()) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int bound = F.loopBound(d); i < bound; i += F.length()) {
             long off = (long) i * 4;
-            acc = FloatVector.fromMemorySegment(S, xs, x + off, LE).fma(FloatVector.fromMemorySegment(S, ys, y + off, LE), acc);
+            acc = FloatVector.fromMemorySegment(F, xs, x + off, LE).fma(FloatVector.fromMemorySegment(F, ys, y + off, LE), acc);
         }
         float r = Lanes.tree(acc);
         for (; i < d; i++) {
             long off = (long) i * 4;
-            r += xs.get(F, x + off) * ys.get(F, y + off);
+            r += xs.get(FLOAT, x + off) * ys.get(FLOAT, y + off);
         }
         return r;
     }

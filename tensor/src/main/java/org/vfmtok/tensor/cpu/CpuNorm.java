@@ -26,7 +26,7 @@ import org.vfmtok.tensor.backend.NormKernels;
  */
 public final class CpuNorm implements NormKernels {
     private static final VectorSpecies<Float> F = VectorSupport.F;
-    private static final ValueLayout.OfFloat FL = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Elements per parallel task below which splitting does not pay. */
     private static final int GRAIN = 16384;
@@ -132,8 +132,8 @@ public final class CpuNorm implements NormKernels {
             long xr = xo + 4L * r * cols, orow = oo + 4L * r * cols;
             float mu = centred ? (float) (sum(xs, xr, cols) / cols) : 0f;
             float rsd = normRow(xs, xr, cols, mu, eps, ws, wo, bs, bo, os, orow);
-            if (ms != null) ms.set(FL, mo + 4L * r, mu);
-            rs.set(FL, ro + 4L * r, rsd);
+            if (ms != null) ms.set(FLOAT, mo + 4L * r, mu);
+            rs.set(FLOAT, ro + 4L * r, rsd);
         }
     }
 
@@ -158,10 +158,10 @@ public final class CpuNorm implements NormKernels {
         }
         for (; i < n; i++) {
             long k = 4L * i;
-            float y = (xs.get(FL, xo + k) - mu) * rstd;
-            if (ws != null) y *= ws.get(FL, wo + k);
-            if (bs != null) y += bs.get(FL, bo + k);
-            os.set(FL, oo + k, y);
+            float y = (xs.get(FLOAT, xo + k) - mu) * rstd;
+            if (ws != null) y *= ws.get(FLOAT, wo + k);
+            if (bs != null) y += bs.get(FLOAT, bo + k);
+            os.set(FLOAT, oo + k, y);
         }
     }
 
@@ -183,8 +183,8 @@ public final class CpuNorm implements NormKernels {
                 float[] accW = pw == null ? null : pw[c], accB = pb == null ? null : pb[c];
                 for (int r = (int) ((long) rows * c / chunks), end = (int) ((long) rows * (c + 1) / chunks); r < end; r++) {
                     long row = 4L * r * cols;
-                    float mu = ms == null ? 0f : ms.get(FL, mo + 4L * r);
-                    float rsd = rs.get(FL, ro + 4L * r);
+                    float mu = ms == null ? 0f : ms.get(FLOAT, mo + 4L * r);
+                    float rsd = rs.get(FLOAT, ro + 4L * r);
                     rowBackward(centred, gs, go + row, xs, xo + row, ws, wo, mu, rsd, cols, gxs, gxo + row, accW, accB);
                 }
             }
@@ -214,8 +214,8 @@ public final class CpuNorm implements NormKernels {
         double sumG = Lanes.sum(vG), sumGX = Lanes.sum(vGX);
         for (int j = i; j < n; j++) {
             long k = 4L * j;
-            float gv = gs.get(FL, go + k), xhat = (xs.get(FL, xo + k) - mu) * rstd;
-            float gp = ws == null ? gv : gv * ws.get(FL, wo + k);
+            float gv = gs.get(FLOAT, go + k), xhat = (xs.get(FLOAT, xo + k) - mu) * rstd;
+            float gp = ws == null ? gv : gv * ws.get(FLOAT, wo + k);
             sumG += gp;
             sumGX += gp * xhat;
             if (accW != null) accW[j] += gv * xhat;
@@ -234,9 +234,9 @@ public final class CpuNorm implements NormKernels {
         }
         for (; i < n; i++) {
             long k = 4L * i;
-            float gv = gs.get(FL, go + k), xhat = (xs.get(FL, xo + k) - mu) * rstd;
-            float gp = ws == null ? gv : gv * ws.get(FL, wo + k);
-            gxs.set(FL, gxo + k, rstd * gp + (xhat * a + c));
+            float gv = gs.get(FLOAT, go + k), xhat = (xs.get(FLOAT, xo + k) - mu) * rstd;
+            float gp = ws == null ? gv : gv * ws.get(FLOAT, wo + k);
+            gxs.set(FLOAT, gxo + k, rstd * gp + (xhat * a + c));
         }
     }
 
@@ -248,7 +248,7 @@ public final class CpuNorm implements NormKernels {
         for (int j = 0; j < n; j++) {
             double s = 0;
             for (float[] p : partials) s += p[j];
-            ds.set(FL, off + 4L * j, (float) s);
+            ds.set(FLOAT, off + 4L * j, (float) s);
         }
     }
 
@@ -286,13 +286,13 @@ public final class CpuNorm implements NormKernels {
                     double ss = 0;
                     for (int i = 0; i < cpg; i++) ss += sumSqDev(xs, xo + base + 4L * i * spatial, spatial, mu);
                     float rsd = (float) (1.0 / Math.sqrt(ss / blockSize + eps));
-                    ms.set(FL, mo + 4L * k, mu);
-                    rs.set(FL, ro + 4L * k, rsd);
+                    ms.set(FLOAT, mo + 4L * k, mu);
+                    rs.set(FLOAT, ro + 4L * k, rsd);
                     int ch0 = (k % groups) * cpg;
                     for (int i = 0; i < cpg; i++) {
                         long ch = ch0 + i;
-                        float scale = ws == null ? rsd : rsd * ws.get(FL, wo + 4L * ch);
-                        float shift = (bs == null ? 0f : bs.get(FL, bo + 4L * ch)) - mu * scale;
+                        float scale = ws == null ? rsd : rsd * ws.get(FLOAT, wo + 4L * ch);
+                        float shift = (bs == null ? 0f : bs.get(FLOAT, bo + 4L * ch)) - mu * scale;
                         long off = base + 4L * i * spatial;
                         scaleShift(xs, xo + off, os, oo + off, spatial, scale, shift, silu);
                     }
@@ -316,17 +316,17 @@ public final class CpuNorm implements NormKernels {
                         double[] d = dotAndSum(gs, go + off, xs, xo + off, spatial);
                         sumGX[row + ch0 + i] = d[0];
                         sumG[row + ch0 + i] = d[1];
-                        double wc = ws == null ? 1.0 : ws.get(FL, wo + 4L * (ch0 + i));
+                        double wc = ws == null ? 1.0 : ws.get(FLOAT, wo + 4L * (ch0 + i));
                         sgwx += wc * d[0];
                         sgw += wc * d[1];
                     }
                     if (gxs == null) continue;
-                    double mu = ms.get(FL, mo + 4L * k), rsd = rs.get(FL, ro + 4L * k);
+                    double mu = ms.get(FLOAT, mo + 4L * k), rsd = rs.get(FLOAT, ro + 4L * k);
                     // gx = rstd·w·g + c2·x + c3 (see ScalarNorm for the unfused form)
                     double c2 = -rsd * rsd * rsd * (sgwx - mu * sgw) / blockSize;
                     double c3 = -c2 * mu - rsd * sgw / blockSize;
                     for (int i = 0; i < cpg; i++) {
-                        float a = (float) (ws == null ? rsd : rsd * ws.get(FL, wo + 4L * (ch0 + i)));
+                        float a = (float) (ws == null ? rsd : rsd * ws.get(FLOAT, wo + 4L * (ch0 + i)));
                         long off = base + 4L * i * spatial;
                         linear2(gs, go + off, a, xs, xo + off, (float) c2, (float) c3, gxs, gxo + off, spatial);
                     }
@@ -337,12 +337,12 @@ public final class CpuNorm implements NormKernels {
                 double accW = 0, accB = 0;
                 for (int s = 0; s < n; s++) {
                     int k = s * groups + ch / cpg;
-                    double mu = ms.get(FL, mo + 4L * k), rsd = rs.get(FL, ro + 4L * k);
+                    double mu = ms.get(FLOAT, mo + 4L * k), rsd = rs.get(FLOAT, ro + 4L * k);
                     accW += rsd * (sumGX[s * c + ch] - mu * sumG[s * c + ch]);
                     accB += sumG[s * c + ch];
                 }
-                if (gw != null) gw.segment().set(FL, gw.byteOffset() + 4L * ch, (float) accW);
-                if (gb != null) gb.segment().set(FL, gb.byteOffset() + 4L * ch, (float) accB);
+                if (gw != null) gw.segment().set(FLOAT, gw.byteOffset() + 4L * ch, (float) accW);
+                if (gb != null) gb.segment().set(FLOAT, gb.byteOffset() + 4L * ch, (float) accB);
             }
         }
     }
@@ -354,7 +354,7 @@ public final class CpuNorm implements NormKernels {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += F.length()) acc = acc.add(FloatVector.fromMemorySegment(F, s, off + 4L * i, NATIVE));
         double r = Lanes.sum(acc);
-        for (; i < n; i++) r += s.get(FL, off + 4L * i);
+        for (; i < n; i++) r += s.get(FLOAT, off + 4L * i);
         return r;
     }
 
@@ -368,7 +368,7 @@ public final class CpuNorm implements NormKernels {
         }
         double r = Lanes.sum(acc);
         for (; i < n; i++) {
-            double d = s.get(FL, off + 4L * i) - mu;
+            double d = s.get(FLOAT, off + 4L * i) - mu;
             r += d * d;
         }
         return r;
@@ -385,8 +385,8 @@ public final class CpuNorm implements NormKernels {
         }
         double d = Lanes.sum(dot), s = Lanes.sum(sum);
         for (; i < n; i++) {
-            float a = as.get(FL, ao + 4L * i);
-            d += a * bs.get(FL, bo + 4L * i);
+            float a = as.get(FLOAT, ao + 4L * i);
+            d += a * bs.get(FLOAT, bo + 4L * i);
             s += a;
         }
         return new double[] {d, s};
@@ -421,6 +421,6 @@ public final class CpuNorm implements NormKernels {
             FloatVector v = FloatVector.fromMemorySegment(F, vs, vo + 4L * i, NATIVE).fma(b, c);
             FloatVector.fromMemorySegment(F, us, uo + 4L * i, NATIVE).fma(FloatVector.broadcast(F, a), v).intoMemorySegment(os, oo + 4L * i, NATIVE);
         }
-        for (; i < n; i++) os.set(FL, oo + 4L * i, us.get(FL, uo + 4L * i) * a + (vs.get(FL, vo + 4L * i) * b + c));
+        for (; i < n; i++) os.set(FLOAT, oo + 4L * i, us.get(FLOAT, uo + 4L * i) * a + (vs.get(FLOAT, vo + 4L * i) * b + c));
     }
 }

@@ -28,12 +28,12 @@ public final class Lanes {
     }
 
     // Rotations as constants (static finals): C2 then compiles rearrange to a lane permute without boxing.
-    private static final VectorSpecies<Float> S = VectorSupport.F;
+    private static final VectorSpecies<Float> F = VectorSupport.F;
     private static final VectorShuffle<Float> R8 = rotation(8), R4 = rotation(4), R2 = rotation(2), R1 = rotation(1);
 
     private static VectorShuffle<Float> rotation(int h) {
-        int n = S.length();
-        return VectorShuffle.fromOp(S, i -> (i + h) % n);
+        int n = F.length();
+        return VectorShuffle.fromOp(F, i -> (i + h) % n);
     }
 
     /**
@@ -41,8 +41,8 @@ public final class Lanes {
      * is the same interpreted and compiled, unlike {@code reduceLanes(ADD)}.
      */
     public static float tree(FloatVector v) {
-        if (v.species() != S) return (float) sum(v);
-        int n = S.length();
+        if (v.species() != F) return (float) sum(v);
+        int n = F.length();
         if (n >= 16) v = v.add(v.rearrange(R8));
         if (n >= 8) v = v.add(v.rearrange(R4));
         if (n >= 4) v = v.add(v.rearrange(R2));
@@ -57,7 +57,7 @@ public final class Lanes {
      * inlined is boxed on the heap, a spill is not.
      */
     public static float tree(float[] l, int off) {
-        for (int h = S.length() / 2; h >= 1; h /= 2) {
+        for (int h = F.length() / 2; h >= 1; h /= 2) {
             for (int i = 0; i < h; i++) l[off + i] += l[off + i + h];
         }
         return l[off];

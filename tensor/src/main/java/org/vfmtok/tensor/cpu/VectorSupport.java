@@ -10,8 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float vector species the CPU kernels use, chosen at run time: the preferred one, or the width
  * forced by {@code -Dvfmtok.vector.bits=128|256|512}. {@code -Dvfmtok.backend=scalar} bypasses the
- * Vector API entirely (see {@code Backends}). Kernels name the species by these names: {@code F} for floats,
- * {@code BF16} for the shorts of BF16 values, {@code VL} for the lane count.
+ * Vector API entirely (see {@code Backends}).
+ *
+ * <p>One name per concept across the CPU kernels: {@code F} is the float species, {@code BF16} the short species
+ * that carries bfloat16 bits, {@code I} the int species, {@code VL} the float lane count; {@code FLOAT} (and
+ * {@code DOUBLE}, {@code SHORT}, {@code INT}, {@code LONG} in {@code DType}) the unaligned memory layouts.
  */
 public final class VectorSupport {
     public static final VectorSpecies<Float> F = choose();

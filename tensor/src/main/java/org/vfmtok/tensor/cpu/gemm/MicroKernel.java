@@ -18,12 +18,12 @@ import org.vfmtok.tensor.cpu.VectorSupport;
  * so the preferred species is used.
  */
 final class MicroKernel {
-    static final VectorSpecies<Float> S = VectorSupport.F;
-    static final int VL = S.length();
+    static final VectorSpecies<Float> F = VectorSupport.F;
+    static final int VL = F.length();
     static final int MR = 12;
     static final int NR = 2 * VL;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private MicroKernel() {}
 
@@ -35,24 +35,24 @@ final class MicroKernel {
      */
     static void run(int kc, float[] a, int ao, float[] b, int bo, MemorySegment c, long cOff, long ldcBytes,
                     int mr, int nr, float alpha, float beta, MemorySegment bias, long biasOff, boolean biasPerColumn, float[] scratch) {
-        FloatVector z = FloatVector.zero(S);
+        FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
         FloatVector c60 = z, c61 = z, c70 = z, c71 = z, c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
         for (int p = 0; p < kc; p++, ao += MR, bo += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + VL);
+            FloatVector b0 = FloatVector.fromArray(F, b, bo), b1 = FloatVector.fromArray(F, b, bo + VL);
             FloatVector x;
-            x = FloatVector.broadcast(S, a[ao]);      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ao + 1]);  c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ao + 2]);  c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ao + 3]);  c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ao + 4]);  c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ao + 5]);  c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[ao + 6]);  c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[ao + 7]);  c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
-            x = FloatVector.broadcast(S, a[ao + 8]);  c80 = x.fma(b0, c80); c81 = x.fma(b1, c81);
-            x = FloatVector.broadcast(S, a[ao + 9]);  c90 = x.fma(b0, c90); c91 = x.fma(b1, c91);
-            x = FloatVector.broadcast(S, a[ao + 10]); ca0 = x.fma(b0, ca0); ca1 = x.fma(b1, ca1);
-            x = FloatVector.broadcast(S, a[ao + 11]); cb0 = x.fma(b0, cb0); cb1 = x.fma(b1, cb1);
+            x = FloatVector.broadcast(F, a[ao]);      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[ao + 1]);  c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[ao + 2]);  c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[ao + 3]);  c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[ao + 4]);  c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[ao + 5]);  c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, a[ao + 6]);  c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, a[ao + 7]);  c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            x = FloatVector.broadcast(F, a[ao + 8]);  c80 = x.fma(b0, c80); c81 = x.fma(b1, c81);
+            x = FloatVector.broadcast(F, a[ao + 9]);  c90 = x.fma(b0, c90); c91 = x.fma(b1, c91);
+            x = FloatVector.broadcast(F, a[ao + 10]); ca0 = x.fma(b0, ca0); ca1 = x.fma(b1, ca1);
+            x = FloatVector.broadcast(F, a[ao + 11]); cb0 = x.fma(b0, cb0); cb1 = x.fma(b1, cb1);
         }
         c00.intoArray(scratch, 0);           c01.intoArray(scratch, VL);
         c10.intoArray(scratch, NR);          c11.intoArray(scratch, NR + VL);
@@ -81,23 +81,23 @@ final class MicroKernel {
             if (bias == null) {
                 for (int i = 0; i < MR; i++) {
                     long off = cOff + i * ldcBytes;
-                    storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta);
-                    storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta);
+                    storeVector(c, off, FloatVector.fromArray(F, scratch, i * NR), alpha, beta);
+                    storeVector(c, off + 4L * VL, FloatVector.fromArray(F, scratch, i * NR + VL), alpha, beta);
                 }
             } else if (biasPerColumn) {
-                FloatVector col0 = FloatVector.fromMemorySegment(S, bias, biasOff, LE);
-                FloatVector col1 = FloatVector.fromMemorySegment(S, bias, biasOff + 4L * VL, LE);
+                FloatVector col0 = FloatVector.fromMemorySegment(F, bias, biasOff, LE);
+                FloatVector col1 = FloatVector.fromMemorySegment(F, bias, biasOff + 4L * VL, LE);
                 for (int i = 0; i < MR; i++) {
                     long off = cOff + i * ldcBytes;
-                    storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta, col0);
-                    storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta, col1);
+                    storeVector(c, off, FloatVector.fromArray(F, scratch, i * NR), alpha, beta, col0);
+                    storeVector(c, off + 4L * VL, FloatVector.fromArray(F, scratch, i * NR + VL), alpha, beta, col1);
                 }
             } else {
                 for (int i = 0; i < MR; i++) {
                     long off = cOff + i * ldcBytes;
-                    FloatVector b = FloatVector.broadcast(S, bias.get(F, biasOff + 4L * i));
-                    storeVector(c, off, FloatVector.fromArray(S, scratch, i * NR), alpha, beta, b);
-                    storeVector(c, off + 4L * VL, FloatVector.fromArray(S, scratch, i * NR + VL), alpha, beta, b);
+                    FloatVector b = FloatVector.broadcast(F, bias.get(FLOAT, biasOff + 4L * i));
+                    storeVector(c, off, FloatVector.fromArray(F, scratch, i * NR), alpha, beta, b);
+                    storeVector(c, off + 4L * VL, FloatVector.fromArray(F, scratch, i * NR + VL), alpha, beta, b);
                 }
             }
             return;
@@ -107,8 +107,8 @@ final class MicroKernel {
             for (int j = 0; j < nr; j++) {
                 float v = alpha * scratch[i * NR + j];
                 long o = row + 4L * j;
-                if (beta != 0) v = v + beta * c.get(F, o);
-                c.set(F, o, bias == null ? v : v + bias.get(F, biasOff + 4L * (biasPerColumn ? j : i)));
+                if (beta != 0) v = v + beta * c.get(FLOAT, o);
+                c.set(FLOAT, o, bias == null ? v : v + bias.get(FLOAT, biasOff + 4L * (biasPerColumn ? j : i)));
             }
         }
     }
@@ -125,7 +125,7 @@ final class MicroKernel {
 
     private static FloatVector scaled(MemorySegment c, long off, FloatVector v, float alpha, float beta) {
         if (alpha != 1f) v = v.mul(alpha);
-        if (beta != 0f) v = FloatVector.fromMemorySegment(S, c, off, LE).mul(beta).add(v);
+        if (beta != 0f) v = FloatVector.fromMemorySegment(F, c, off, LE).mul(beta).add(v);
         return v;
     }
 }

@@ -19,9 +19,9 @@ import org.vfmtok.tensor.DType;
  * when one of its strides is 1 (row-major operands and transposed views alike).
  */
 final class Packing {
-    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort H = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final VectorSpecies<Float> S = MicroKernel.S;
+    private static final VectorSpecies<Float> F = MicroKernel.F;
     private static final int VL = MicroKernel.VL;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
@@ -67,10 +67,10 @@ final class Packing {
             for (int p = 0; p < kc; p++) {
                 long row = 4 * (b.offset() + (long) (p0 + p) * b.rowStride() + j0);
                 for (int c0 = 0, d = p * NR; c0 < full; c0 += NR, d += NR * kc) {
-                    FloatVector.fromMemorySegment(S, seg, row + 4L * c0, LE).intoArray(dst, d);
-                    FloatVector.fromMemorySegment(S, seg, row + 4L * (c0 + VL), LE).intoArray(dst, d + VL);
+                    FloatVector.fromMemorySegment(F, seg, row + 4L * c0, LE).intoArray(dst, d);
+                    FloatVector.fromMemorySegment(F, seg, row + 4L * (c0 + VL), LE).intoArray(dst, d + VL);
                 }
-                for (int c = full, d = full * kc + p * NR; c < nc; c++, d++) dst[d] = seg.get(F, row + 4L * c);
+                for (int c = full, d = full * kc + p * NR; c < nc; c++, d++) dst[d] = seg.get(FLOAT, row + 4L * c);
             }
         } else if (b.colStride() == 1) {
             // Row-major B: one bulk copy per row of the block, then plain array copies into the panels.
@@ -114,11 +114,11 @@ final class Packing {
     private static void packRowMajorPanel(MemorySegment seg, long origin, long lda, int kc, float[] dst, int base) {
         Staging st = STAGING.get();
         float[] tmp = st.f.length >= MR * kc ? st.f : (st.f = new float[MR * kc]);
-        for (int i = 0; i < MR; i++) MemorySegment.copy(seg, F, 4 * (origin + i * lda), tmp, i * kc, kc);
+        for (int i = 0; i < MR; i++) MemorySegment.copy(seg, FLOAT, 4 * (origin + i * lda), tmp, i * kc, kc);
         int[] idx = st.gatherMap(kc);
         int steps = GROUP / MR, full = kc - kc % steps;
         for (int p = 0, d = base; p < full; p += steps, d += GROUP) {
-            for (int v = 0; v < GROUP; v += VL) FloatVector.fromArray(S, tmp, p, idx, v).intoArray(dst, d + v);
+            for (int v = 0; v < GROUP; v += VL) FloatVector.fromArray(F, tmp, p, idx, v).intoArray(dst, d + v);
         }
         for (int p = full, d = base + full * MR; p < kc; p++, d += MR) {
             for (int i = 0; i < MR; i++) dst[d + i] = tmp[i * kc + p];
@@ -165,14 +165,14 @@ final class Packing {
         switch (t) {
             case F32 -> {
                 if (contiguous && dstStride == 1) {
-                    MemorySegment.copy(seg, F, o, dst, dstOff, count);
+                    MemorySegment.copy(seg, FLOAT, o, dst, dstOff, count);
                 } else if (contiguous) {
                     Staging st = STAGING.get();
                     float[] tmp = st.f.length >= count ? st.f : (st.f = new float[count]);
-                    MemorySegment.copy(seg, F, o, tmp, 0, count);
+                    MemorySegment.copy(seg, FLOAT, o, tmp, 0, count);
                     for (int i = 0, d = dstOff; i < count; i++, d += dstStride) dst[d] = tmp[i];
                 } else {
-                    for (int i = 0, d = dstOff; i < count; i++, d += dstStride, o += step) dst[d] = seg.get(F, o);
+                    for (int i = 0, d = dstOff; i < count; i++, d += dstStride, o += step) dst[d] = seg.get(FLOAT, o);
                 }
             }
             case BF16, F16 -> {
