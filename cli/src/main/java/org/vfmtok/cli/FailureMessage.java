@@ -32,7 +32,8 @@ final class FailureMessage {
                     + "; a larger thread stack may help: VFM_JAVA_OPTS=-Xss64m";
         }
         StringBuilder sb = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth++ < 16; t = t.getCause() == t ? null : t.getCause()) {
             String m = own(t);
             if (m == null || sb.indexOf(m) >= 0) continue;
             if (!sb.isEmpty()) sb.append(": ");
