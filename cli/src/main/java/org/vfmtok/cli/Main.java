@@ -1,5 +1,6 @@
 package org.vfmtok.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,14 +21,29 @@ public final class Main implements Runnable {
     /** The command line with its error handling; {@code launch} takes everything after its first positional as the command. */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main())
-                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
-                    // Errors the user can act on: one line, no stack trace (VFM_DEBUG=1 shows it).
-                    if (System.getenv("VFM_DEBUG") != null) ex.printStackTrace();
-                    cmd.getErr().println("vfm " + cmd.getCommandName() + ": " + ex.getMessage());
-                    return 2;
+                .setExecutionExceptionHandler((ex, cmd, parsed) -> fail(cmd, parsed, ex))
+                .setExecutionStrategy(parsed -> {
+                    // picocli passes Errors (OutOfMemoryError, StackOverflowError...) straight through; they get the same one line.
+                    try {
+                        return new CommandLine.RunLast().execute(parsed);
+                    } catch (Error e) {
+                        CommandLine.ParseResult last = parsed;
+                        while (last.hasSubcommand()) last = last.subcommand();
+                        return fail(last.commandSpec().commandLine(), last, e);
+                    }
                 });
         cl.getSubcommands().get("launch").setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
         return cl;
+    }
+
+    /** Any failure: one line, no stack trace (VFM_DEBUG=1 shows it). */
+    private static int fail(CommandLine cmd, CommandLine.ParseResult parsed, Throwable failure) {
+        if (System.getenv("VFM_DEBUG") != null) failure.printStackTrace();
+        List<String> args = parsed == null ? List.of() : parsed.originalArgs();
+        int from = args.indexOf(cmd.getCommandName());
+        cmd.getErr().println(FailureMessage.of(cmd.getCommandName(), from < 0 ? args : args.subList(from + 1, args.size()), failure));
+        cmd.getErr().flush();
+        return 2;
     }
 
     public static void main(String[] args) {

@@ -31,7 +31,7 @@ final class TorchFormats {
         for (String name : zip.entries().keySet()) {
             int slash = name.indexOf('/');
             if (slash > 0 && name.substring(slash + 1).equals("data.pkl")) {
-                if (top != null) throw new TorchCheckpointException("zip archive has several data.pkl records ('" + top + "data.pkl', '" + name + "')");
+                if (top != null) throw new TorchCheckpointException("zip archive has several data.pkl records ('" + shown(top) + "data.pkl', '" + shown(name) + "')");
                 top = name.substring(0, slash + 1);
             }
         }
@@ -42,11 +42,11 @@ final class TorchFormats {
         ZipArchive.Entry order = zip.entry(top + "byteorder");
         if (order != null) {
             String bo = new String(zip.data(order, arena, true).toArray(ValueLayout.JAVA_BYTE)).strip();
-            if (!bo.equals("little")) throw new TorchCheckpointException("checkpoint was saved with byte order '" + bo + "'; only little-endian is supported");
+            if (!bo.equals("little")) throw new TorchCheckpointException("checkpoint was saved with byte order '" + shown(bo) + "'; only little-endian is supported");
         }
         ZipArchive.Entry pkl = zip.entry(top + "data.pkl");
         if (pkl.size() > MAX_PICKLE_BYTES) {
-            throw new TorchCheckpointException("record '" + pkl.name() + "' is " + pkl.size() + " bytes, over the " + MAX_PICKLE_BYTES + "-byte limit for pickles");
+            throw new TorchCheckpointException("record '" + shown(pkl.name()) + "' is " + pkl.size() + " bytes, over the " + MAX_PICKLE_BYTES + "-byte limit for pickles");
         }
         MemorySegment pickle = zip.data(pkl, arena, true);
         String dataDir = top + "data/";
@@ -55,9 +55,9 @@ final class TorchFormats {
             MemorySegment rawBytes(String key, TorchStorageType type, long numel, long bytes) throws TorchCheckpointException {
                 String name = dataDir + key;
                 ZipArchive.Entry e = zip.entry(name);
-                if (e == null) throw new TorchCheckpointException("missing zip record '" + name + "' for a " + type + " of " + numel + " elements");
+                if (e == null) throw new TorchCheckpointException("missing zip record '" + shown(name) + "' for a " + type + " of " + numel + " elements");
                 if (e.size() < bytes) {
-                    throw new TorchCheckpointException("zip record '" + name + "' holds " + e.size() + " bytes but its " + type + " declares "
+                    throw new TorchCheckpointException("zip record '" + shown(name) + "' holds " + e.size() + " bytes but its " + type + " declares "
                             + numel + " elements (" + bytes + " bytes)");
                 }
                 return zip.data(e, arena, false).asSlice(0, bytes);
@@ -67,12 +67,15 @@ final class TorchFormats {
         return u.load();
     }
 
+    /** Names and strings from the file, escaped for messages. */
+    private static String shown(String s) { return org.vfmtok.tensor.io.TerminalText.escape(s, 200); }
+
     private static String first(Iterable<String> names) {
         StringBuilder sb = new StringBuilder();
         int n = 0;
         for (String s : names) {
             if (n++ == 5) return sb.append(", ...").toString();
-            sb.append(n > 1 ? ", " : "").append(s);
+            sb.append(n > 1 ? ", " : "").append(shown(s));
         }
         return sb.toString();
     }

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.vfmtok.tensor.io.InputLimits;
 
 /**
  * A safe pickle virtual machine (protocols 0-5, the binary opcodes plus the simple text ones). It never
@@ -26,8 +27,10 @@ import java.util.Set;
  * int → Long (BigInteger beyond 64 bits), float → Double, str → String, bytes → byte[], None → null.
  *
  * <p>Hostile input: every length is checked against the bytes left before anything is allocated, the
- * machine is iterative (no recursion on nesting), the stack and memo are bounded by the input size, and
- * {@code maxBytes} caps how much one pickle may consume.
+ * machine is iterative (no recursion on nesting), {@code maxBytes} caps how much one pickle may consume,
+ * and the values it may create (every stack push and every new memo entry) are capped by
+ * {@link InputLimits#pickleObjects()}: a few kilobytes of deflated EMPTY_LIST opcodes would otherwise
+ * grow into gigabytes of Java objects.
  */
 public final class Unpickler {
     /** Supplies globals and persistent objects. */
@@ -58,6 +61,9 @@ public final class Unpickler {
     private int[] marks = new int[16];
     private int markCount;
     private final HashMap<Long, Object> memo = new HashMap<>();
+    /** Values this load may still create (stack pushes and new memo entries); see {@link InputLimits#pickleObjects()}. */
+    private long objectsLeft;
+    private long objectLimit;
 
     /**
      * Reads pickles from {@code in} starting at {@code start}; one {@link #load()} may consume at most
@@ -78,6 +84,8 @@ public final class Unpickler {
         stack.clear();
         markCount = 0;
         memo.clear();
+        objectLimit = InputLimits.pickleObjects();
+        objectsLeft = objectLimit;
         while (true) {
             long at = pos;
             int op = u8();
@@ -215,7 +223,18 @@ public final class Unpickler {
 
     // ------------------------------------------------------------------ stack
 
-    private void push(Object o) { stack.add(o); }
+    private void push(Object o) throws TorchCheckpointException {
+        created();
+        stack.add(o);
+    }
+
+    /** Counts one created value against the limit. */
+    private void created() throws TorchCheckpointException {
+        if (--objectsLeft < 0) {
+            throw error(pos - 1, InputLimits.refusal(null, "the number of values this pickle creates", objectLimit, "values",
+                    InputLimits.PICKLE_OBJECTS));
+        }
+    }
 
     private int fence() { return markCount == 0 ? 0 : marks[markCount - 1]; }
 
@@ -245,7 +264,9 @@ public final class Unpickler {
     }
 
     private void memoPut(long index, long at) throws TorchCheckpointException {
-        memo.put(index, top());
+        Object v = top();
+        if (!memo.containsKey(index)) created();
+        memo.put(index, v);
     }
 
     private Object memoGet(long index, long at) throws TorchCheckpointException {

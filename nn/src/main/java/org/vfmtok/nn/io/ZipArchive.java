@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import org.vfmtok.tensor.io.InputLimits;
+import org.vfmtok.tensor.io.TerminalText;
 
 /**
  * A minimal read-only zip reader over a mapped file, written for torch.save archives: it gives the byte
@@ -33,6 +35,8 @@ final class ZipArchive {
 
     private final MemorySegment file;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    /** Bytes inflated so far; all deflated records together stay within {@link InputLimits#inflatedBytes}. */
+    private long inflated;
 
     ZipArchive(MemorySegment file) throws TorchCheckpointException {
         this.file = file;
@@ -58,29 +62,36 @@ final class ZipArchive {
         MemorySegment out;
         if (e.method() == 0) {
             if (e.size() != e.compressedSize()) {
-                throw new TorchCheckpointException("zip record '" + e.name() + "' is stored but declares " + e.size() + " bytes, "
+                throw new TorchCheckpointException("zip record '" + shown(e) + "' is stored but declares " + e.size() + " bytes, "
                         + e.compressedSize() + " stored");
             }
             out = compressed;
         } else if (e.method() == 8) {
             out = inflate(e, compressed, arena);
         } else {
-            throw new TorchCheckpointException("zip record '" + e.name() + "' uses compression method " + e.method()
+            throw new TorchCheckpointException("zip record '" + shown(e) + "' uses compression method " + e.method()
                     + "; only stored (0) and deflate (8) are supported");
         }
         if (verifyCrc) {
             CRC32 crc = new CRC32();
             crc.update(out.asByteBuffer());
-            if (crc.getValue() != e.crc()) throw new TorchCheckpointException("zip record '" + e.name() + "' fails its CRC check (corrupt file)");
+            if (crc.getValue() != e.crc()) throw new TorchCheckpointException("zip record '" + shown(e) + "' fails its CRC check (corrupt file)");
         }
         return out;
     }
 
     private MemorySegment inflate(Entry e, MemorySegment compressed, Arena arena) throws TorchCheckpointException {
         if (e.size() > Math.max(1024, e.compressedSize()) * MAX_DEFLATE_RATIO) {
-            throw new TorchCheckpointException("zip record '" + e.name() + "' declares " + e.size() + " bytes from only "
+            throw new TorchCheckpointException("zip record '" + shown(e) + "' declares " + e.size() + " bytes from only "
                     + e.compressedSize() + " compressed bytes");
         }
+        long limit = InputLimits.inflatedBytes(file.byteSize());
+        if (e.size() > limit - inflated) {
+            throw new TorchCheckpointException(InputLimits.refusal(null, "zip record '" + shown(e) + "' inflating to " + e.size()
+                    + " bytes (" + inflated + " inflated before it, from a " + file.byteSize() + "-byte archive)", limit,
+                    "bytes of decompressed data", InputLimits.INFLATED_BYTES));
+        }
+        inflated += e.size();
         MemorySegment out = arena.allocate(Math.max(1, e.size()), 64).asSlice(0, e.size());
         Inflater inf = new Inflater(true);
         try {
@@ -93,12 +104,12 @@ final class ZipArchive {
             long produced = dst.position();
             boolean more = !inf.finished() && inf.inflate(ByteBuffer.allocate(1)) > 0;
             if (produced != e.size() || more) {
-                throw new TorchCheckpointException("zip record '" + e.name() + "' inflates to " + (more ? "more than " : "") + produced
+                throw new TorchCheckpointException("zip record '" + shown(e) + "' inflates to " + (more ? "more than " : "") + produced
                         + " bytes but declares " + e.size());
             }
             return out;
         } catch (DataFormatException ex) {
-            throw new TorchCheckpointException("zip record '" + e.name() + "' has corrupt deflate data: " + ex.getMessage());
+            throw new TorchCheckpointException("zip record '" + shown(e) + "' has corrupt deflate data: " + ex.getMessage());
         } finally {
             inf.end();
         }
@@ -108,11 +119,11 @@ final class ZipArchive {
     long dataStart(Entry e) throws TorchCheckpointException {
         long h = e.localHeaderOffset();
         if (h < 0 || h > file.byteSize() - 30 || file.get(U32, h) != LOCAL) {
-            throw new TorchCheckpointException("zip record '" + e.name() + "' has no valid local header at offset " + h);
+            throw new TorchCheckpointException("zip record '" + shown(e) + "' has no valid local header at offset " + h);
         }
         long start = h + 30 + u16(h + 26) + u16(h + 28);
         if (e.compressedSize() < 0 || start > file.byteSize() || e.compressedSize() > file.byteSize() - start) {
-            throw new TorchCheckpointException("zip record '" + e.name() + "' needs " + e.compressedSize() + " bytes at offset " + start
+            throw new TorchCheckpointException("zip record '" + shown(e) + "' needs " + e.compressedSize() + " bytes at offset " + start
                     + " but the file has " + file.byteSize() + " bytes (truncated?)");
         }
         return start;
@@ -159,7 +170,7 @@ final class ZipArchive {
             if (next > cdEnd) throw new TorchCheckpointException("corrupt zip central directory at offset " + p);
             String name = new String(file.asSlice(p + 46, nameLen).toArray(ValueLayout.JAVA_BYTE),
                     (flags & 0x800) != 0 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-            if ((flags & 1) != 0) throw new TorchCheckpointException("zip record '" + name + "' is encrypted");
+            if ((flags & 1) != 0) throw new TorchCheckpointException("zip record '" + TerminalText.escape(name, 200) + "' is encrypted");
             // ZIP64 extra field: the 64-bit values, in this order, for the fields that hold 0xFFFFFFFF
             long x = p + 46 + nameLen, xEnd = x + extraLen;
             while (x + 4 <= xEnd) {
@@ -177,6 +188,8 @@ final class ZipArchive {
             p = next;
         }
     }
+
+    private static String shown(Entry e) { return TerminalText.escape(e.name(), 200); }
 
     private int u16(long at) { return file.get(U16, at) & 0xFFFF; }
 

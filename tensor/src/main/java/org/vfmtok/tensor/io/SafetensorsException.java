@@ -36,15 +36,5 @@ public class SafetensorsException extends IOException {
     }
 
     /** Keys come from untrusted files: keep messages one line and bounded. */
-    static String printable(String s) {
-        StringBuilder sb = new StringBuilder();
-        int limit = 200;
-        for (int i = 0; i < s.length() && sb.length() < limit; i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7F) sb.append(String.format("\\u%04x", (int) c));
-            else sb.append(c);
-        }
-        if (sb.length() >= limit && s.length() > limit) sb.append("...(").append(s.length()).append(" chars)");
-        return sb.toString();
-    }
+    static String printable(String s) { return TerminalText.escape(s, 200); }
 }

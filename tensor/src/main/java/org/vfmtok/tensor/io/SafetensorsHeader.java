@@ -33,6 +33,11 @@ record SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> metadata)
      * @return tensors in file order (ascending data offset; header order among equal offsets)
      */
     static SafetensorsHeader parse(Path file, byte[] headerBytes, long dataLength) throws SafetensorsException {
+        long declared = countEntries(headerBytes), limit = InputLimits.safetensorsEntries();
+        if (declared > limit) {
+            throw new SafetensorsException(file, null, InputLimits.refusal(null, "header with " + declared + " entries", limit, "entries",
+                    InputLimits.SAFETENSORS_ENTRIES));
+        }
         String text = decodeUtf8(file, headerBytes);
         Object root;
         try {
@@ -54,6 +59,32 @@ record SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> metadata)
         infos.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
         checkTiling(file, infos, dataLength);
         return new SafetensorsHeader(Collections.unmodifiableList(infos), metadata);
+    }
+
+    /**
+     * Members of the top-level JSON object (a colon at nesting depth 1, outside strings), counted on the
+     * raw bytes so that a header of millions of entries is refused before it is parsed into objects.
+     */
+    static long countEntries(byte[] json) {
+        long count = 0;
+        int depth = 0;
+        boolean inString = false;
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (inString) {
+                if (b == '\\') i++;
+                else if (b == '"') inString = false;
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == '{' || b == '[') {
+                depth++;
+            } else if (b == '}' || b == ']') {
+                depth--;
+            } else if (b == ':' && depth == 1) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static String decodeUtf8(Path file, byte[] bytes) throws SafetensorsException {

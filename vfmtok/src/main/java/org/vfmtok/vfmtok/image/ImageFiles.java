@@ -4,11 +4,15 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.ResampleKernels;
+import org.vfmtok.tensor.io.InputLimits;
 import org.vfmtok.tensor.ops.Indexing;
 import org.vfmtok.tensor.ops.Resample;
 
@@ -27,16 +31,50 @@ public final class ImageFiles {
         ImageIO.scanForPlugins();
     }
 
+    /**
+     * Decodes {@code file}. Its declared width x height is read from the header first and refused above
+     * {@link InputLimits#imagePixels()}: a 186 KB PNG may declare 8000x8000 pixels, gigabytes once decoded.
+     */
     public static BufferedImage read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ": cannot decode image: " + e.getMessage(), e);
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new IOException(file + ": not an image in a supported format (JPEG, PNG, BMP, GIF, ...)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int width, height;
+                try {
+                    width = reader.getWidth(0);
+                    height = reader.getHeight(0);
+                } catch (IOException | RuntimeException e) {
+                    throw new IOException(file + ": cannot decode image header: " + e.getMessage(), e);
+                }
+                checkPixels(file, width, height);
+                BufferedImage img;
+                try {
+                    img = reader.read(0, reader.getDefaultReadParam());
+                } catch (IOException | RuntimeException e) {
+                    throw new IOException(file + ": cannot decode image: " + e.getMessage(), e);
+                }
+                if (img == null) throw new IOException(file + ": not an image in a supported format (JPEG, PNG, BMP, GIF, ...)");
+                return img;
+            } finally {
+                reader.dispose();
+            }
         }
-        if (img == null) throw new IOException(file + ": not an image in a supported format (JPEG, PNG, BMP, GIF, ...)");
-        return img;
+    }
+
+    private static void checkPixels(Path file, int width, int height) throws IOException {
+        long pixels = (long) width * height, limit = InputLimits.imagePixels();
+        if (width <= 0 || height <= 0 || pixels > limit) {
+            throw new IOException(width <= 0 || height <= 0
+                    ? file + ": image header declares " + width + " x " + height + " pixels"
+                    : InputLimits.refusal(file, "image of " + width + " x " + height + " = " + pixels + " pixels", limit, "pixels",
+                            InputLimits.IMAGE_PIXELS));
+        }
     }
 
     /**
