@@ -149,8 +149,8 @@ final class GenerateCommand implements Callable<Integer> {
                 int side = tcfg.imageSize();
                 byte[] pixels = new byte[Math.toIntExact((long) labels.length * side * side * 3)]; // bounded by Plan
                 for (int lo = 0; lo < labels.length; lo += batch) {
-                    Tensor part = gen.images(Arrays.copyOfRange(codes, lo, Math.min(labels.length, lo + batch)));
-                    MemorySegment.copy(part.contiguous().segment(), 0, MemorySegment.ofArray(pixels), (long) lo * side * side * 3, part.numel());
+                    Tensor part = gen.images(Arrays.copyOfRange(codes, lo, Math.min(labels.length, lo + batch))).contiguous();
+                    MemorySegment.copy(part.segment(), part.byteOffset(), MemorySegment.ofArray(pixels), (long) lo * side * side * 3, part.numel());
                 }
                 Tensor images = Tensor.wrap(MemorySegment.ofArray(pixels), DType.U8, labels.length, side, side, 3);
                 ImageGrid.write(ImageGrid.render(images, classes, perClass), out);
