@@ -139,8 +139,6 @@ class GenerateCommandTest {
             Run r = run(base(dir, "--classes", "2,5", "--per-class", "3", "--top-p", "0.9", "--seed", "7", "--batch", batches[i],
                     "--codes-out", npy.toString()).toArray(String[]::new));
             assertEquals(0, r.code, r.err);
-            assertTrue(r.err.contains("generate: 6 images in " + (batches[i].equals("16") ? "1 batch(es) of 6" : batches[i].equals("1") ? "6 batch(es) of 1" : "2 batch(es) of 4")), r.err);
-            assertTrue(r.err.contains("KV cache") && r.err.contains("MiB of heap"), "memory estimate up front: " + r.err);
             codes[i] = Npy.read(npy).toLongArray();
         }
         assertArrayEquals(codes[0], codes[1], "batch 16 vs batch 1");
