@@ -57,6 +57,8 @@ final class TrainArCommand implements Callable<Integer> {
     @Option(names = "--cfg", defaultValue = "2.0", description = "CFG scale of the sample grids (default: ${DEFAULT-VALUE}).") double cfg;
     @Option(names = "--log-every", defaultValue = "10", description = "A metrics.jsonl line every N steps (default: ${DEFAULT-VALUE}).") long logEvery;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, data order, dropout and the sample grids (default: ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--max-nonfinite", defaultValue = "10", paramLabel = "N", description = "Steps with a NaN or infinite loss or gradient that are skipped (weights untouched, "
+            + "a {\"skipped_step\":...} line in metrics.jsonl) before the run stops; no checkpoint with a non-finite value is ever written (default: ${DEFAULT-VALUE}).") int maxNonFinite;
     @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.") boolean resume;
 
     @Override
@@ -108,7 +110,7 @@ final class TrainArCommand implements Callable<Integer> {
                 @Override public int side() { return side; }
             };
         }
-        ArTraining.Options o = new ArTraining.Options(out, gc, batch, steps, lr, wd, ema, clip, ckptEvery, sampleEvery, logEvery, true, seed, cfg, 8);
+        ArTraining.Options o = new ArTraining.Options(out, gc, batch, steps, lr, wd, ema, clip, ckptEvery, sampleEvery, logEvery, true, seed, cfg, 8, maxNonFinite);
         ArTraining.Result r = ArTraining.train(stream, o, decoder, names, resume);
         System.out.printf(Locale.ROOT, "trained %d steps in %.0f s (%.0f tokens/s); last loss %.4f%n", r.steps(), r.seconds(),
                 r.steps() * (double) batch * gc.tokens() / Math.max(1e-9, r.seconds()), r.lastLoss());

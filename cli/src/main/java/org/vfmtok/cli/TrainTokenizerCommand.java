@@ -75,6 +75,8 @@ final class TrainTokenizerCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).") int threads;
     @Option(names = "--log-every", defaultValue = "10", description = "A metrics.jsonl line every N steps (default: ${DEFAULT-VALUE}).") long logEvery;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, data order, augmentation and random VFM/ViT weights (default: ${DEFAULT-VALUE}).") long seed;
+    @Option(names = "--max-nonfinite", defaultValue = "10", paramLabel = "N", description = "Steps with a NaN or infinite loss or gradient that are skipped (weights untouched, "
+            + "a {\"skipped_step\":...} line in metrics.jsonl) before the run stops; no checkpoint with a non-finite value is ever written (default: ${DEFAULT-VALUE}).") int maxNonFinite;
     @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.") boolean resume;
 
     @Override
@@ -121,7 +123,7 @@ final class TrainTokenizerCommand implements Callable<Integer> {
         }
         TokenizerLoss.Weights w = new TokenizerLoss.Weights(1.0, lpips == null ? 0 : perceptualWeight, semanticWeight, 1.0, 0.25, discWeight, discStart, restartCodes);
         TokenizerTraining.Options o = new TokenizerTraining.Options(out, cfg, batch, steps, lr, warmup, ema, clip, ckptEvery, imageEvery, logEvery,
-                true, seed, w, threads, true);
+                true, seed, w, threads, true, maxNonFinite);
         TokenizerTraining.Result r = TokenizerTraining.train(src, frozen, lpips, d, o, resume);
         System.out.printf(Locale.ROOT, "trained %d steps in %.0f s (%.1f images/s); last loss %.4f; codebook usage %.1f%%; skipped images %d%n",
                 r.steps(), r.seconds(), r.steps() * batch / Math.max(1e-9, r.seconds()), r.lastLoss(), 100 * VqTraining.usage(r.model().slotQuantize), r.skippedImages());

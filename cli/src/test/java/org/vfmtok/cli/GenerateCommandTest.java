@@ -128,4 +128,50 @@ class GenerateCommandTest {
         r = run(a.toArray(String[]::new));
         assertTrue(r.code == 2 && r.err.contains("does not fit GPT-B") && r.err.contains("checkpoint [64, 64], model [16384, 768]"), r.err);
     }
+
+    @Test
+    void batchSizeDoesNotChangeTheSamples(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.exists(TOK.resolve("tokenizer.pt")), "small tokenizer fixture not found");
+        long[][] codes = new long[3][];
+        String[] batches = {"16", "1", "4"};
+        for (int i = 0; i < 3; i++) {
+            Path npy = dir.resolve("codes" + i + ".npy");
+            Run r = run(base(dir, "--classes", "2,5", "--per-class", "3", "--top-p", "0.9", "--seed", "7", "--batch", batches[i],
+                    "--codes-out", npy.toString()).toArray(String[]::new));
+            assertEquals(0, r.code, r.err);
+            codes[i] = Npy.read(npy).toLongArray();
+        }
+        assertArrayEquals(codes[0], codes[1], "batch 16 vs batch 1");
+        assertArrayEquals(codes[0], codes[2], "batch 16 vs batch 4");
+    }
+
+    @Test
+    void hugeRequestsAreRefusedBeforeAnythingIsLoaded(@TempDir Path dir) {
+        // 2 x 2,000,000,000 wraps to a negative int in 32-bit arithmetic
+        Run r = run(base(dir, "--classes", "0,1", "--per-class", "2000000000").toArray(String[]::new));
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("2 classes x 2000000000 per class = 4000000000 images"), r.err);
+        assertEquals(1, r.err.strip().lines().count(), "one line: " + r.err);
+        r = run(base(dir, "--classes", "0", "--per-class", "60000").toArray(String[]::new));
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("60000 images of 112x112: more than one grid can hold (at most 57065)"), r.err);
+        r = run(base(dir, "--classes", "0", "--batch", "0").toArray(String[]::new));
+        assertTrue(r.code == 2 && r.err.contains("--batch must be >= 1, got 0"), r.err);
+        assertFalse(Files.exists(dir.resolve("grid.png")));
+    }
+
+    @Test
+    void aGptConfigIsCheckedAgainstTheCheckpointBeforeAllocating(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.exists(TOK.resolve("tokenizer.pt")), "small tokenizer fixture not found");
+        // 40 layers of dim 65536: about 2 TB of weights if it were allocated before the check
+        Path cfg = dir.resolve("huge.json");
+        Files.writeString(cfg, "{\"dim\": 65536, \"n_layer\": 40, \"n_head\": 4, \"vocab_size\": 64, \"num_classes\": 10, \"grid\": 4}");
+        List<String> a = base(dir, "--classes", "3");
+        a.set(a.indexOf("--gpt-config") + 1, cfg.toString());
+        long t0 = System.nanoTime();
+        Run r = run(a.toArray(String[]::new));
+        assertEquals(2, r.code, r.err);
+        assertTrue(r.err.contains("checked before allocating it") && r.err.contains("checkpoint [64, 64], model [64, 65536]"), r.err);
+        assertTrue((System.nanoTime() - t0) / 1e9 < 20, "refused at once");
+    }
 }

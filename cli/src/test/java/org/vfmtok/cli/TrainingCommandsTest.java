@@ -2,6 +2,7 @@ package org.vfmtok.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.PrintWriter;
@@ -68,6 +69,9 @@ class TrainingCommandsTest {
             for (var t : e.getValue().entrySet()) {
                 Tensor u = b.section(e.getKey()).get(t.getKey());
                 assertTrue(u != null && java.util.Arrays.equals(t.getValue().shape(), u.shape()), e.getKey() + "." + t.getKey());
+                assertEquals(t.getValue().dtype(), u.dtype(), e.getKey() + "." + t.getKey());
+                // the values, bit for bit (a converter writing zeros or the wrong tensor must fail here)
+                assertArrayEquals(t.getValue().toDoubleArray(), u.toDoubleArray(), e.getKey() + "." + t.getKey() + " values");
             }
         }
         assertEquals("3", b.metadata().get("step"));

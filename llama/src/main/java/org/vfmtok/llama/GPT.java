@@ -218,7 +218,8 @@ public final class GPT extends Module implements AutoCloseable {
      * forces one. A checkpoint of another size fails naming the first mismatching keys and their shapes.
      */
     public static GPT load(Path file, GPTConfig config, String which) throws IOException {
-        GPT g = new GPT(config);
+        GPT g = null;
+        Scope caller = Scope.current(); // the model belongs where it was before: not to the conversions scope
         // conversions of checkpoint tensors die here; the weights are in the model's own scope
         try (Scope conversions = Scope.open("GPT load"); AnyCheckpoint c = AnyCheckpoint.open(file)) {
             String used = which;
@@ -239,17 +240,45 @@ public final class GPT extends Module implements AutoCloseable {
                 if (sd.isEmpty()) throw new IOException(file + ": no '" + which + "' weights in this checkpoint");
             }
             if (sd.isEmpty()) throw new IOException(file + ": no tensors");
+            checkShapes(file, used, sd, config); // before the model is allocated: a wrong config costs nothing
+            g = caller.run(() -> new GPT(config));
             try {
                 g.load(sd, true);
             } catch (StateDictException e) {
                 throw new IOException(file + " (" + used + " weights) does not fit " + config + ": " + summary(e.report()) + describe(sd), e);
             }
         } catch (IOException | RuntimeException | Error e) {
-            g.close();
+            if (g != null) g.close();
             throw e;
         }
         g.eval();
         return g;
+    }
+
+    /**
+     * Compares the shapes that fix a GPT's size (embeddings, layer count, SwiGLU width, class rows) with
+     * {@code config}, from the checkpoint's header alone, so that a mistaken {@code --gpt-config} (a dim of a
+     * million) fails naming the key and both shapes instead of allocating the model first.
+     */
+    static void checkShapes(Path file, String used, Map<String, Tensor> sd, GPTConfig config) throws IOException {
+        Map<String, int[]> expected = new java.util.LinkedHashMap<>();
+        expected.put("tok_embeddings.weight", new int[] {config.vocabSize(), config.dim()});
+        expected.put("output.weight", new int[] {config.vocabSize(), config.dim()});
+        expected.put("cls_embedding.embedding_table.weight", new int[] {config.classRows(), config.dim()});
+        expected.put("layers.0.attention.wqkv.weight", new int[] {3 * config.dim(), config.dim()});
+        expected.put("layers.0.feed_forward.w1.weight", new int[] {config.ffnDim(), config.dim()});
+        for (var e : expected.entrySet()) {
+            Tensor t = sd.get(e.getKey());
+            if (t != null && !java.util.Arrays.equals(t.shape(), e.getValue())) {
+                throw new IOException(file + " (" + used + " weights) does not fit " + config + " (checked before allocating it): shape mismatch "
+                        + e.getKey() + ": checkpoint " + java.util.Arrays.toString(t.shape()) + ", model " + java.util.Arrays.toString(e.getValue()));
+            }
+        }
+        int layers = 0;
+        while (sd.containsKey("layers." + layers + ".attention.wqkv.weight")) layers++;
+        if (layers > 0 && layers != config.nLayer()) {
+            throw new IOException(file + " (" + used + " weights) does not fit " + config + ": the file has " + layers + " layers, the config " + config.nLayer());
+        }
     }
 
     public static GPT load(Path file, GPTConfig config) throws IOException { return load(file, config, "auto"); }

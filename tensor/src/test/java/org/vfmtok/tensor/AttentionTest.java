@@ -136,7 +136,7 @@ class AttentionTest {
                 Inputs in = make(c, 11, DType.F32, false);
                 Tensor mask = in.mask == null ? null : in.mask.expand(c.b, c.h, c.lq, c.lk);
                 Tensor[] ref = runKernel(Backends.scalar(), c, in, mask);
-                Tensor[] fast = runKernel(Backends.cpu(), c, in, mask);
+                Tensor[] fast = runKernel(Compare.fast(), c, in, mask);
                 Compare.assertClose(c + " out", ref[0], fast[0], 2e-5, 1e-4);
                 Compare.assertClose(c + " lse", ref[1], fast[1], 2e-5, 1e-5);
                 // through the op: default scale and broadcast mask handling
@@ -157,7 +157,7 @@ class AttentionTest {
         for (Case c : cases()) {
             try (Scope s = Scope.open()) {
                 Tensor[] ref = on(Backends.scalar(), () -> grads(c));
-                Tensor[] fast = on(Backends.cpu(), () -> grads(c));
+                Tensor[] fast = on(Compare.fast(), () -> grads(c));
                 for (int i = 0; i < ref.length; i++) Compare.assertClose(c + " grad of leaf " + i, ref[i], fast[i], 1e-4, 1e-3);
             }
         }
@@ -203,7 +203,7 @@ class AttentionTest {
 
     @Test
     void causalIsTopLeftAlignedAndMaskedRowsAreZero() {
-        for (Backend be : new Backend[] {Backends.scalar(), Backends.cpu()}) {
+        for (Backend be : new Backend[] {Backends.scalar(), Compare.fast()}) {
             on(be, () -> {
                 // Lq = 2 < Lk = 3: query 0 sees key 0 only, query 1 keys 0..1 (torch's is_causal)
                 Tensor q = Tensor.of(new float[] {1, 0, 0, 1}, 1, 1, 2, 2);

@@ -35,7 +35,15 @@ import org.vfmtok.vfmtok.train.Plots;
 public final class ArTraining {
     public record Options(Path runDir, GPTConfig config, int batchSize, long steps, double lr, double weightDecay, double emaDecay,
                           double clip, long checkpointEvery, long sampleEvery, long logEvery, boolean progressBar, long seed,
-                          double cfgScale, int samplesPerClass) {
+                          double cfgScale, int samplesPerClass, int maxNonFinite) {
+        /** With {@link Trainer#DEFAULT_MAX_NON_FINITE} skipped non-finite steps allowed. */
+        public Options(Path runDir, GPTConfig config, int batchSize, long steps, double lr, double weightDecay, double emaDecay,
+                       double clip, long checkpointEvery, long sampleEvery, long logEvery, boolean progressBar, long seed,
+                       double cfgScale, int samplesPerClass) {
+            this(runDir, config, batchSize, steps, lr, weightDecay, emaDecay, clip, checkpointEvery, sampleEvery, logEvery, progressBar, seed,
+                    cfgScale, samplesPerClass, Trainer.DEFAULT_MAX_NON_FINITE);
+        }
+
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("batch_size", batchSize);
@@ -102,7 +110,7 @@ public final class ArTraining {
         gpt.train(true);
         Adam adamW = Adam.adamW(ParamGroup.decayOnMatrices(gpt.namedParameters(), o.lr(), o.weightDecay()), 0.9, 0.95, 1e-8);
         Ema ema = new Ema(gpt.namedParameters(), o.emaDecay(), Scope.global());
-        Trainer.Config tc = new Trainer.Config(o.steps(), 1, o.clip(), o.checkpointEvery(), 2, o.logEvery(), o.progressBar());
+        Trainer.Config tc = new Trainer.Config(o.steps(), 1, o.clip(), o.checkpointEvery(), 2, o.logEvery(), o.progressBar(), o.maxNonFinite());
         Trainer trainer = new Trainer(tc, gpt, adamW, ema, LrSchedule.constant(o.lr()), trainRng, null, o.runDir());
         trainer.addMetadata("args", argsJson);
         if (resume && trainer.resume(data)) System.err.println("resumed from step " + trainer.step() + " in " + o.runDir());

@@ -9,8 +9,15 @@ import org.vfmtok.tensor.Tensor;
 public final class GradClip {
     private GradClip() {}
 
-    /** Returns the total norm before clipping. */
+    /** Returns the total norm before clipping (non-finite when a gradient is; then nothing is scaled). */
     public static double clipGlobalNorm(Collection<Tensor> params, double maxNorm) {
+        double total = globalNorm(params);
+        if (Double.isFinite(total)) clipTo(params, maxNorm, total);
+        return total;
+    }
+
+    /** The L2 norm of all gradients together (NaN or infinite when one of them is). */
+    public static double globalNorm(Collection<Tensor> params) {
         double sq = 0;
         for (Tensor p : params) {
             Tensor g = p.grad();
@@ -23,7 +30,11 @@ public final class GradClip {
             }
             sq += part;
         }
-        double total = Math.sqrt(sq);
+        return Math.sqrt(sq);
+    }
+
+    /** Scales the gradients by min(1, max / (total + 1e-6)), {@code total} being their {@link #globalNorm}. */
+    public static void clipTo(Collection<Tensor> params, double maxNorm, double total) {
         float coef = (float) Math.min(1.0, maxNorm / (total + 1e-6));
         if (coef < 1f) {
             for (Tensor p : params) {
@@ -33,6 +44,5 @@ public final class GradClip {
                 for (long i = 0, n = g.numel(); i < n; i++) s.set(ValueLayout.JAVA_FLOAT, i * 4, s.get(ValueLayout.JAVA_FLOAT, i * 4) * coef);
             }
         }
-        return total;
     }
 }

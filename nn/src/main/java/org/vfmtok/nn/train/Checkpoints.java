@@ -11,6 +11,10 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Device;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.io.Safetensors;
 
@@ -18,10 +22,15 @@ import org.vfmtok.tensor.io.Safetensors;
  * Training checkpoints: one safetensors file per save, {@code ckpt-<step>.safetensors} in the run folder,
  * sections flattened with dotted prefixes ({@code model.*}, {@code ema.*}, {@code optimizer.*}) and scalar
  * state (step, RNG, data position, arguments) in the metadata. Writes are atomic (temporary file, then
- * rename), so a crash leaves the previous checkpoint intact; only the newest {@code keep} are kept.
+ * rename), so a crash leaves the previous checkpoint intact; only the newest {@code keep} are kept. The
+ * temporary files a killed write leaves are removed at the next start ({@link #removeTemporary}).
  */
 public final class Checkpoints {
     private static final Pattern NAME = Pattern.compile("ckpt-(\\d+)\\.safetensors");
+    /** What an interrupted atomic write leaves: {@code .<name>.<hex>.tmp} beside a checkpoint or the metrics. */
+    private static final Pattern TEMPORARY = Pattern.compile("\\.(ckpt-\\d+\\.safetensors|metrics\\.jsonl)\\.[0-9a-f]+\\.tmp");
+    /** The suffix given to a checkpoint that could not be read (kept for inspection, no longer listed). */
+    public static final String UNREADABLE_SUFFIX = ".unreadable";
 
     private Checkpoints() {}
 
@@ -63,6 +72,52 @@ public final class Checkpoints {
     public static Optional<Path> latest(Path runDir) throws IOException {
         List<Path> all = list(runDir);
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** Every checkpoint in {@code runDir}, oldest first. */
+    public static List<Path> all(Path runDir) throws IOException { return list(runDir); }
+
+    /**
+     * Deletes the temporary files that interrupted checkpoint or metrics writes left in {@code runDir} (a process
+     * killed between creating and renaming one); returns the files removed.
+     */
+    public static List<Path> removeTemporary(Path runDir) throws IOException {
+        if (!Files.isDirectory(runDir)) return List.of();
+        List<Path> stale = new ArrayList<>();
+        try (Stream<Path> s = Files.list(runDir)) {
+            s.filter(p -> TEMPORARY.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).forEach(stale::add);
+        }
+        for (Path p : stale) Files.deleteIfExists(p);
+        return stale;
+    }
+
+    /** Renames an unreadable checkpoint to {@code <name>.unreadable} so that it is neither resumed from nor counted as kept. */
+    public static Path setAside(Path checkpoint) throws IOException {
+        Path aside = checkpoint.resolveSibling(checkpoint.getFileName() + UNREADABLE_SUFFIX);
+        return Files.move(checkpoint, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * The first non-finite value in floating-point tensors of {@code sections}, as "section.key[index] = value",
+     * or null when all are finite (a checkpoint holding NaN or an infinity must never be written).
+     */
+    public static String firstNonFinite(Map<String, Map<String, Tensor>> sections) {
+        for (var sec : sections.entrySet()) {
+            for (var e : sec.getValue().entrySet()) {
+                Tensor t = e.getValue();
+                if (!t.dtype().isFloating() || t.numel() == 0) continue;
+                Tensor f = t.device().isCpu() ? t : t.detach().to(Device.CPU);
+                if (f.dtype() != DType.F32) f = f.detach().to(DType.F32);
+                if (!f.isContiguous()) f = f.detach().contiguous();
+                MemorySegment seg = f.segment();
+                long base = f.byteOffset();
+                for (long i = 0, n = f.numel(); i < n; i++) {
+                    float v = seg.get(ValueLayout.JAVA_FLOAT, base + i * 4);
+                    if (!Float.isFinite(v)) return sec.getKey() + "." + e.getKey() + "[" + i + "] = " + v;
+                }
+            }
+        }
+        return null;
     }
 
     /** Deletes all but the newest {@code keep} checkpoints. */

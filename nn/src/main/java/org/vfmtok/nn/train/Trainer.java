@@ -33,6 +33,16 @@ import org.vfmtok.tensor.Tensor;
  * <p>Resuming is exact: training N steps equals training k, stopping, and training N − k from the
  * checkpoint, bit for bit, provided the loss function draws randomness only from {@link #rng()} and the
  * data only from the {@link DataStream}.
+ *
+ * <p>Nothing goes wrong silently. A step whose loss or gradient norm is NaN or infinite is skipped (its
+ * gradients dropped, the weights untouched) and counted; past {@link Config#maxNonFinite} such steps the
+ * run stops with a {@link NonFiniteException}. A checkpoint is written only when every tensor in it is
+ * finite, so the newest checkpoints always hold finite weights. In {@code metrics.jsonl} every line is
+ * valid JSON: a non-finite number is written as {@code null}, and a skipped step as a line of its own,
+ * {@code {"skipped_step":N,"reason":"...","skipped_total":k}}, without a {@code "step"} key. At resume the
+ * temporary files of interrupted writes are removed, an unreadable newest checkpoint is set aside
+ * ({@code .unreadable}) in favour of the newest readable one (saying so), and metrics lines after the
+ * resumed step are dropped so that no step appears twice.
  */
 public final class Trainer {
     /** A deterministic, seekable source of batches (its position is saved in checkpoints). */
@@ -50,15 +60,33 @@ public final class Trainer {
         Tensor loss(B batch, Rng rng);
     }
 
+    /** Default of {@link Config#maxNonFinite}: how many steps may be skipped for a non-finite loss or gradient. */
+    public static final int DEFAULT_MAX_NON_FINITE = 10;
+
+    /**
+     * @param maxNonFinite how many steps with a non-finite loss or gradient norm are skipped before the run stops
+     *                     (0: stop at the first)
+     */
     public record Config(long totalSteps, int gradAccum, double clipNorm, long checkpointEvery, int keepLast,
-                         long logEvery, boolean progressBar) {
+                         long logEvery, boolean progressBar, int maxNonFinite) {
         public Config {
             if (totalSteps < 0) throw new IllegalArgumentException("totalSteps must be >= 0");
             if (gradAccum < 1) throw new IllegalArgumentException("gradAccum must be >= 1, got " + gradAccum);
             if (keepLast < 1) throw new IllegalArgumentException("keepLast must be >= 1, got " + keepLast);
+            if (maxNonFinite < 0) throw new IllegalArgumentException("maxNonFinite must be >= 0, got " + maxNonFinite);
+        }
+
+        /** With {@link #DEFAULT_MAX_NON_FINITE}. */
+        public Config(long totalSteps, int gradAccum, double clipNorm, long checkpointEvery, int keepLast, long logEvery, boolean progressBar) {
+            this(totalSteps, gradAccum, clipNorm, checkpointEvery, keepLast, logEvery, progressBar, DEFAULT_MAX_NON_FINITE);
         }
 
         public static Config of(long totalSteps) { return new Config(totalSteps, 1, 0, 0, 3, 1, true); }
+    }
+
+    /** The run stopped: too many non-finite steps, or a checkpoint would have held a non-finite value. */
+    public static final class NonFiniteException extends IllegalStateException {
+        public NonFiniteException(String message) { super(message); }
     }
 
     private final Config config;
@@ -70,6 +98,8 @@ public final class Trainer {
     private final Communicator comm;
     private final Path runDir;
     private long step;
+    private long nonFinite;
+    private java.util.function.Consumer<String> notices = System.err::println;
     private final Map<String, StateSection> extraState = new LinkedHashMap<>();
     private final Map<String, String> extraMetadata = new LinkedHashMap<>();
     private final Map<String, double[]> stepScalars = new LinkedHashMap<>();
@@ -123,12 +153,35 @@ public final class Trainer {
 
     public long step() { return step; }
 
+    /** How many steps this run skipped for a non-finite loss or gradient. */
+    public long nonFiniteSteps() { return nonFinite; }
+
+    /** Where the trainer reports what it repaired or skipped (removed temporary files, a checkpoint set aside); stderr by default. */
+    public Trainer notices(java.util.function.Consumer<String> sink) {
+        notices = java.util.Objects.requireNonNull(sink);
+        return this;
+    }
+
     /** Restores from the newest checkpoint in the run folder, if any; returns whether it did. */
     public <B> boolean resume(DataStream<B> data) throws IOException {
-        Optional<Path> latest = Checkpoints.latest(runDir);
-        if (latest.isEmpty()) return false;
+        removeTemporary();
+        List<Path> all = Checkpoints.all(runDir);
+        if (all.isEmpty()) return false;
         try (Scope s = Scope.open("resume")) {
-            Checkpoints.Contents c = Checkpoints.load(latest.get());
+            Checkpoints.Contents c = null;
+            Path from = null;
+            for (int i = all.size() - 1; i >= 0 && c == null; i--) {
+                try {
+                    c = Checkpoints.load(all.get(i));
+                    from = all.get(i);
+                } catch (IOException | RuntimeException e) {
+                    Path aside = Checkpoints.setAside(all.get(i));
+                    notices.accept("checkpoint " + all.get(i) + " is unreadable (" + e.getMessage() + "): set aside as " + aside.getFileName()
+                            + (i > 0 ? ", resuming from " + all.get(i - 1).getFileName() + " instead" : ", and no other checkpoint is left"));
+                }
+            }
+            if (c == null) throw new IOException("no readable checkpoint in " + runDir + " (the unreadable ones are set aside as *" + Checkpoints.UNREADABLE_SUFFIX + ")");
+            Optional<Path> latest = Optional.of(from);
             model.load(c.section("model"), true);
             optimizer.loadStateDict(c.section("optimizer"));
             if (ema != null) ema.load(c.section("ema"));
@@ -138,7 +191,41 @@ public final class Trainer {
             rng.setState(Long.parseLong(require(m, "rng", latest.get())));
             data.seek(Long.parseLong(require(m, "data_position", latest.get())));
         }
+        truncateMetrics(step);
         return true;
+    }
+
+    private void removeTemporary() throws IOException {
+        for (Path p : Checkpoints.removeTemporary(runDir)) notices.accept("removed " + p + " (left by an interrupted write)");
+    }
+
+    /**
+     * Drops metrics lines of steps after {@code resumed} (written after the checkpoint the run resumes from) and a
+     * partial last line, so that the resumed run does not repeat steps; rewritten through a temporary file and a rename.
+     */
+    private void truncateMetrics(long resumed) throws IOException {
+        Path file = runDir.resolve("metrics.jsonl");
+        if (!Files.isRegularFile(file)) return;
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> kept = new ArrayList<>();
+        for (String line : lines) {
+            java.util.regex.Matcher m = METRICS_STEP.matcher(line);
+            if (!line.endsWith("}")) continue; // cut short by a kill
+            if (m.find() && Long.parseLong(m.group(2)) > resumed) continue;
+            kept.add(line);
+        }
+        if (kept.size() == lines.size()) return;
+        Path tmp = runDir.resolve(".metrics.jsonl." + Long.toHexString(System.nanoTime()) + ".tmp");
+        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        notices.accept("metrics.jsonl: dropped " + (lines.size() - kept.size()) + " line(s) after step " + resumed + " (the run resumes there)");
+    }
+
+    private static final java.util.regex.Pattern METRICS_STEP = java.util.regex.Pattern.compile("^\\{\"(step|skipped_step)\":(\\d+)");
+
+    /** A metrics number: non-finite values are written as {@code null} (JSON has no NaN). */
+    private static String number(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null";
     }
 
     private static String require(Map<String, String> m, String key, Path file) {
@@ -150,6 +237,7 @@ public final class Trainer {
     /** Trains from the current step to {@code totalSteps}; returns the last step's loss. */
     public <B> double run(DataStream<B> data, LossFn<B> lossFn) throws IOException {
         Files.createDirectories(runDir);
+        removeTemporary();
         boolean leader = comm.rank() == 0;
         double lastLoss = Double.NaN;
         try (Writer metrics = leader ? Files.newBufferedWriter(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
@@ -164,13 +252,30 @@ public final class Trainer {
                     try (Scope s = Scope.open("micro-step")) {
                         Tensor l = lossFn.loss(data.next(), rng);
                         loss += l.item() / config.gradAccum();
+                        // also when the loss is not finite (the step is skipped below): every rank reduces the same gradients
                         l.mul(1.0 / config.gradAccum()).backward();
                     }
                 }
                 List<Tensor> grads = new ArrayList<>();
                 for (Tensor p : model.parameters()) if (p.grad() != null) grads.add(p.grad());
-                comm.allReduceMean(grads); // one call: NCCL reduces the gradients in buckets
-                double norm = config.clipNorm() > 0 ? GradClip.clipGlobalNorm(model.parameters(), config.clipNorm()) : Double.NaN;
+                try (Scope s = Scope.open("reduce")) {
+                    Tensor lossBad = null;
+                    if (comm.worldSize() > 1 && !grads.isEmpty()) {
+                        // ranks skip a step together: a non-finite loss on any rank marks it for all
+                        lossBad = Tensor.scalar(Double.isFinite(loss) ? 0 : 1).to(grads.get(0).device());
+                        grads.add(lossBad);
+                    }
+                    comm.allReduceMean(grads); // one call: NCCL reduces the gradients in buckets
+                    if (lossBad != null && lossBad.item() > 0 && Double.isFinite(loss)) loss = Double.NaN;
+                }
+                // after the reduction, so that every rank sees the same norm and skips the same steps
+                double norm = Double.isFinite(loss) ? GradClip.globalNorm(model.parameters()) : Double.NaN;
+                if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                    skipNonFinite(leader ? metrics : Writer.nullWriter(), Double.isFinite(loss) ? "non-finite gradient norm " + norm : "non-finite loss " + loss);
+                    continue;
+                }
+                if (config.clipNorm() > 0) GradClip.clipTo(model.parameters(), config.clipNorm(), norm);
+                else norm = Double.NaN; // reported only when clipping, as before
                 optimizer.step();
                 if (ema != null) ema.update();
                 optimizer.zeroGrad();
@@ -179,9 +284,9 @@ public final class Trainer {
                 if (leader && config.logEvery() > 0 && step % config.logEvery() == 0) {
                     double secs = (System.nanoTime() - start) / 1e9;
                     StringBuilder extra = new StringBuilder();
-                    stepScalars.forEach((k, v) -> extra.append(String.format(Locale.ROOT, ",\"%s\":%.6g", k, v[0] / Math.max(1, v[1]))));
-                    metrics.write(String.format(Locale.ROOT, "{\"step\":%d,\"loss\":%.6g,\"lr\":%.6g,\"grad_norm\":%s,\"elapsed_s\":%.3f%s}%n",
-                            step, loss, lr, Double.isNaN(norm) ? "null" : String.format(Locale.ROOT, "%.6g", norm), secs, extra));
+                    stepScalars.forEach((k, v) -> extra.append(",\"").append(k).append("\":").append(number(v[0] / Math.max(1, v[1]))));
+                    metrics.write(String.format(Locale.ROOT, "{\"step\":%d,\"loss\":%s,\"lr\":%s,\"grad_norm\":%s,\"elapsed_s\":%.3f%s}%n",
+                            step, number(loss), number(lr), number(norm), secs, extra));
                     metrics.flush();
                 }
                 stepScalars.clear();
@@ -192,6 +297,23 @@ public final class Trainer {
             }
         }
         return lastLoss;
+    }
+
+    /** Drops the step's gradients and scalars, records it in the metrics, and stops past the limit. */
+    private void skipNonFinite(Writer metrics, String why) throws IOException {
+        optimizer.zeroGrad();
+        stepScalars.clear();
+        nonFinite++;
+        metrics.write(String.format(Locale.ROOT, "{\"skipped_step\":%d,\"reason\":\"%s\",\"skipped_total\":%d}%n", step + 1, why, nonFinite));
+        metrics.flush();
+        notices.accept("step " + (step + 1) + " skipped: " + why + " (" + nonFinite + " of at most " + config.maxNonFinite() + ")");
+        if (nonFinite > config.maxNonFinite()) {
+            Optional<Path> last = Checkpoints.latest(runDir);
+            throw new NonFiniteException("stopped at step " + (step + 1) + ": " + nonFinite + " steps had a non-finite loss or gradient (limit "
+                    + config.maxNonFinite() + ", --max-nonfinite), the last a " + why + "; "
+                    + (last.isPresent() ? "the newest checkpoint " + last.get() + " holds finite weights" : "no checkpoint was written")
+                    + ": lower the learning rate or check the data, then resume");
+        }
     }
 
     /**
@@ -218,6 +340,12 @@ public final class Trainer {
             meta.put("step", Long.toString(step));
             meta.put("rng", Long.toString(rng.state()));
             meta.put("data_position", Long.toString(data.position()));
+            String bad = Checkpoints.firstNonFinite(sections);
+            if (bad != null) {
+                // neither written nor pruned: the checkpoints already there keep the last finite weights
+                throw new NonFiniteException("not writing the checkpoint of step " + step + " in " + runDir + ": " + bad
+                        + " is not finite; the newest checkpoints are kept as they are");
+            }
             Checkpoints.save(Checkpoints.pathFor(runDir, step), new Checkpoints.Contents(sections, meta));
             Checkpoints.prune(runDir, config.keepLast());
         } catch (IOException e) {

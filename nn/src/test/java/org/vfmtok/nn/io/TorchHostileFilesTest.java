@@ -101,6 +101,22 @@ class TorchHostileFilesTest {
     @Tag("heavy")
     void manyRandomCorruptions(@TempDir Path tmp) throws Exception { corruptions(tmp, 2000, 7); }
 
+    /** PyTree.flatten's own refusals of a corrupted structure (any other IllegalStateException is a defect). */
+    static boolean isFlattenRefusal(IllegalStateException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.startsWith("cyclic structure at '") || m.startsWith("two entries flatten to the same key '")
+                || m.matches("more than \\d+ values to flatten \\(at '.*'\\)");
+    }
+
+    @Test
+    void onlyFlattenRefusalsCountAsSafe() {
+        assertTrue(isFlattenRefusal(new IllegalStateException("cyclic structure at 'a.b'")));
+        assertTrue(isFlattenRefusal(new IllegalStateException("two entries flatten to the same key 'w'")));
+        assertTrue(isFlattenRefusal(new IllegalStateException("more than 1000 values to flatten (at 'x')")));
+        assertFalse(isFlattenRefusal(new IllegalStateException("element access on a cuda:0 tensor")));
+        assertFalse(isFlattenRefusal(new IllegalStateException(null, null)));
+    }
+
     private static void corruptions(Path tmp, int trials, long seed) throws Exception {
         SplittableRandom rng = new SplittableRandom(seed);
         int loaded = 0, rejected = 0;
@@ -116,8 +132,9 @@ class TorchHostileFilesTest {
                     loaded++;
                     try {
                         for (Object v : c.flatten().values()) if (v instanceof Tensor t) t.toDoubleArray();
-                    } catch (IllegalStateException cyclicOrDuplicate) {
-                        // a corrupted memo can make a cycle or clashing keys; flatten reports it
+                    } catch (IllegalStateException e) {
+                        // a corrupted memo can make a cycle or clashing keys: flatten reports exactly these, nothing else
+                        if (!isFlattenRefusal(e)) throw new AssertionError(name + " trial " + trial + ": unexpected " + e, e);
                     }
                 } catch (TorchCheckpointException expected) {
                     rejected++;

@@ -73,6 +73,23 @@ public final class Backends {
 
     public static Backend scalar() { return SCALAR; }
 
+    private static volatile Backend vectorized;
+
+    /**
+     * The vectorized CPU backend even when {@code vfmtok.backend=scalar} makes {@link #cpu()} the scalar one:
+     * tests compare it with the oracle under either setting (a scalar-versus-scalar comparison could not fail).
+     *
+     * @throws IllegalStateException when this JVM lacks the Vector API
+     */
+    public static synchronized Backend vectorized() {
+        if (vectorized != null) return vectorized;
+        if (!"scalar".equals(System.getProperty("vfmtok.backend"))) return vectorized = cpu();
+        if (!vectorApiAvailable()) {
+            throw new IllegalStateException("the vectorized CPU backend needs the incubating Vector API, which this JVM does not have (--add-modules " + VECTOR_MODULE + ")");
+        }
+        return vectorized = new CpuBackend(SCALAR);
+    }
+
     /** Runs {@code body} with {@code b} as this thread's CPU backend. */
     public static <T> T using(Backend b, Supplier<T> body) {
         Backend prev = OVERRIDE.get();

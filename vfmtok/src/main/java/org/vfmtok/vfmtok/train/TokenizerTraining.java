@@ -37,7 +37,15 @@ public final class TokenizerTraining {
     /** Everything a run needs besides the data and the frozen networks. */
     public record Options(Path runDir, TokenizerConfig config, int batchSize, long steps, double lr, long warmupSteps,
                           double emaDecay, double clip, long checkpointEvery, long imageEvery, long logEvery,
-                          boolean progressBar, long seed, TokenizerLoss.Weights weights, int threads, boolean flip) {
+                          boolean progressBar, long seed, TokenizerLoss.Weights weights, int threads, boolean flip, int maxNonFinite) {
+        /** With {@link Trainer#DEFAULT_MAX_NON_FINITE} skipped non-finite steps allowed. */
+        public Options(Path runDir, TokenizerConfig config, int batchSize, long steps, double lr, long warmupSteps,
+                       double emaDecay, double clip, long checkpointEvery, long imageEvery, long logEvery,
+                       boolean progressBar, long seed, TokenizerLoss.Weights weights, int threads, boolean flip) {
+            this(runDir, config, batchSize, steps, lr, warmupSteps, emaDecay, clip, checkpointEvery, imageEvery, logEvery, progressBar, seed,
+                    weights, threads, flip, Trainer.DEFAULT_MAX_NON_FINITE);
+        }
+
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("batch_size", batchSize);
@@ -80,7 +88,7 @@ public final class TokenizerTraining {
         Adam adam = Adam.adam(ParamGroup.single(model.parameters(), o.lr(), 0.0), 0.9, 0.95, 1e-8);
         Ema ema = new Ema(model.namedParameters(), o.emaDecay(), Scope.global());
         LrSchedule schedule = LrSchedule.warmupConstant(o.lr(), Math.min(1e-7, o.lr()), o.warmupSteps());
-        Trainer.Config tc = new Trainer.Config(o.steps(), 1, o.clip(), o.checkpointEvery(), 2, o.logEvery(), o.progressBar());
+        Trainer.Config tc = new Trainer.Config(o.steps(), 1, o.clip(), o.checkpointEvery(), 2, o.logEvery(), o.progressBar(), o.maxNonFinite());
         Trainer trainer = new Trainer(tc, model, adam, ema, schedule, new Rng(o.seed() ^ 0x7A11L), null, o.runDir());
         trainer.addMetadata("args", argsJson);
         DiscriminatorStep dstep = null;

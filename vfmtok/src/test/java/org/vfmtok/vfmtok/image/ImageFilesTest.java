@@ -84,13 +84,31 @@ class ImageFilesTest {
     void psnrAndSsimBehave() {
         int[] a = new int[16 * 16 * 3], b = a.clone();
         for (int i = 0; i < a.length; i++) {
-            a[i] = (i * 37) % 256;
-            b[i] = Math.min(255, a[i] + (i % 3 == 0 ? 4 : 0));
+            a[i] = (i * 37) % 250; // no clipping below: b = a + 4 on the red channel
+            b[i] = a[i] + (i % 3 == 0 ? 4 : 0);
         }
         assertEquals(Double.POSITIVE_INFINITY, Metrics.psnr(a, a));
         assertEquals(1.0, Metrics.ssim(a, a, 16, 16), 1e-12);
-        double p = Metrics.psnr(a, b);
-        assertTrue(p > 30 && p < 50, "psnr " + p);
-        assertTrue(Metrics.ssim(a, b, 16, 16) < 1.0);
+        // closed forms, computed without the implementation: MSE = 16/3, so PSNR = 10·log10(3·255²/16) = 40.8608 dB
+        assertEquals(10 * Math.log10(3 * 255.0 * 255.0 / 16), Metrics.psnr(a, b), 1e-9);
+        assertEquals(40.8608, Metrics.psnr(a, b), 1e-4);
+        for (int offset : new int[] {1, 5, 51}) {
+            int[] c = a.clone();
+            for (int i = 0; i < c.length; i++) c[i] = a[i] < 256 - offset ? a[i] + offset : a[i] - offset;
+            assertEquals(20 * Math.log10(255.0 / offset), Metrics.psnr(a, c), 1e-9, "constant offset " + offset);
+        }
+        // SSIM of two flat images k and k + d: variances and covariance vanish, only the luminance term is left,
+        // (2k(k+d) + C1) / (k² + (k+d)² + C1) with C1 = (0.01·255)²
+        int[] flat = new int[16 * 16 * 3], brighter = flat.clone();
+        java.util.Arrays.fill(flat, 100);
+        java.util.Arrays.fill(brighter, 120);
+        double c1 = Math.pow(0.01 * 255, 2);
+        assertEquals((2 * 100 * 120 + c1) / (100 * 100 + 120 * 120 + c1), Metrics.ssim(flat, brighter, 16, 16), 1e-12);
+        assertEquals(0.983611, Metrics.ssim(flat, brighter, 16, 16), 1e-6);
+        // a constant offset on a textured image keeps variances and covariance equal: only luminance is lost, a little
+        int[] shifted = new int[a.length];
+        for (int i = 0; i < a.length; i++) shifted[i] = a[i] + 3;
+        double lum = Metrics.ssim(a, shifted, 16, 16);
+        assertTrue(lum < 1 && lum > 0.999, "luminance-only SSIM " + lum);
     }
 }
