@@ -9,6 +9,7 @@ import javax.imageio.ImageIO;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.ResampleKernels;
+import org.vfmtok.tensor.io.AtomicFiles;
 import org.vfmtok.tensor.ops.Indexing;
 import org.vfmtok.tensor.ops.Resample;
 
@@ -133,15 +134,26 @@ public final class ImageFiles {
         return img;
     }
 
+    /**
+     * Writes a PNG atomically ({@link AtomicFiles}): a failure leaves no partial file, and a folder, FIFO,
+     * device or symbolic link at {@code file} is refused. Missing parent folders are created.
+     */
     public static void writePng(BufferedImage img, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".tmp-", ".png");
+        var writers = ImageIO.getImageWritersByFormatName("png");
+        if (!writers.hasNext()) throw new IOException("cannot write " + file + ": no PNG writer available");
+        javax.imageio.ImageWriter writer = writers.next();
         try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // A memory-cached image stream: ImageIO.write(img, fmt, stream) would use ImageIO's global disk-cache setting.
+            AtomicFiles.writeStream(file, out -> {
+                try (var ios = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+                    writer.setOutput(ios);
+                    writer.write(img);
+                }
+            });
         } finally {
-            Files.deleteIfExists(tmp);
+            writer.dispose();
         }
     }
 }
