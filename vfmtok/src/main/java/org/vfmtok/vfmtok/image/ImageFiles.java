@@ -28,16 +28,49 @@ public final class ImageFiles {
         ImageIO.scanForPlugins();
     }
 
+    /** {@link #read(Path, boolean)} refusing damaged or truncated files. */
     public static BufferedImage read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
+        return read(file, false);
+    }
+
+    /**
+     * Decodes an image file. A file the decoder reports as damaged (a JPEG cut short, which decoders
+     * otherwise fill with grey silently; corrupt entropy data) is refused, unless {@code allowDamaged}:
+     * then it is decoded as far as it goes, with a warning on standard error naming the file.
+     */
+    public static BufferedImage read(Path file, boolean allowDamaged) throws IOException {
+        org.vfmtok.tensor.io.FileKinds.requireRegularFile(file);
+        List<String> warnings = new java.util.ArrayList<>();
         BufferedImage img;
         try {
-            img = ImageIO.read(file.toFile());
+            img = decode(file, warnings);
         } catch (IOException | RuntimeException e) {
             throw new IOException(file + ": cannot decode image: " + e.getMessage(), e);
         }
         if (img == null) throw new IOException(file + ": not an image in a supported format (JPEG, PNG, BMP, GIF, ...)");
+        if (!warnings.isEmpty()) {
+            String what = String.join("; ", warnings).replaceAll("\\p{Cntrl}", "?");
+            if (!allowDamaged) throw new IOException(file + ": damaged or truncated image (decoder: " + what + "); pass --allow-truncated to decode it anyway");
+            System.err.println("warning: " + file + ": damaged or truncated image, decoded as far as it goes (decoder: " + what + ")");
+        }
         return img;
+    }
+
+    /** ImageIO.read with the reader's warnings collected (ImageIO.read drops them); null when no reader knows the format. */
+    private static BufferedImage decode(Path file, List<String> warnings) throws IOException {
+        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) return null;
+            var readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) return null;
+            javax.imageio.ImageReader r = readers.next();
+            try {
+                r.setInput(in, true, true);
+                r.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                return r.read(0, r.getDefaultReadParam());
+            } finally {
+                r.dispose();
+            }
+        }
     }
 
     /**
@@ -115,8 +148,13 @@ public final class ImageFiles {
 
     /** Loads and centre-crops several files into a batch (B, 3, size, size) in [-1, 1]. */
     public static Tensor loadBatch(List<Path> files, int size) throws IOException {
+        return loadBatch(files, size, false);
+    }
+
+    /** {@link #loadBatch(List, int)}; {@code allowDamaged} as in {@link #read(Path, boolean)}. */
+    public static Tensor loadBatch(List<Path> files, int size, boolean allowDamaged) throws IOException {
         Tensor[] items = new Tensor[files.size()];
-        for (int i = 0; i < items.length; i++) items[i] = centerCrop(read(files.get(i)), size);
+        for (int i = 0; i < items.length; i++) items[i] = centerCrop(read(files.get(i), allowDamaged), size);
         return Indexing.stack(0, items);
     }
 
