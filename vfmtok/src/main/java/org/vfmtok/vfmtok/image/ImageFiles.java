@@ -28,6 +28,12 @@ public final class ImageFiles {
         ImageIO.scanForPlugins();
     }
 
+    /**
+     * Decoder warnings that mean the pixel data is incomplete or wrong: the JDK JPEG reader's "Truncated File -
+     * Missing EOI marker", libjpeg's "Premature end of JPEG file" and "Corrupt JPEG data: ...".
+     */
+    private static final java.util.regex.Pattern DAMAGE = java.util.regex.Pattern.compile("(?i)truncat|premature|corrupt|missing eoi|bogus|unexpected end");
+
     /** {@link #read(Path, boolean)} refusing damaged or truncated files. */
     public static BufferedImage read(Path file) throws IOException {
         return read(file, false);
@@ -48,6 +54,7 @@ public final class ImageFiles {
             throw new IOException(file + ": cannot decode image: " + e.getMessage(), e);
         }
         if (img == null) throw new IOException(file + ": not an image in a supported format (JPEG, PNG, BMP, GIF, ...)");
+        warnings.removeIf(w -> !DAMAGE.matcher(w).find()); // notes such as TwelveMonkeys' "no embedded ICC profile" are no damage
         if (!warnings.isEmpty()) {
             String what = String.join("; ", warnings).replaceAll("\\p{Cntrl}", "?");
             if (!allowDamaged) throw new IOException(file + ": damaged or truncated image (decoder: " + what + "); pass --allow-truncated to decode it anyway");
