@@ -60,7 +60,8 @@ final class TrainArCommand implements Callable<Integer> {
     @Option(names = "--cfg", defaultValue = "2.0", description = "CFG scale of the sample grids (default: ${DEFAULT-VALUE}).") double cfg;
     @Option(names = "--log-every", defaultValue = "10", description = "A metrics.jsonl line every N steps (default: ${DEFAULT-VALUE}).") long logEvery;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, data order, dropout and the sample grids (default: ${DEFAULT-VALUE}).") long seed;
-    @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.") boolean resume;
+    @Option(names = "--resume", description = {"Continue from the newest checkpoint in --out. The GPT architecture and data source (codes folder, or",
+            "images with the tokenizer and VFM by SHA-256, recorded in inputs.json) must be the run's own; any difference is named and nothing is changed."}) boolean resume;
 
     @Override
     public Integer call() throws Exception {

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 /** {@code ./vfm train-tokenizer}: trains a VFMTok tokenizer (vq_train.py) into a run folder. */
 @Command(name = "train-tokenizer", mixinStandardHelpOptions = true,
         description = {"Train a VFMTok tokenizer: 2×MSE + LPIPS + VQ (β 0.25) + semantic cosine loss against the frozen VFM, optional DINO",
-                "discriminator; Adam (0.9, 0.95), warm-up, EMA, clipping. The run folder gets tokenizer.json, args.json, metrics.jsonl,",
+                "discriminator; Adam (0.9, 0.95), warm-up, EMA, clipping. The run folder gets tokenizer.json, inputs.json, args.json, metrics.jsonl,",
                 "checkpoints (model, ema, optimizer, discriminator, optimizer_disc), recon-<step>.png and loss.png; --resume continues it."})
 final class TrainTokenizerCommand implements Callable<Integer> {
     @Mixin TrainData data;
@@ -76,7 +76,8 @@ final class TrainTokenizerCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).") int threads;
     @Option(names = "--log-every", defaultValue = "10", description = "A metrics.jsonl line every N steps (default: ${DEFAULT-VALUE}).") long logEvery;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, data order, augmentation and random VFM/ViT weights (default: ${DEFAULT-VALUE}).") long seed;
-    @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.") boolean resume;
+    @Option(names = "--resume", description = {"Continue from the newest checkpoint in --out. The architecture, data source and frozen VFM (by the",
+            "SHA-256 of its weights, recorded in inputs.json) must be the run's own; any difference is named and nothing is changed."}) boolean resume;
 
     @Override
     public Integer call() throws Exception {
