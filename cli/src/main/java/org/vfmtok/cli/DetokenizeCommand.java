@@ -14,11 +14,12 @@ import picocli.CommandLine.Option;
 
 /** {@code ./vfm detokenize}: codes .npy → PNG images. */
 @Command(name = "detokenize", mixinStandardHelpOptions = true,
-        description = "Decode VFMTok codes (an (N, tokens) integer .npy) to PNG images 000000.png, 000001.png, ...")
+        description = {"Decode VFMTok codes (an (N, tokens) integer .npy) to PNG images 000000.png, 000001.png, ... (row i is image i).",
+                "A 1-D array of exactly `tokens` codes is one image; any other shape, and an empty array, is an error."})
 final class DetokenizeCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin TokenizerOptions tok;
 
-    @Option(names = "--codes", required = true, description = "Codes .npy (N, tokens), int32 or int64.")
+    @Option(names = "--codes", required = true, description = "Codes .npy (N, tokens) or (tokens), int32 or int64.")
     Path codes;
 
     @Option(names = "--out", required = true, description = "Output folder.")
@@ -30,8 +31,7 @@ final class DetokenizeCommand implements java.util.concurrent.Callable<Integer> 
     @Override
     public Integer call() throws Exception {
         VFMTokenizer t = tok.load(null);
-        Tensor all = Npy.read(codes);
-        if (all.dim() == 1) all = all.unsqueeze(0);
+        Tensor all = codeRows(Npy.read(codes), t.config().tokens(), codes);
         int n = all.size(0), px = size == null ? t.config().imageSize() : size;
         if (px < 1) throw new IllegalArgumentException("--size must be positive, got " + px);
         Files.createDirectories(out);
@@ -47,5 +47,22 @@ final class DetokenizeCommand implements java.util.concurrent.Callable<Integer> 
         }
         System.err.println("wrote " + n + " images to " + out);
         return 0;
+    }
+
+    /** The codes as (N, tokens) rows: a 1-D array of exactly {@code tokens} codes is one image; anything else is refused. */
+    static Tensor codeRows(Tensor codes, int tokens, Path file) {
+        String shape = java.util.Arrays.toString(codes.shape());
+        if (codes.numel() == 0) throw new IllegalArgumentException(file + ": the code array " + shape + " is empty: nothing to decode");
+        if (codes.dim() == 1) {
+            if (codes.size(0) != tokens) {
+                throw new IllegalArgumentException(file + ": a 1-D code array must hold one image's " + tokens + " codes, got " + codes.size(0)
+                        + " (give an (N, " + tokens + ") array for several images)");
+            }
+            return codes.unsqueeze(0);
+        }
+        if (codes.dim() != 2 || codes.size(1) != tokens) {
+            throw new IllegalArgumentException(file + ": expected codes of shape (N, " + tokens + ") for this tokenizer, got " + shape);
+        }
+        return codes;
     }
 }

@@ -31,6 +31,9 @@ final class FeaturesCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output .safetensors.")
     Path out;
 
+    @Option(names = "--allow-truncated", description = "Decode damaged or truncated images as far as they go (with a warning) instead of refusing them.")
+    boolean allowTruncated;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files.")
     List<Path> images;
 
@@ -42,7 +45,7 @@ final class FeaturesCommand implements java.util.concurrent.Callable<Integer> {
             model.load(Dinov2Weights.toOriginalNames(c.tensors("")), true);
         }
         try (Scope s = Scope.open(); Grad.Mode ng = Grad.noGrad()) {
-            Tensor x = ImageFiles.loadBatch(images, cfg.imageSize());
+            Tensor x = ImageFiles.loadBatch(images, cfg.imageSize(), allowTruncated);
             List<Tensor> levels = model.features(model.normalize(x));
             Map<String, Tensor> outMap = new LinkedHashMap<>();
             for (int l = 0; l < levels.size(); l++) outMap.put("level" + l, levels.get(l));

@@ -106,7 +106,7 @@ final class GenerateCommand implements Callable<Integer> {
         for (int c : classes) {
             if (c < 0 || c >= cfg.numClasses()) throw new IllegalArgumentException("class index " + c + " is out of range [0, " + cfg.numClasses() + ") for " + cfg.name());
         }
-        for (Path p : new Path[] {gpt, tokenizer}) if (!Files.isRegularFile(p)) throw new IllegalArgumentException(p + ": no such file");
+        for (Path p : new Path[] {gpt, tokenizer}) org.vfmtok.tensor.io.FileKinds.requireRegularFile(p);
         Plan plan = Plan.of(classes.length, perClass, batch, cfg, tcfg.imageSize(), cacheDType, options.guided());
         System.err.println(plan.describe());
         int[] labels = new int[plan.images()];

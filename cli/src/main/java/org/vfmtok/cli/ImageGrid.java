@@ -7,7 +7,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import javax.imageio.ImageIO;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
 
@@ -80,8 +79,6 @@ final class ImageGrid {
     }
 
     static void write(BufferedImage img, Path out) throws IOException {
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
-        if (!ImageIO.write(img, "png", out.toFile())) throw new IOException("no PNG writer available");
+        org.vfmtok.vfmtok.image.ImageFiles.writePng(img, out);
     }
 }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 /** {@code ./vfm reconstruct}: tokenize and detokenize, write the pictures and print PSNR and SSIM. */
 @Command(name = "reconstruct", mixinStandardHelpOptions = true,
         description = {"Tokenize and detokenize images; writes <name>.png (reconstruction) and <name>.input.png (the centre crop)",
-                "and prints PSNR (dB) and SSIM per image against the centre crop."})
+                "and prints PSNR (dB) and SSIM per image against the centre crop. <name> is the image's file name without its extension;",
+                "inputs of the same name (a/x.jpg, b/x.png) get x, x-1, x-2, ... in the order given (each renaming is printed)."})
 final class ReconstructCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin TokenizerOptions tok;
 
@@ -27,6 +28,9 @@ final class ReconstructCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
+    @Option(names = "--allow-truncated", description = "Decode damaged or truncated images as far as they go (with a warning) instead of refusing them.")
+    boolean allowTruncated;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files.")
     List<Path> images;
 
@@ -35,15 +39,20 @@ final class ReconstructCommand implements java.util.concurrent.Callable<Integer>
         VFMTokenizer t = tok.load(vfm);
         int size = t.config().imageSize();
         Files.createDirectories(out);
+        List<String> names = OutputNames.unique(images, List.of(".png", ".input.png"));
+        for (int i = 0; i < images.size(); i++) {
+            String plain = images.get(i).getFileName().toString().replaceFirst("(?<=.)\\.[^.]+$", "");
+            if (!names.get(i).equals(plain)) System.err.println("note: " + images.get(i) + " is written as " + names.get(i) + ".png (another input has its name)");
+        }
         double psnrSum = 0, ssimSum = 0;
         System.out.println("image psnr_db ssim");
         for (int b = 0; b < images.size(); b += tok.batch) {
             List<Path> chunk = images.subList(b, Math.min(images.size(), b + tok.batch));
             try (Scope s = Scope.open()) {
-                Tensor x = ImageFiles.loadBatch(chunk, size);
+                Tensor x = ImageFiles.loadBatch(chunk, size, allowTruncated);
                 Tensor in8 = VFMTokenizer.toUint8(x), rec8 = VFMTokenizer.toUint8(t.reconstruct(x));
                 for (int i = 0; i < chunk.size(); i++) {
-                    String name = chunk.get(i).getFileName().toString().replaceFirst("\\.[^.]+$", "");
+                    String name = names.get(b + i);
                     ImageFiles.writePng(ImageFiles.toImage(rec8, i), out.resolve(name + ".png"));
                     ImageFiles.writePng(ImageFiles.toImage(in8, i), out.resolve(name + ".input.png"));
                     int[] a = in8.select(0, i).toIntArray(), r = rec8.select(0, i).toIntArray();

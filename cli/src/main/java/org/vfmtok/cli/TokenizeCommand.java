@@ -26,6 +26,9 @@ final class TokenizeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output .npy of codes.")
     Path out;
 
+    @Option(names = "--allow-truncated", description = "Decode damaged or truncated images as far as they go (with a warning) instead of refusing them.")
+    boolean allowTruncated;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files.")
     List<Path> images;
 
@@ -38,7 +41,7 @@ final class TokenizeCommand implements java.util.concurrent.Callable<Integer> {
             for (int b = 0; b < parts.length; b++) {
                 List<Path> chunk = images.subList(b * tok.batch, Math.min(images.size(), (b + 1) * tok.batch));
                 try (Scope s = Scope.open()) {
-                    parts[b] = s.keep(t.encode(ImageFiles.loadBatch(chunk, size)));
+                    parts[b] = s.keep(t.encode(ImageFiles.loadBatch(chunk, size, allowTruncated)));
                 }
                 bar.stepBy(chunk.size());
             }

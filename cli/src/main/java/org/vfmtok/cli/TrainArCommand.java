@@ -2,8 +2,10 @@ package org.vfmtok.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vfmtok.llama.GPTConfig;
 import org.vfmtok.llama.train.ArTraining;
@@ -18,6 +20,7 @@ import org.vfmtok.vfmtok.VFMTokenizer;
 import org.vfmtok.vfmtok.data.Batch;
 import org.vfmtok.vfmtok.data.ImageSource;
 import org.vfmtok.vfmtok.data.ImageStream;
+import org.vfmtok.vfmtok.train.RunInputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,7 +62,8 @@ final class TrainArCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, data order, dropout and the sample grids (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--max-nonfinite", defaultValue = "10", paramLabel = "N", description = "Steps with a NaN or infinite loss or gradient that are skipped (weights untouched, "
             + "a {\"skipped_step\":...} line in metrics.jsonl) before the run stops; no checkpoint with a non-finite value is ever written (default: ${DEFAULT-VALUE}).") int maxNonFinite;
-    @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.") boolean resume;
+    @Option(names = "--resume", description = {"Continue from the newest checkpoint in --out. The GPT architecture and data source (codes folder, or",
+            "images with the tokenizer and VFM by SHA-256, recorded in inputs.json) must be the run's own; any difference is named and nothing is changed."}) boolean resume;
 
     @Override
     public Integer call() throws Exception {
@@ -70,7 +74,10 @@ final class TrainArCommand implements Callable<Integer> {
         Trainer.DataStream<CodeBatch> stream;
         int vocab, classes, grid;
         List<String> names;
+        // Recorded in the run folder and checked on --resume (before anything there is written).
+        Map<String, String> inputs = new LinkedHashMap<>();
         if (codes != null) {
+            inputs.put("data", "code shards " + codes.toAbsolutePath().normalize());
             CodeShards.Data d = CodeShards.read(codes);
             stream = new CodeStream(d, batch, seed);
             vocab = tok != null ? tok.config().codebookSize() : d.maxCode() + 1;
@@ -80,6 +87,9 @@ final class TrainArCommand implements Callable<Integer> {
         } else {
             if (tok == null || tok.vfm() == null) throw new IllegalArgumentException("without --codes, give --tokenizer and --vfm to tokenise on the fly");
             ImageSource src = data.source(true);
+            inputs.put("data", src.describe());
+            inputs.put("tokenizer_sha256", RunInputs.sha256(tokenizer));
+            inputs.put("vfm_sha256", vfm == null ? null : RunInputs.sha256(vfm));
             stream = new OnTheFly(new ImageStream(src, batch, tok.config().imageSize(), true, true, seed, 2, 4), tok);
             vocab = tok.config().codebookSize();
             classes = src.numClasses();
@@ -111,7 +121,7 @@ final class TrainArCommand implements Callable<Integer> {
             };
         }
         ArTraining.Options o = new ArTraining.Options(out, gc, batch, steps, lr, wd, ema, clip, ckptEvery, sampleEvery, logEvery, true, seed, cfg, 8, maxNonFinite);
-        ArTraining.Result r = ArTraining.train(stream, o, decoder, names, resume);
+        ArTraining.Result r = ArTraining.train(stream, o, decoder, names, resume, inputs);
         System.out.printf(Locale.ROOT, "trained %d steps in %.0f s (%.0f tokens/s); last loss %.4f%n", r.steps(), r.seconds(),
                 r.steps() * (double) batch * gc.tokens() / Math.max(1e-9, r.seconds()), r.lastLoss());
         System.out.println("run folder: " + out.toAbsolutePath());

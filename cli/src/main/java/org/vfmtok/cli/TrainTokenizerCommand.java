@@ -13,6 +13,7 @@ import org.vfmtok.vfmtok.model.TokenizerConfig;
 import org.vfmtok.vfmtok.train.DinoDiscriminator;
 import org.vfmtok.vfmtok.train.Lpips;
 import org.vfmtok.vfmtok.train.RandomVfm;
+import org.vfmtok.vfmtok.train.RunInputs;
 import org.vfmtok.vfmtok.train.TokenizerConfigs;
 import org.vfmtok.vfmtok.train.TokenizerLoss;
 import org.vfmtok.vfmtok.train.TokenizerTraining;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
 /** {@code ./vfm train-tokenizer}: trains a VFMTok tokenizer (vq_train.py) into a run folder. */
 @Command(name = "train-tokenizer", mixinStandardHelpOptions = true,
         description = {"Train a VFMTok tokenizer: 2×MSE + LPIPS + VQ (β 0.25) + semantic cosine loss against the frozen VFM, optional DINO",
-                "discriminator; Adam (0.9, 0.95), warm-up, EMA, clipping. The run folder gets tokenizer.json, args.json, metrics.jsonl,",
+                "discriminator; Adam (0.9, 0.95), warm-up, EMA, clipping. The run folder gets tokenizer.json, inputs.json, args.json, metrics.jsonl,",
                 "checkpoints (model, ema, optimizer, discriminator, optimizer_disc), recon-<step>.png and loss.png; --resume continues it."})
 final class TrainTokenizerCommand implements Callable<Integer> {
     @Mixin TrainData data;
@@ -77,7 +78,8 @@ final class TrainTokenizerCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, data order, augmentation and random VFM/ViT weights (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--max-nonfinite", defaultValue = "10", paramLabel = "N", description = "Steps with a NaN or infinite loss or gradient that are skipped (weights untouched, "
             + "a {\"skipped_step\":...} line in metrics.jsonl) before the run stops; no checkpoint with a non-finite value is ever written (default: ${DEFAULT-VALUE}).") int maxNonFinite;
-    @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.") boolean resume;
+    @Option(names = "--resume", description = {"Continue from the newest checkpoint in --out. The architecture, data source and frozen VFM (by the",
+            "SHA-256 of its weights, recorded in inputs.json) must be the run's own; any difference is named and nothing is changed."}) boolean resume;
 
     @Override
     public Integer call() throws Exception {
@@ -88,7 +90,16 @@ final class TrainTokenizerCommand implements Callable<Integer> {
                     case "official" -> TokenizerConfig.official();
                     default -> throw new IllegalArgumentException("unknown --preset " + preset + " (demo or official)");
                 };
-        Files.createDirectories(out);
+        TokenizerLoss.Weights w = new TokenizerLoss.Weights(1.0, perceptualWeight, semanticWeight, 1.0, 0.25, discWeight, discStart, restartCodes);
+        TokenizerTraining.Options o = new TokenizerTraining.Options(out, cfg, batch, steps, lr, warmup, ema, clip, ckptEvery, imageEvery, logEvery,
+                true, seed, w, threads, true, maxNonFinite);
+        // Validate the run folder before writing anything into it (vfm.safetensors included): a refused command
+        // must leave a run as it was. The frozen VFM is identified by the SHA-256 of its weight file.
+        Path saved = out.resolve("vfm.safetensors");
+        String vfmHash = vfm != null ? RunInputs.sha256(vfm)
+                : resume && Files.exists(saved) ? RunInputs.sha256(saved)
+                : resume ? "none (" + saved + " is missing)" : null;
+        TokenizerTraining.runInputs(o, src, vfmHash).check(out, resume);
         Dinov2 frozen;
         if (vfm != null) {
             frozen = Scope.global().run(() -> new Dinov2(cfg.vfm(), new Rng(0)));
@@ -96,15 +107,16 @@ final class TrainTokenizerCommand implements Callable<Integer> {
                 frozen.load(Dinov2Weights.toOriginalNames(c.tensors("")), true);
             }
         } else {
-            System.err.println("warning: no --vfm weights: the frozen VFM is a random ViT (saved to " + out.resolve("vfm.safetensors") + ")");
-            Path saved = out.resolve("vfm.safetensors");
+            System.err.println("warning: no --vfm weights: the frozen VFM is a random ViT (saved to " + saved + ")");
             frozen = Scope.global().run(() -> RandomVfm.create(cfg.vfm(), seed + 7));
             if (resume && Files.exists(saved)) {
                 try (AnyCheckpoint c = AnyCheckpoint.open(saved)) {
                     frozen.load(c.tensors(""), true);
                 }
             } else {
+                Files.createDirectories(out);
                 Safetensors.save(saved, frozen.stateDict());
+                vfmHash = RunInputs.sha256(saved);
             }
         }
         Lpips lpips = null;
@@ -121,10 +133,11 @@ final class TrainTokenizerCommand implements Callable<Integer> {
             }
             d = new DinoDiscriminator(dc, vit, new Rng(seed + 17));
         }
-        TokenizerLoss.Weights w = new TokenizerLoss.Weights(1.0, lpips == null ? 0 : perceptualWeight, semanticWeight, 1.0, 0.25, discWeight, discStart, restartCodes);
-        TokenizerTraining.Options o = new TokenizerTraining.Options(out, cfg, batch, steps, lr, warmup, ema, clip, ckptEvery, imageEvery, logEvery,
-                true, seed, w, threads, true, maxNonFinite);
-        TokenizerTraining.Result r = TokenizerTraining.train(src, frozen, lpips, d, o, resume);
+        if (lpips == null) {
+            w = new TokenizerLoss.Weights(1.0, 0, semanticWeight, 1.0, 0.25, discWeight, discStart, restartCodes);
+            o = new TokenizerTraining.Options(out, cfg, batch, steps, lr, warmup, ema, clip, ckptEvery, imageEvery, logEvery, true, seed, w, threads, true, maxNonFinite);
+        }
+        TokenizerTraining.Result r = TokenizerTraining.train(src, frozen, vfmHash, lpips, d, o, resume);
         System.out.printf(Locale.ROOT, "trained %d steps in %.0f s (%.1f images/s); last loss %.4f; codebook usage %.1f%%; skipped images %d%n",
                 r.steps(), r.seconds(), r.steps() * batch / Math.max(1e-9, r.seconds()), r.lastLoss(), 100 * VqTraining.usage(r.model().slotQuantize), r.skippedImages());
         System.out.println("run folder: " + out.toAbsolutePath());

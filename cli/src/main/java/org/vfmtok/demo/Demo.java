@@ -18,6 +18,7 @@ import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.autograd.Grad;
+import org.vfmtok.tensor.io.AtomicFiles;
 import org.vfmtok.vfmtok.VFMTokenizer;
 import org.vfmtok.vfmtok.data.ProceduralShapes;
 import org.vfmtok.vfmtok.image.ImageFiles;
@@ -151,8 +152,8 @@ public final class Demo {
         double acc = judge.accuracy(samples, want, side);
         List<String> names = train.classNames();
         ImageFiles.writePng(Plots.grid(samples, side, train.numClasses(), p.samplesPerClass(), Math.max(1, 64 / side), names), out.resolve("samples.png"));
-        Files.copy(out.resolve("tokenizer/loss.png"), out.resolve("tokenizer-loss.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(out.resolve("ar/loss.png"), out.resolve("ar-loss.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.writeBytes(out.resolve("tokenizer-loss.png"), Files.readAllBytes(out.resolve("tokenizer/loss.png")));
+        AtomicFiles.writeBytes(out.resolve("ar-loss.png"), Files.readAllBytes(out.resolve("ar/loss.png")));
 
         double[] tl = firstLast(out.resolve("tokenizer/metrics.jsonl")), al = firstLast(out.resolve("ar/metrics.jsonl"));
         Result r = new Result(psnr, base, usage, acc, realAcc, tl[0], tl[1], al[0], al[1], (System.nanoTime() - t0) / 1e9);
@@ -165,7 +166,7 @@ public final class Demo {
         summary.put("tokenizer_loss_first_last", List.of(r.tokLossFirst(), r.tokLossLast()));
         summary.put("ar_loss_first_last", List.of(r.arLossFirst(), r.arLossLast()));
         summary.put("seconds", r.seconds());
-        Files.writeString(out.resolve("summary.json"), JsonOut.write(summary));
+        AtomicFiles.writeString(out.resolve("summary.json"), JsonOut.write(summary));
         log.printf(Locale.ROOT, "reconstruction PSNR %.2f dB (mean-image baseline %.2f dB), codebook usage %.1f%%%n", psnr, base, 100 * usage);
         log.printf(Locale.ROOT, "class accuracy of %d samples: %.1f%% (chance 10%%; the judge scores %.1f%% on real test images)%n",
                 samples.size(), 100 * acc, 100 * realAcc);

@@ -139,9 +139,7 @@ public record GPTConfig(String name, int dim, int nLayer, int nHead, int ffnDim,
     }
 
     public static GPTConfig fromMap(Map<?, ?> m) {
-        for (Object k : m.keySet()) {
-            if (!KEYS.contains(String.valueOf(k))) throw new IllegalArgumentException("unknown GPT config key '" + k + "'; known: " + KEYS);
-        }
+        org.vfmtok.tensor.io.ConfigValues.requireKnownKeys(m, "GPT config key", "", KEYS);
         Object base = get(m, "model", get(m, "gpt_model", null));
         GPTConfig d = base == null ? preset("GPT-B") : preset(String.valueOf(base));
         String type = (String) get(m, "model_type", "c2i");

@@ -20,9 +20,11 @@ import org.vfmtok.nn.optim.ParamGroup;
 import org.vfmtok.nn.train.Trainer;
 import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Scope;
+import org.vfmtok.tensor.io.AtomicFiles;
 import org.vfmtok.vfmtok.image.ImageFiles;
 import org.vfmtok.vfmtok.train.JsonOut;
 import org.vfmtok.vfmtok.train.Plots;
+import org.vfmtok.vfmtok.train.RunInputs;
 
 /**
  * Trains a class-conditional LlamaGen GPT on token codes ({@code train_c2i.py}): AdamW (0.9, 0.95) with weight
@@ -95,12 +97,26 @@ public final class ArTraining {
         return m;
     }
 
+    /** {@link #train(Trainer.DataStream, Options, CodeDecoder, List, boolean, Map)} with only the architecture checked on resume. */
     public static Result train(Trainer.DataStream<CodeBatch> data, Options o, CodeDecoder decoder, List<String> classNames, boolean resume) throws IOException {
-        Files.createDirectories(o.runDir());
+        return train(data, o, decoder, classNames, resume, Map.of());
+    }
+
+    /**
+     * Trains into {@code o.runDir()}. The run folder is validated before anything in it is written
+     * ({@link RunInputs}): a resume with another architecture or another of the named {@code inputs} (e.g.
+     * {@code "data"}, {@code "tokenizer_sha256"}; a null value is not checked) is refused and leaves the
+     * folder untouched.
+     */
+    public static Result train(Trainer.DataStream<CodeBatch> data, Options o, CodeDecoder decoder, List<String> classNames, boolean resume,
+                               Map<String, String> inputs) throws IOException {
+        RunInputs recorded = new RunInputs("gpt.json", configMap(o.config()));
+        inputs.forEach(recorded::with);
+        recorded.check(o.runDir(), resume);
+        recorded.record(o.runDir());
         org.vfmtok.vfmtok.train.TokenizerTraining.refuseMixing(o.runDir(), resume);
-        Files.writeString(o.runDir().resolve("gpt.json"), JsonOut.write(configMap(o.config())));
         String argsJson = JsonOut.write(o.toMap());
-        Files.writeString(o.runDir().resolve("args.json"), argsJson);
+        AtomicFiles.writeString(o.runDir().resolve("args.json"), argsJson);
         Rng trainRng = new Rng(o.seed() ^ 0xA11CEL);
         GPT gpt = Scope.global().run(() -> {
             GPT g = new GPT(o.config(), trainRng);

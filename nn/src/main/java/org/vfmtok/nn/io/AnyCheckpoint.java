@@ -29,7 +29,7 @@ public final class AnyCheckpoint implements AutoCloseable {
     }
 
     public static AnyCheckpoint open(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
+        org.vfmtok.tensor.io.FileKinds.requireRegularFile(file);
         Kind kind = detect(file);
         switch (kind) {
             case NPY -> {

@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -19,6 +18,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.io.AtomicFiles;
 
 /**
  * Writes a {@code .pt} file that {@code torch.load} reads: the zip format of {@code torch.save} (PyTorch ≥ 1.6),
@@ -49,18 +49,14 @@ public final class TorchWriter {
         w.pkl.write('.');
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".tmp-", ".pt");
-        try {
-            String name = "archive";
-            try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(tmp))) {
-                stored(zip, name + "/data.pkl", w.pkl.toByteArray());
-                for (int i = 0; i < w.storages.size(); i++) stored(zip, name + "/data/" + i, bytes(w.storages.get(i)));
-                stored(zip, name + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        String name = "archive";
+        AtomicFiles.writeStream(file, out -> {
+            ZipOutputStream zip = new ZipOutputStream(out);
+            stored(zip, name + "/data.pkl", w.pkl.toByteArray());
+            for (int i = 0; i < w.storages.size(); i++) stored(zip, name + "/data/" + i, bytes(w.storages.get(i)));
+            stored(zip, name + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+            zip.finish(); // not close(): the atomic writer flushes and syncs the file itself
+        });
     }
 
     private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {

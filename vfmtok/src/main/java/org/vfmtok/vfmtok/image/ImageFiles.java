@@ -12,6 +12,8 @@ import javax.imageio.stream.ImageInputStream;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.ResampleKernels;
+import org.vfmtok.tensor.io.AtomicFiles;
+import org.vfmtok.tensor.io.FileKinds;
 import org.vfmtok.tensor.io.InputLimits;
 import org.vfmtok.tensor.ops.Indexing;
 import org.vfmtok.tensor.ops.Resample;
@@ -32,11 +34,38 @@ public final class ImageFiles {
     }
 
     /**
-     * Decodes {@code file}. Its declared width x height is read from the header first and refused above
-     * {@link InputLimits#imagePixels()}: a 186 KB PNG may declare 8000x8000 pixels, gigabytes once decoded.
+     * Decoder warnings that mean the pixel data is incomplete or wrong: the JDK JPEG reader's "Truncated File -
+     * Missing EOI marker", libjpeg's "Premature end of JPEG file" and "Corrupt JPEG data: ...".
      */
+    private static final java.util.regex.Pattern DAMAGE = java.util.regex.Pattern.compile("(?i)truncat|premature|corrupt|missing eoi|bogus|unexpected end");
+
+    /** {@link #read(Path, boolean)} refusing damaged or truncated files. */
     public static BufferedImage read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": no such file");
+        return read(file, false);
+    }
+
+    /**
+     * Decodes an image file. Its declared width x height is read from the header first and refused above
+     * {@link InputLimits#imagePixels()} (a 186 KB PNG may declare 8000x8000 pixels, gigabytes once decoded). A
+     * file the decoder reports as damaged (a JPEG cut short, which decoders otherwise fill with grey silently;
+     * corrupt entropy data) is refused, unless {@code allowDamaged}: then it is decoded as far as it goes, with a
+     * warning on standard error naming the file.
+     */
+    public static BufferedImage read(Path file, boolean allowDamaged) throws IOException {
+        FileKinds.requireRegularFile(file);
+        List<String> warnings = new java.util.ArrayList<>();
+        BufferedImage img = decode(file, warnings);
+        warnings.removeIf(w -> !DAMAGE.matcher(w).find()); // notes such as TwelveMonkeys' "no embedded ICC profile" are no damage
+        if (!warnings.isEmpty()) {
+            String what = String.join("; ", warnings).replaceAll("\\p{Cntrl}", "?");
+            if (!allowDamaged) throw new IOException(file + ": damaged or truncated image (decoder: " + what + "); pass --allow-truncated to decode it anyway");
+            System.err.println("warning: " + file + ": damaged or truncated image, decoded as far as it goes (decoder: " + what + ")");
+        }
+        return img;
+    }
+
+    /** The header's size checked against the pixel limit, then the pixels, with the reader's warnings collected (ImageIO.read drops them). */
+    private static BufferedImage decode(Path file, List<String> warnings) throws IOException {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
@@ -45,6 +74,7 @@ public final class ImageFiles {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 int width, height;
                 try {
                     width = reader.getWidth(0);
@@ -152,8 +182,13 @@ public final class ImageFiles {
 
     /** Loads and centre-crops several files into a batch (B, 3, size, size) in [-1, 1]. */
     public static Tensor loadBatch(List<Path> files, int size) throws IOException {
+        return loadBatch(files, size, false);
+    }
+
+    /** {@link #loadBatch(List, int)}; {@code allowDamaged} as in {@link #read(Path, boolean)}. */
+    public static Tensor loadBatch(List<Path> files, int size, boolean allowDamaged) throws IOException {
         Tensor[] items = new Tensor[files.size()];
-        for (int i = 0; i < items.length; i++) items[i] = centerCrop(read(files.get(i)), size);
+        for (int i = 0; i < items.length; i++) items[i] = centerCrop(read(files.get(i), allowDamaged), size);
         return Indexing.stack(0, items);
     }
 
@@ -171,15 +206,26 @@ public final class ImageFiles {
         return img;
     }
 
+    /**
+     * Writes a PNG atomically ({@link AtomicFiles}): a failure leaves no partial file, and a folder, FIFO,
+     * device or symbolic link at {@code file} is refused. Missing parent folders are created.
+     */
     public static void writePng(BufferedImage img, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".tmp-", ".png");
+        var writers = ImageIO.getImageWritersByFormatName("png");
+        if (!writers.hasNext()) throw new IOException("cannot write " + file + ": no PNG writer available");
+        javax.imageio.ImageWriter writer = writers.next();
         try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // A memory-cached image stream: ImageIO.write(img, fmt, stream) would use ImageIO's global disk-cache setting.
+            AtomicFiles.writeStream(file, out -> {
+                try (var ios = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+                    writer.setOutput(ios);
+                    writer.write(img);
+                }
+            });
         } finally {
-            Files.deleteIfExists(tmp);
+            writer.dispose();
         }
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.vfmtok.tensor.io.ConfigValues;
 import org.vfmtok.tensor.io.Json;
 import org.vfmtok.vfmtok.vfm.Dinov2Config;
 
@@ -76,9 +77,31 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
         return Json.readObject(file, TokenizerConfig::fromMap);
     }
 
+    // Every key of the JSON form. Keys of tools/reference/*_config.json that describe fixed parts of the
+    // architecture (mlp_ratio, qkv_bias, decoder.dim, ...) and "derived" blocks are accepted and not read.
+    private static final List<String> TOP_KEYS = List.of("name", "comment", "image_size", "patch_size", "dim", "n_carrier", "vfm", "encoder",
+            "codebook_size", "codebook_embed_dim", "codebook_l2_norm", "codebook_used_len", "decoder", "pixel_decoder");
+    private static final List<String> VFM_KEYS = List.of("arch", "name", "embed_dim", "depth", "num_heads", "mlp_ratio", "mlp_hidden", "patch_size",
+            "num_registers", "ffn", "qkv_bias", "layerscale", "ln_eps", "levels", "img_size_pretrain", "interpolate_antialias",
+            "interpolate_offset", "mean", "std", "derived");
+    private static final List<String> ENCODER_KEYS = List.of("dim", "depth", "heads", "ffn_dim", "n_levels", "n_points", "n_carrier", "ln_eps", "derived");
+    private static final List<String> DECODER_KEYS = List.of("dim", "depth", "heads", "mlp_dim", "patch_size", "num_registers", "pos_grid", "proj_dim",
+            "ln_eps", "derived");
+    private static final List<String> PIXEL_DECODER_KEYS = List.of("ch", "ch_mult", "num_res_blocks", "z_channels", "gn_groups", "gn_eps",
+            "out_channels", "derived");
+
     static TokenizerConfig fromMap(Map<?, ?> m) {
         TokenizerConfig d = official();
+        ConfigValues.requireKnownKeys(m, "", TOP_KEYS);
         Map<?, ?> enc = sub(m, "encoder"), dec = sub(m, "decoder"), pix = sub(m, "pixel_decoder"), v = sub(m, "vfm");
+        ConfigValues.requireKnownKeys(v, "vfm.", VFM_KEYS);
+        ConfigValues.requireKnownKeys(enc, "encoder.", ENCODER_KEYS);
+        ConfigValues.requireKnownKeys(dec, "decoder.", DECODER_KEYS);
+        ConfigValues.requireKnownKeys(pix, "pixel_decoder.", PIXEL_DECODER_KEYS);
+        Object ffn = v.get("ffn");
+        if (ffn != null && !"mlp".equals(ffn) && !"swiglufused".equals(ffn)) {
+            throw new IllegalArgumentException("'vfm.ffn' must be \"mlp\" or \"swiglufused\", got " + ffn);
+        }
         Dinov2Config dv = d.vfm();
         if (v.containsKey("arch") && !"custom".equals(v.get("arch"))) dv = Dinov2Config.named((String) v.get("arch"));
         int embed = i(v, "embed_dim", dv.embedDim()), depth = i(v, "depth", dv.depth());
@@ -108,14 +131,12 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
 
     private static int i(Map<?, ?> m, String k, int def) {
         Object o = m.get(k);
-        if (o == null) return def;
-        if (!(o instanceof Number n)) throw new IllegalArgumentException("'" + k + "' must be a number, got " + o);
-        return n.intValue();
+        return o == null ? def : ConfigValues.intValue(k, o);
     }
 
     private static double dbl(Map<?, ?> m, String k, double def) {
         Object o = m.get(k);
-        return o instanceof Number n ? n.doubleValue() : def;
+        return o == null ? def : ConfigValues.doubleValue(k, o);
     }
 
     private static String s(Map<?, ?> m, String k, String def) {
@@ -126,7 +147,7 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
     private static int[] ints(Object o) {
         if (!(o instanceof List<?> l)) throw new IllegalArgumentException("expected a list of integers, got " + o);
         int[] r = new int[l.size()];
-        for (int k = 0; k < r.length; k++) r[k] = ((Number) l.get(k)).intValue();
+        for (int k = 0; k < r.length; k++) r[k] = ConfigValues.intValue("list element " + k, l.get(k));
         return r;
     }
 }

@@ -16,6 +16,7 @@ import org.vfmtok.nn.train.Trainer;
 import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.io.AtomicFiles;
 import org.vfmtok.vfmtok.VFMTokenizer;
 import org.vfmtok.vfmtok.data.Batch;
 import org.vfmtok.vfmtok.data.ImageSource;
@@ -69,11 +70,22 @@ public final class TokenizerTraining {
 
     private TokenizerTraining() {}
 
+    /** {@link #train(ImageSource, Dinov2, String, Lpips, DinoDiscriminator, Options, boolean)} without a VFM hash to check. */
     public static Result train(ImageSource data, Dinov2 vfm, Lpips lpips, DinoDiscriminator disc, Options o, boolean resume) throws IOException {
+        return train(data, vfm, null, lpips, disc, o, resume);
+    }
+
+    /**
+     * Trains into {@code o.runDir()}. The run folder is validated before anything in it is written ({@link RunInputs}):
+     * a resume with another architecture, data source or VFM ({@code vfmSha256}, the SHA-256 of the frozen VFM's
+     * weight file; null: not checked) is refused and leaves the folder untouched.
+     */
+    public static Result train(ImageSource data, Dinov2 vfm, String vfmSha256, Lpips lpips, DinoDiscriminator disc, Options o, boolean resume) throws IOException {
         TokenizerConfig cfg = o.config();
-        Files.createDirectories(o.runDir());
+        RunInputs inputs = runInputs(o, data, vfmSha256);
+        inputs.check(o.runDir(), resume);
+        inputs.record(o.runDir());
         refuseMixing(o.runDir(), resume);
-        Files.writeString(o.runDir().resolve("tokenizer.json"), TokenizerConfigs.toJson(cfg));
         Map<String, Object> args = new LinkedHashMap<>(o.toMap());
         args.put("data", data.describe());
         args.put("vfm", vfm.config.name());
@@ -81,7 +93,7 @@ public final class TokenizerTraining {
         args.put("discriminator", disc != null);
         args.put("tokenizer", TokenizerConfigs.toMap(cfg));
         String argsJson = JsonOut.write(args);
-        Files.writeString(o.runDir().resolve("args.json"), argsJson);
+        AtomicFiles.writeString(o.runDir().resolve("args.json"), argsJson);
 
         Rng init = new Rng(o.seed());
         VQModel model = Scope.global().run(() -> new VQModel(cfg, init));
@@ -124,6 +136,11 @@ public final class TokenizerTraining {
             if (stream.skipped() > 0) System.err.println("skipped " + stream.skipped() + " unreadable images (" + stream.failures().size() + " files)");
             return new Result(model, emaModel(cfg, model, ema), last, (System.nanoTime() - t0) / 1e9, trainer.step(), stream.skipped());
         }
+    }
+
+    /** What a tokenizer run records and checks on resume: its architecture, data source and (when known) VFM hash. */
+    public static RunInputs runInputs(Options o, ImageSource data, String vfmSha256) {
+        return new RunInputs("tokenizer.json", TokenizerConfigs.toMap(o.config())).with("data", data.describe()).with("vfm_sha256", vfmSha256);
     }
 
     /**
