@@ -271,13 +271,17 @@ public final class GPT extends Module implements AutoCloseable {
             Tensor t = sd.get(e.getKey());
             if (t != null && !java.util.Arrays.equals(t.shape(), e.getValue())) {
                 throw new IOException(file + " (" + used + " weights) does not fit " + config + " (checked before allocating it): shape mismatch "
-                        + e.getKey() + ": checkpoint " + java.util.Arrays.toString(t.shape()) + ", model " + java.util.Arrays.toString(e.getValue()));
+                        + e.getKey() + ": checkpoint " + java.util.Arrays.toString(t.shape()) + ", model " + java.util.Arrays.toString(e.getValue()) + describe(sd));
             }
         }
         int layers = 0;
         while (sd.containsKey("layers." + layers + ".attention.wqkv.weight")) layers++;
         if (layers > 0 && layers != config.nLayer()) {
-            throw new IOException(file + " (" + used + " weights) does not fit " + config + ": the file has " + layers + " layers, the config " + config.nLayer());
+            String keys = layers < config.nLayer()
+                    ? "missing keys: layers." + layers + ".* to layers." + (config.nLayer() - 1) + ".*"
+                    : "unexpected keys: layers." + config.nLayer() + ".* to layers." + (layers - 1) + ".*";
+            throw new IOException(file + " (" + used + " weights) does not fit " + config + ": the file has " + layers + " layers, the config "
+                    + config.nLayer() + " (" + keys + ")" + describe(sd));
         }
     }
 
