@@ -15,6 +15,7 @@ import org.vfmtok.vfmtok.model.TokenizerConfig;
 import org.vfmtok.vfmtok.vfm.Dinov2;
 import org.vfmtok.vfmtok.vfm.Dinov2Weights;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,11 +32,7 @@ final class FeaturesCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output .safetensors.")
     Path out;
 
-    @Option(names = "--allow-truncated", description = "Decode damaged or truncated images as far as they go (with a warning) instead of refusing them.")
-    boolean allowTruncated;
-
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files.")
-    List<Path> images;
+    @Mixin ImageInputs in;
 
     @Override
     public Integer call() throws Exception {
@@ -45,7 +42,7 @@ final class FeaturesCommand implements java.util.concurrent.Callable<Integer> {
             model.load(Dinov2Weights.toOriginalNames(c.tensors("")), true);
         }
         try (Scope s = Scope.open(); Grad.Mode ng = Grad.noGrad()) {
-            Tensor x = ImageFiles.loadBatch(images, cfg.imageSize(), allowTruncated);
+            Tensor x = in.load(in.images, cfg.imageSize());
             List<Tensor> levels = model.features(model.normalize(x));
             Map<String, Tensor> outMap = new LinkedHashMap<>();
             for (int l = 0; l < levels.size(); l++) outMap.put("level" + l, levels.get(l));

@@ -28,28 +28,24 @@ final class ReconstructCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--out", required = true, description = "Output folder.")
     Path out;
 
-    @Option(names = "--allow-truncated", description = "Decode damaged or truncated images as far as they go (with a warning) instead of refusing them.")
-    boolean allowTruncated;
-
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files.")
-    List<Path> images;
+    @Mixin ImageInputs in;
 
     @Override
     public Integer call() throws Exception {
         VFMTokenizer t = tok.load(vfm);
         int size = t.config().imageSize();
         Files.createDirectories(out);
-        List<String> names = OutputNames.unique(images, List.of(".png", ".input.png"));
-        for (int i = 0; i < images.size(); i++) {
-            String plain = images.get(i).getFileName().toString().replaceFirst("(?<=.)\\.[^.]+$", "");
-            if (!names.get(i).equals(plain)) System.err.println("note: " + images.get(i) + " is written as " + names.get(i) + ".png (another input has its name)");
+        List<String> names = OutputNames.unique(in.images, List.of(".png", ".input.png"));
+        for (int i = 0; i < in.images.size(); i++) {
+            String plain = in.images.get(i).getFileName().toString().replaceFirst("(?<=.)\\.[^.]+$", "");
+            if (!names.get(i).equals(plain)) System.err.println("note: " + in.images.get(i) + " is written as " + names.get(i) + ".png (another input has its name)");
         }
         double psnrSum = 0, ssimSum = 0;
         System.out.println("image psnr_db ssim");
-        for (int b = 0; b < images.size(); b += tok.batch) {
-            List<Path> chunk = images.subList(b, Math.min(images.size(), b + tok.batch));
+        for (int b = 0; b < in.images.size(); b += tok.batch) {
+            List<Path> chunk = in.images.subList(b, Math.min(in.images.size(), b + tok.batch));
             try (Scope s = Scope.open()) {
-                Tensor x = ImageFiles.loadBatch(chunk, size, allowTruncated);
+                Tensor x = in.load(chunk, size);
                 Tensor in8 = VFMTokenizer.toUint8(x), rec8 = VFMTokenizer.toUint8(t.reconstruct(x));
                 for (int i = 0; i < chunk.size(); i++) {
                     String name = names.get(b + i);
@@ -63,7 +59,7 @@ final class ReconstructCommand implements java.util.concurrent.Callable<Integer>
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "mean %.3f %.4f%n", psnrSum / images.size(), ssimSum / images.size());
+        System.out.printf(Locale.ROOT, "mean %.3f %.4f%n", psnrSum / in.images.size(), ssimSum / in.images.size());
         return 0;
     }
 }

@@ -26,28 +26,24 @@ final class TokenizeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output .npy of codes.")
     Path out;
 
-    @Option(names = "--allow-truncated", description = "Decode damaged or truncated images as far as they go (with a warning) instead of refusing them.")
-    boolean allowTruncated;
-
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files.")
-    List<Path> images;
+    @Mixin ImageInputs in;
 
     @Override
     public Integer call() throws Exception {
         VFMTokenizer t = tok.load(vfm);
         int size = t.config().imageSize();
-        Tensor[] parts = new Tensor[(images.size() + tok.batch - 1) / tok.batch];
-        try (ProgressBar bar = Progress.bar("tokenize", images.size(), "img")) {
+        Tensor[] parts = new Tensor[(in.images.size() + tok.batch - 1) / tok.batch];
+        try (ProgressBar bar = Progress.bar("tokenize", in.images.size(), "img")) {
             for (int b = 0; b < parts.length; b++) {
-                List<Path> chunk = images.subList(b * tok.batch, Math.min(images.size(), (b + 1) * tok.batch));
+                List<Path> chunk = in.images.subList(b * tok.batch, Math.min(in.images.size(), (b + 1) * tok.batch));
                 try (Scope s = Scope.open()) {
-                    parts[b] = s.keep(t.encode(ImageFiles.loadBatch(chunk, size, allowTruncated)));
+                    parts[b] = s.keep(t.encode(in.load(chunk, size)));
                 }
                 bar.stepBy(chunk.size());
             }
         }
         Npy.write(out, Indexing.concat(0, parts));
-        System.err.println("wrote " + out + ": " + images.size() + " x " + t.config().tokens() + " codes");
+        System.err.println("wrote " + out + ": " + in.images.size() + " x " + t.config().tokens() + " codes");
         return 0;
     }
 }
