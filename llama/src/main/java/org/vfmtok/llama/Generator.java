@@ -92,11 +92,25 @@ public final class Generator implements AutoCloseable {
         }
     }
 
-    private static void checkCancelled(int s, int steps, Instant deadline) {
+    /** Nanoseconds from now to {@code deadline} (negative when past), clamped so that adding them to nanoTime cannot overflow. */
+    private static long saturatedNanosUntil(Instant deadline) {
+        java.time.Duration d = java.time.Duration.between(Instant.now(), deadline);
+        long limit = Long.MAX_VALUE / 4;
+        if (d.compareTo(java.time.Duration.ofNanos(limit)) > 0) return limit;
+        if (d.compareTo(java.time.Duration.ofNanos(-limit)) < 0) return -limit;
+        return d.toNanos();
+    }
+
+    /**
+     * Stops the call if the thread was interrupted or the deadline passed. The deadline is compared as a
+     * {@link System#nanoTime} value fixed once per call ({@code deadlineNanos}), so the per-token check
+     * allocates nothing (an {@code Instant.now()} per token would).
+     */
+    private static void checkCancelled(int s, int steps, Instant deadline, long deadlineNanos) {
         if (Thread.currentThread().isInterrupted()) {
             throw new CancellationException("generation interrupted before step " + s + " of " + steps);
         }
-        if (deadline != null && Instant.now().isAfter(deadline)) {
+        if (deadline != null && System.nanoTime() - deadlineNanos > 0) {
             throw new CancellationException("generation passed its deadline " + deadline + " before step " + s + " of " + steps);
         }
     }
@@ -134,8 +148,9 @@ public final class Generator implements AutoCloseable {
         int[] feed = new int[rows];
         int[] drawn = new int[b];
         Instant deadline = options.deadline();
+        long deadlineNanos = deadline == null ? 0 : System.nanoTime() + saturatedNanosUntil(deadline);
         for (int s = 0; s < steps; s++) {
-            checkCancelled(s, steps, deadline);
+            checkCancelled(s, steps, deadline, deadlineNanos);
             boolean cfg = options.guidedAt(s);
             int active = cfg ? rows : b;
             if (s == 0) decoder.prefill(labels);
