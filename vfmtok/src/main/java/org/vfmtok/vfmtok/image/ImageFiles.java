@@ -27,11 +27,9 @@ import org.vfmtok.tensor.ops.Resample;
 public final class ImageFiles {
     private ImageFiles() {}
 
-    // No ImageIO.setUseCache(false): that would change the whole host JVM. Files are read and written
-    // through File-based image streams, which never use ImageIO's disk cache.
-    static {
-        ImageIO.scanForPlugins();
-    }
+    // Nothing here changes the host JVM's ImageIO: no setUseCache(false) (files are read and written through
+    // File-based image streams, which never use ImageIO's disk cache) and no scanForPlugins() (the registry
+    // finds the TwelveMonkeys readers as services of their jars, on the class path and the module path alike).
 
     /**
      * Decoder warnings that mean the pixel data is incomplete or wrong: the JDK JPEG reader's "Truncated File -
