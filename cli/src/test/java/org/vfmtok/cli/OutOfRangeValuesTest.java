@@ -50,9 +50,17 @@ class OutOfRangeValuesTest {
         }
     }
 
+    /** {@code base} with {@code more}'s options set: an option already in {@code base} gets the new value. */
     private static List<String> with(List<String> base, String... more) {
         List<String> a = new ArrayList<>(base);
-        a.addAll(List.of(more));
+        for (int i = 0; i < more.length; i++) {
+            int at = more[i].startsWith("--") ? a.indexOf(more[i]) : -1;
+            if (at >= 0 && i + 1 < more.length) {
+                a.set(at + 1, more[++i]);
+            } else {
+                a.add(more[i]);
+            }
+        }
         return a;
     }
 
@@ -74,10 +82,11 @@ class OutOfRangeValuesTest {
 
     @Test
     void inferenceBatchesAndSizes(@TempDir Path dir) {
-        List<String> tokArgs = List.of("--tokenizer", TOK.resolve("tokenizer.pt").toString(), "--config", TOK.resolve("config.json").toString());
+        List<String> tokArgs = List.of("--tokenizer", TOK.resolve("tokenizer.pt").toString(), "--config", TOK.resolve("config.json").toString(),
+                "--vfm", TOK.resolve("dinov2.pth").toString());
         refused("--batch", with(with(List.of("tokenize"), tokArgs.toArray(String[]::new)), "--batch", "0", "--out", dir.resolve("c.npy").toString(), IMAGE));
-        refused("--size", with(with(List.of("detokenize"), tokArgs.toArray(String[]::new)), "--size", "0", "--out", dir.resolve("d").toString(),
-                TOK.resolve("codes.npy").toString()));
+        refused("--size", with(List.of("detokenize", "--tokenizer", TOK.resolve("tokenizer.pt").toString(), "--config", TOK.resolve("config.json").toString()),
+                "--size", "0", "--out", dir.resolve("d").toString(), "--codes", TOK.resolve("codes.npy").toString()));
         refused("--shard-size", with(with(List.of("extract-codes", "--procedural", "4"), tokArgs.toArray(String[]::new)), "--shard-size", "0",
                 "--out", dir.resolve("codes").toString()));
         List<String> gen = List.of("generate", "--gpt", G4.resolve("gpt.pt").toString(), "--gpt-config", G4.resolve("manifest.json").toString(),
@@ -100,7 +109,7 @@ class OutOfRangeValuesTest {
             Path cfg = dir.resolve("config.json");
             Files.writeString(cfg, base.substring(0, start) + " " + c[1] + base.substring(end));
             refused(c[0].replace("\"", ""), List.of("tokenize", "--tokenizer", TOK.resolve("tokenizer.pt").toString(), "--config", cfg.toString(),
-                    "--out", dir.resolve("c.npy").toString(), IMAGE));
+                    "--vfm", TOK.resolve("dinov2.pth").toString(), "--out", dir.resolve("c.npy").toString(), IMAGE));
         }
     }
 }
