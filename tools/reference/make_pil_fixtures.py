@@ -49,6 +49,17 @@ CASES = [  # name, width, height, size
     ("twice", 410, 390, 64),    # two box halvings
     ("up", 16, 20, 24),         # upscaling
     ("exact", 24, 24, 24),      # the identity
+    ("tie", 7, 2, 3),           # 7 * 1.5 = 10.5: Python's round gives 10 (half to even), not 11
+    ("odd", 203, 99, 24),       # halvings of odd sides (203 -> 101 -> 50): BOX windows wider than 2 pixels
+]
+
+# Plain Image.resize of the first case's image, one pass or both: (name, source case, width, height, filter)
+RESIZES = [
+    ("box_odd", "odd", 67, 33, "BOX"),
+    ("bicubic_x", "wide", 40, 61, "BICUBIC"),     # the horizontal pass only
+    ("bicubic_y", "wide", 97, 23, "BICUBIC"),     # the vertical pass only
+    ("bicubic_up", "up", 37, 29, "BICUBIC"),      # upscaling both sides
+    ("bicubic_down", "twice", 51, 47, "BICUBIC"), # downscaling by ~8: support 16 pixels
 ]
 
 
@@ -66,6 +77,11 @@ def main():
         assert crop.shape == (size, size, 3), crop.shape
         np.save(os.path.join(args.out, "%s_crop%d.npy" % (name, size)), np.ascontiguousarray(crop))
         manifest["cases"].append({"name": name, "width": w, "height": h, "size": size})
+    for name, source, w, h, filt in RESIZES:
+        src = Image.open(os.path.join(args.out, source + ".png")).convert("RGB")
+        out = np.array(src.resize((w, h), resample=getattr(Image, filt)))
+        np.save(os.path.join(args.out, name + ".npy"), np.ascontiguousarray(out))
+        manifest.setdefault("resizes", []).append({"name": name, "source": source, "width": w, "height": h, "filter": filt})
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
 

@@ -21,7 +21,8 @@ __device__ void unary_backward_kernel(Shape s, Strided xs, Strided ys, Strided g
         T xv = load<T>(x, t, offset_of(i, s, xs));
         T yv = load<T>(y, t, offset_of(i, s, ys));
         T gv = load<T>(g, t, offset_of(i, s, gs));
-        store<T>(gi, t, offset_of(i, s, is), gv * unary_derivative<T>(op, xv, yv, (T) a, (T) b));
+        // ReLU's backward selects (torch's threshold_backward): a NaN or infinite gradient where the unit is off stays out
+        store<T>(gi, t, offset_of(i, s, is), op == RELU ? (xv > (T) 0 ? gv : (T) 0) : gv * unary_derivative<T>(op, xv, yv, (T) a, (T) b));
     }
 }
 

@@ -34,6 +34,7 @@ final class ExtractCodesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.atLeast("--shard-size", 1, shardSize);
         VFMTokenizer t = tok.load(vfm);
         ImageSource src = data.source(false);
         int total = 0, skipped = 0, shard = 0;

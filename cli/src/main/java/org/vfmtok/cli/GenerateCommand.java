@@ -98,6 +98,8 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (perClass < 1) throw new IllegalArgumentException("--per-class must be >= 1, got " + perClass);
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        OptionChecks.atLeast("--top-k", 0, topK);
+        OptionChecks.atLeast("--cfg-interval", -1, cfgInterval);
         KVCacheDType cacheDType = kvCacheDType(kvCache);
         GenerationOptions options = new GenerationOptions(cfgScale, cfgInterval, new SamplingOptions(temperature, topK, topP, topK != 1), seed, cacheDType);
         GPTConfig cfg = gptConfig != null ? GPTConfig.fromJson(gptConfig) : GPTConfig.preset(gptModel);
@@ -179,7 +181,7 @@ final class GenerateCommand implements Callable<Integer> {
             long images = (long) classes * perClass; // int x int in 64-bit: cannot wrap
             long pixelBytes = images * side * side * 3;
             if (pixelBytes > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException(classes + " classes x " + perClass + " per class = " + images + " images of " + side + "x" + side
+                throw new IllegalArgumentException(classes + " classes (--classes) x " + perClass + " per class (--per-class) = " + images + " images of " + side + "x" + side
                         + ": more than one grid can hold (at most " + (Integer.MAX_VALUE - 8) / (3L * side * side) + "); ask for fewer and run several times");
             }
             int n = (int) images;

@@ -67,6 +67,12 @@ final class TrainArCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.atLeast("--batch", 1, batch);
+        OptionChecks.atLeast("--steps", 1, steps);
+        OptionChecks.atLeast("--ckpt-every", 0, ckptEvery);
+        OptionChecks.atLeast("--sample-every", 0, sampleEvery);
+        OptionChecks.atLeast("--log-every", 0, logEvery);
+        OptionChecks.atLeast("--max-nonfinite", 0, maxNonFinite);
         VFMTokenizer tok = null;
         if (tokenizer != null) {
             tok = VFMTokenizer.load(tokenizer, vfm, tokenizerConfig == null ? null : org.vfmtok.vfmtok.model.TokenizerConfig.load(tokenizerConfig), "ema");

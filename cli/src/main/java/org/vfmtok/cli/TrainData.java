@@ -21,7 +21,10 @@ final class TrainData {
     /** The source; {@code train} chooses ADM random crops (else centre crops) for an image folder. */
     ImageSource source(boolean train) throws IOException {
         if ((data == null) == (procedural == null)) throw new IllegalArgumentException("give exactly one of --data DIR or --procedural N");
-        if (procedural != null) return new ProceduralShapes(procedural, dataSeed);
+        if (procedural != null) {
+            OptionChecks.atLeast("--procedural", 1, procedural);
+            return new ProceduralShapes(procedural, dataSeed);
+        }
         return new ImageFolder(data, train ? ImageFolder.Crop.RANDOM : ImageFolder.Crop.CENTER);
     }
 }

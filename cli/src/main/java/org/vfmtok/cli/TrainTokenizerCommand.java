@@ -83,6 +83,16 @@ final class TrainTokenizerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.atLeast("--batch", 1, batch);
+        OptionChecks.atLeast("--steps", 1, steps);
+        OptionChecks.atLeast("--warmup", 0, warmup);
+        OptionChecks.atLeast("--ckpt-every", 0, ckptEvery);
+        OptionChecks.atLeast("--image-every", 0, imageEvery);
+        OptionChecks.atLeast("--log-every", 0, logEvery);
+        OptionChecks.atLeast("--restart-codes", 0, restartCodes);
+        OptionChecks.atLeast("--threads", 1, threads);
+        OptionChecks.atLeast("--max-nonfinite", 0, maxNonFinite);
+        OptionChecks.atLeast("--disc-start", 0, discStart);
         ImageSource src = data.source(true);
         TokenizerConfig cfg = config != null ? TokenizerConfig.load(config)
                 : switch (preset.toLowerCase(Locale.ROOT)) {

@@ -150,7 +150,7 @@ class GenerateCommandTest {
         // 2 x 2,000,000,000 wraps to a negative int in 32-bit arithmetic
         Run r = run(base(dir, "--classes", "0,1", "--per-class", "2000000000").toArray(String[]::new));
         assertEquals(2, r.code, r.err);
-        assertTrue(r.err.contains("2 classes x 2000000000 per class = 4000000000 images"), r.err);
+        assertTrue(r.err.contains("2 classes (--classes) x 2000000000 per class (--per-class) = 4000000000 images"), r.err);
         assertEquals(1, r.err.strip().lines().count(), "one line: " + r.err);
         r = run(base(dir, "--classes", "0", "--per-class", "60000").toArray(String[]::new));
         assertEquals(2, r.code, r.err);

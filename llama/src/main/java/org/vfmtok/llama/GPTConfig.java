@@ -179,7 +179,9 @@ public record GPTConfig(String name, int dim, int nLayer, int nHead, int ffnDim,
         Object v = get(m, key, null);
         if (v == null) return dflt;
         if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) throw new IllegalArgumentException(key + " must be an integer, got " + v);
-        return Math.toIntExact(n.longValue());
+        // named here: Math.toIntExact would say only "integer overflow"
+        if (n.doubleValue() > Integer.MAX_VALUE || n.doubleValue() < Integer.MIN_VALUE) throw new IllegalArgumentException(key + " is out of range: " + v);
+        return n.intValue();
     }
 
     private static double dbl(Map<?, ?> m, String key, double dflt) {

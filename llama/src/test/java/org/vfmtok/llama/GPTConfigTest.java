@@ -61,6 +61,15 @@ class GPTConfigTest {
         }
     }
 
+    /** A size beyond int in a GPT config is named, not a bare "integer overflow". */
+    @Test
+    void hugeSizesAreNamed(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("c.json");
+        Files.writeString(f, "{\"dim\": 64, \"n_head\": 99999999999}");
+        Exception e = assertThrows(Exception.class, () -> GPTConfig.fromJson(f));
+        assertTrue(e.getMessage().contains("n_head") && e.getMessage().contains("out of range") && !e.getMessage().contains("integer overflow"), e.getMessage());
+    }
+
     @Test
     void customSizesFromJson(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("c.json");

@@ -59,6 +59,12 @@ public final class CodeShards {
     }
 
     /** Reads every shard of a folder (sorted by name); fails naming the file on a shape or pairing problem. */
+    /** A code or label of a shard as an int, or an error naming the file (Math.toIntExact would say only "integer overflow"). */
+    private static int intValue(Path file, String what, long v) throws IOException {
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) throw new IOException(file + ": " + what + " " + v + " is out of range");
+        return (int) v;
+    }
+
     public static Data read(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a folder of code shards (run ./vfm extract-codes first)");
         List<Path> shards;
@@ -84,9 +90,9 @@ public final class CodeShards {
                 int n = c.size(0), a = c.size(1), t = c.size(2);
                 for (int i = 0; i < n; i++) {
                     int[][] s2 = new int[a][t];
-                    for (int j = 0; j < a; j++) for (int k = 0; k < t; k++) s2[j][k] = Math.toIntExact(cv[(i * a + j) * t + k]);
+                    for (int j = 0; j < a; j++) for (int k = 0; k < t; k++) s2[j][k] = intValue(p, "code", cv[(i * a + j) * t + k]);
                     codes.add(s2);
-                    labels.add(Math.toIntExact(lv[i]));
+                    labels.add(intValue(p, "label", lv[i]));
                 }
             }
         }

@@ -216,9 +216,46 @@ public final class Trainer {
         }
         if (kept.size() == lines.size()) return;
         Path tmp = runDir.resolve(".metrics.jsonl." + Long.toHexString(System.nanoTime()) + ".tmp");
-        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        try {
+            Files.write(tmp, kept, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e instanceof java.nio.file.FileSystemException ? e : new IOException("rewriting " + file + ": " + e.getMessage(), e);
+        }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         notices.accept("metrics.jsonl: dropped " + (lines.size() - kept.size()) + " line(s) after step " + resumed + " (the run resumes there)");
+    }
+
+    /**
+     * The metrics writer, its I/O errors naming the file: a full disk shows up as a bare "No space left on device"
+     * from the stream, which does not say where.
+     */
+    private static Writer namingErrors(Path file, Writer w) {
+        return new java.io.FilterWriter(w) {
+            private IOException named(IOException e) {
+                return new IOException("writing " + file + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+            }
+
+            @Override public void write(int c) throws IOException {
+                try { super.write(c); } catch (IOException e) { throw named(e); }
+            }
+
+            @Override public void write(char[] buf, int off, int len) throws IOException {
+                try { super.write(buf, off, len); } catch (IOException e) { throw named(e); }
+            }
+
+            @Override public void write(String str, int off, int len) throws IOException {
+                try { super.write(str, off, len); } catch (IOException e) { throw named(e); }
+            }
+
+            @Override public void flush() throws IOException {
+                try { super.flush(); } catch (IOException e) { throw named(e); }
+            }
+
+            @Override public void close() throws IOException {
+                try { super.close(); } catch (IOException e) { throw named(e); }
+            }
+        };
     }
 
     private static final java.util.regex.Pattern METRICS_STEP = java.util.regex.Pattern.compile("^\\{\"(step|skipped_step)\":(\\d+)");
@@ -240,8 +277,9 @@ public final class Trainer {
         removeTemporary();
         boolean leader = comm.rank() == 0;
         double lastLoss = Double.NaN;
-        try (Writer metrics = leader ? Files.newBufferedWriter(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND) : Writer.nullWriter();
+        Path metricsFile = runDir.resolve("metrics.jsonl");
+        try (Writer metrics = leader ? namingErrors(metricsFile, Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND)) : Writer.nullWriter();
              TrainingProgress progress = config.progressBar() && leader ? TrainingProgress.open("train", step, config.totalSteps()) : null) {
             long start = System.nanoTime();
             while (step < config.totalSteps()) {

@@ -48,6 +48,20 @@ class TrainerSafetyTest {
         return out;
     }
 
+    /** A full disk under metrics.jsonl (a link to /dev/full): the error names the file, not a bare "No space left on device". */
+    @Test
+    void metricsWriteErrorsNameTheFile(@TempDir Path dir) throws Exception {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(full), "needs /dev/full");
+        Files.createSymbolicLink(dir.resolve("metrics.jsonl"), full);
+        try (Scope s = Scope.open()) {
+            Run r = newRun(dir, 2, 0, 1, 3);
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> r.trainer().run(r.data(), (b, rng) -> r.model().loss(b)));
+            assertTrue(e.getMessage().contains(dir.resolve("metrics.jsonl").toString()), e.getMessage());
+            assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+        }
+    }
+
     @Test
     void nonFiniteLossesAndGradientsAreSkippedAndCounted(@TempDir Path dir) throws Exception {
         try (Scope s = Scope.open()) {

@@ -192,10 +192,9 @@ public final class CpuPointwise implements PointwiseKernels {
                     FloatVector yv = y.f(i);
                     out.store(gv.mul(yv.mul(yv.neg().add(1f))), i);
                 }
-                case RELU -> {
-                    FloatVector xv = x.f(i);
-                    out.store(gv.mul(FloatVector.zero(F).blend(1f, xv.compare(GT, 0f))), i);
-                }
+                // a select, not a product (torch's threshold_backward): a NaN or infinite gradient
+                // arriving where the unit is off stays out, as LPIPS's norm of an all-zero feature sends one
+                case RELU -> out.store(FloatVector.zero(F).blend(gv, x.f(i).compare(GT, 0f)), i);
                 case GELU_ERF -> {
                     FloatVector xv = x.f(i);
                     out.store(gv.mul(xv.fma(VectorMath.normalPdf(xv), VectorMath.normalCdf(xv))), i);

@@ -77,7 +77,16 @@ public final class AtomicFiles {
         Path abs = target.toAbsolutePath();
         checkReplaceable(abs);
         Path dir = abs.getParent();
-        Path tmp = createTemp(dir, abs.getFileName().toString());
+        Path tmp;
+        try {
+            tmp = createTemp(dir, abs.getFileName().toString());
+        } catch (IOException e) {
+            // the error names the temporary file, which the user never asked for: name the target
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new IOException("cannot write " + abs + ": " + why + " (creating a temporary file in " + dir + ")", e);
+        }
         boolean moved = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

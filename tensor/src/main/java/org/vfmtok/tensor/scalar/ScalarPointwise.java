@@ -120,7 +120,9 @@ public final class ScalarPointwise implements PointwiseKernels {
         for (long i = 0, n = gradIn.numel(); i < n; i++, it.next()) {
             double xv = t.read(xs, it.offset(0)), yv = y.dtype().read(ys, it.offset(1));
             double g = gradOut.dtype().read(gs, it.offset(2));
-            gradIn.dtype().write(is, it.offset(3), g * derivative(op, xv, yv, a, b));
+            // ReLU's backward selects (torch's threshold_backward): a NaN or infinite gradient where the unit is off stays out
+            double gi = op == UnaryOp.RELU ? (xv > 0 ? g : 0.0) : g * derivative(op, xv, yv, a, b);
+            gradIn.dtype().write(is, it.offset(3), gi);
         }
     }
 

@@ -96,6 +96,17 @@ class AtomicFilesTest {
         }
     }
 
+    /** /sys refuses new files even to root: the error names the file asked for, not the temporary one next to it. */
+    @Test
+    void anUnwritableFolderNamesTheTarget() {
+        Path target = Path.of("/sys/vfmtok-unwritable-test.json");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(target.getParent()) && !Files.exists(target), "needs Linux's /sys");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeString(target, "{}"));
+        assertTrue(e.getMessage().startsWith("cannot write " + target + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains("permission denied") || e.getMessage().contains("Read-only"), e.getMessage());
+        assertFalse(e.getMessage().contains(".tmp"), e.getMessage());
+    }
+
     @Test
     void aMissingFolderIsNamed(@TempDir Path dir) {
         IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeString(dir.resolve("no/such/f.json"), "{}"));

@@ -176,6 +176,30 @@ class PointwiseTest {
         Compare.backends("NaN min", () -> Pointwise.minimum(x, y), 0, 0);
     }
 
+    /**
+     * ReLU's backward is a select, as torch's threshold_backward: a NaN or infinite gradient where the unit is off
+     * (LPIPS's channel norm of an all-zero feature sends one) gives 0 there, not NaN; where it is on it passes.
+     */
+    @Test
+    void reluBackwardSelectsTheGradient() {
+        float[] xs = new float[19], gs = new float[19];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = i % 3 == 0 ? 0f : (i % 3 == 1 ? -1f - i : 1f + i);
+            gs[i] = i % 4 == 0 ? Float.NaN : (i % 4 == 1 ? Float.POSITIVE_INFINITY : 0.5f * i);
+        }
+        for (var backend : new org.vfmtok.tensor.backend.Backend[] {Compare.fast(), org.vfmtok.tensor.backend.Backends.scalar()}) {
+            float[] grad = org.vfmtok.tensor.backend.Backends.using(backend, () -> {
+                Tensor x = Tensor.of(xs).requiresGrad(true);
+                Pointwise.relu(x).backward(Tensor.of(gs));
+                return x.grad();
+            }).toFloatArray();
+            for (int i = 0; i < xs.length; i++) {
+                float want = xs[i] > 0 ? gs[i] : 0f;
+                assertEquals(want, grad[i], 0f, backend.getClass().getSimpleName() + ": relu grad at x = " + xs[i] + " with incoming " + gs[i]);
+            }
+        }
+    }
+
     @Test
     void gradientsOfEveryOpInDoublePrecision() {
         var rng = new SplittableRandom(7);

@@ -11,10 +11,9 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Scope;
-import org.vfmtok.tensor.Tensor;
-import org.vfmtok.tensor.backend.ResampleKernels;
-import org.vfmtok.tensor.ops.Resample;
 import org.vfmtok.vfmtok.image.ImageFiles;
+import org.vfmtok.vfmtok.image.PilResize;
+import org.vfmtok.vfmtok.image.Rgb8;
 
 /**
  * An image-folder dataset (torchvision's ImageFolder layout): one subfolder per class, classes sorted by
@@ -88,20 +87,15 @@ public final class ImageFolder implements ImageSource {
     }
 
     /**
-     * ADM's {@code random_crop_arr} (min_crop_frac 0.8): short side → random size in [S, ⌈S/0.8⌉] (box
-     * halving while at least twice that, then antialiased bicubic), then a random S×S window. Returns
-     * planar floats in [-1, 1], rounded to 8 bits as PIL does.
+     * ADM's {@code random_crop_arr} (min_crop_frac 0.8): short side → random size in [S, ⌈S/0.8⌉] (BOX
+     * halving while at least twice that, then BICUBIC, with Pillow's arithmetic: {@link PilResize}), then a
+     * random S×S window. Returns planar floats in [-1, 1].
      */
     static float[] randomCrop(BufferedImage img, int side, Rng rng) {
         int lo = side, hi = (int) Math.ceil(side / 0.8);
         int target = lo + rng.nextInt(hi - lo + 1);
-        Tensor x = ImageFiles.toRgbTensor(img).unsqueeze(0);
-        while (Math.min(x.size(2), x.size(3)) >= 2 * target) x = ImageFiles.boxHalve(x);
-        int h = x.size(2), w = x.size(3);
-        double scale = (double) target / Math.min(h, w);
-        int nh = Math.max(side, (int) Math.round(h * scale)), nw = Math.max(side, (int) Math.round(w * scale));
-        if (nh != h || nw != w) x = Resample.interpolate(x, new int[] {nh, nw}, ResampleKernels.Mode.BICUBIC, false, true);
-        int top = rng.nextInt(nh - side + 1), left = rng.nextInt(nw - side + 1);
-        return ImageFiles.toUnitRange(x.narrow(2, top, side).narrow(3, left, side));
+        Rgb8 x = PilResize.admShortSide(ImageFiles.toRgb8(img), target);
+        int top = rng.nextInt(x.height() - side + 1), left = rng.nextInt(x.width() - side + 1);
+        return x.cropToUnitRange(left, top, side);
     }
 }

@@ -11,12 +11,10 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
-import org.vfmtok.tensor.backend.ResampleKernels;
 import org.vfmtok.tensor.io.AtomicFiles;
 import org.vfmtok.tensor.io.FileKinds;
 import org.vfmtok.tensor.io.InputLimits;
 import org.vfmtok.tensor.ops.Indexing;
-import org.vfmtok.tensor.ops.Resample;
 
 /**
  * Reading images into model tensors and writing them back. Any format ImageIO and the TwelveMonkeys
@@ -106,76 +104,62 @@ public final class ImageFiles {
     }
 
     /**
-     * RGB values 0..255 as a (3, H, W) F32 tensor. getRGB converts every colour model to 8-bit sRGB, except
-     * that it treats grayscale as linear light and brightens it; PIL (and so the reference pipeline)
-     * takes gray values as they are, so grayscale rasters are read directly (16-bit scaled to 8-bit).
+     * RGB values 0..255 as a (3, H, W) F32 tensor (see {@link #toRgb8(BufferedImage)}).
      */
     public static Tensor toRgbTensor(BufferedImage img) {
+        Rgb8 rgb = toRgb8(img);
+        byte[] planes = rgb.planes();
+        float[] data = new float[planes.length];
+        for (int i = 0; i < data.length; i++) data[i] = planes[i] & 0xFF;
+        return Tensor.of(data, 3, rgb.height(), rgb.width());
+    }
+
+    /**
+     * The image as 8-bit RGB planes, as PIL's {@code convert("RGB")} gives them. getRGB converts every colour
+     * model to 8-bit sRGB, except that it treats grayscale as linear light and brightens it; PIL (and so the
+     * reference pipeline) takes gray values as they are, so grayscale rasters are read directly (16-bit scaled
+     * to 8-bit).
+     */
+    public static Rgb8 toRgb8(BufferedImage img) {
         int w = img.getWidth(), h = img.getHeight();
+        int plane = w * h;
+        byte[] data = new byte[3 * plane];
         var cm = img.getColorModel();
         if (!(cm instanceof java.awt.image.IndexColorModel) && cm.getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY) {
             var raster = img.getRaster();
             int bits = cm.getComponentSize(0);
             double scale = 255.0 / ((1L << bits) - 1);
-            float[] data = new float[3 * w * h];
-            int plane = w * h;
             int[] row = new int[w];
             for (int y = 0; y < h; y++) {
                 raster.getSamples(0, y, w, 1, 0, row);
                 for (int x = 0; x < w; x++) {
-                    float v = (float) Math.round(row[x] * scale);
+                    byte v = (byte) Math.round(row[x] * scale);
                     data[y * w + x] = v;
                     data[plane + y * w + x] = v;
                     data[2 * plane + y * w + x] = v;
                 }
             }
-            return Tensor.of(data, 3, h, w);
+            return new Rgb8(w, h, data);
         }
         int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
-        float[] data = new float[3 * w * h];
-        int plane = w * h;
         for (int i = 0; i < plane; i++) {
             int p = argb[i];
-            data[i] = (p >> 16) & 0xFF;
-            data[plane + i] = (p >> 8) & 0xFF;
-            data[2 * plane + i] = p & 0xFF;
+            data[i] = (byte) (p >> 16);
+            data[plane + i] = (byte) (p >> 8);
+            data[2 * plane + i] = (byte) p;
         }
-        return Tensor.of(data, 3, h, w);
+        return new Rgb8(w, h, data);
     }
 
     /**
-     * ADM's {@code center_crop_arr}: halve with a box filter while the short side is at least 2·size,
-     * resize (bicubic, antialiased as PIL does) so the short side is {@code size}, crop the centre, map
-     * to [-1, 1]. Images smaller than {@code size} are upscaled. Returns (3, size, size).
+     * ADM's {@code center_crop_arr}, with Pillow's own arithmetic ({@link PilResize#admShortSide}): BOX halving
+     * while the short side is at least 2·size, BICUBIC so the short side is {@code size} (smaller images are
+     * upscaled), the centre window, mapped to [-1, 1]. Returns (3, size, size).
      */
     public static Tensor centerCrop(BufferedImage img, int size) {
-        Tensor x = toRgbTensor(img).unsqueeze(0); // (1, 3, H, W) in 0..255
-        while (Math.min(x.size(2), x.size(3)) >= 2 * size) x = boxHalve(x);
-        int h = x.size(2), w = x.size(3);
-        double scale = (double) size / Math.min(h, w);
-        int nh = (int) Math.round(h * scale), nw = (int) Math.round(w * scale);
-        if (nh != h || nw != w) {
-            x = Resample.interpolate(x, new int[] {nh, nw}, ResampleKernels.Mode.BICUBIC, false, true);
-        }
-        int top = (nh - size) / 2, left = (nw - size) / 2;
-        Tensor crop = x.narrow(2, top, size).narrow(3, left, size);
-        return Tensor.of(toUnitRange(crop), 3, size, size);
-    }
-
-    /** Pixels in 0..255 (float) as planar floats in [-1, 1], rounded and clipped to uint8 first as PIL works. */
-    public static float[] toUnitRange(Tensor pixels) {
-        float[] v = org.vfmtok.tensor.ops.Pointwise.clamp(pixels, 0, 255).toFloatArray();
-        for (int i = 0; i < v.length; i++) v[i] = Math.round(v[i]) / 127.5f - 1f;
-        return v;
-    }
-
-    /** PIL's reduce by 2 with a box filter (odd last rows/columns dropped as ADM's resize does). */
-    public static Tensor boxHalve(Tensor x) {
-        int h = x.size(2) / 2 * 2, w = x.size(3) / 2 * 2;
-        Tensor t = x.narrow(2, 0, h).narrow(3, 0, w);
-        Tensor a = t.slice(2, 0, h, 2).slice(3, 0, w, 2), b = t.slice(2, 0, h, 2).slice(3, 1, w, 2);
-        Tensor c = t.slice(2, 1, h, 2).slice(3, 0, w, 2), d = t.slice(2, 1, h, 2).slice(3, 1, w, 2);
-        return a.add(b).add(c).add(d).mul(0.25);
+        Rgb8 resized = PilResize.admShortSide(toRgb8(img), size);
+        int top = (resized.height() - size) / 2, left = (resized.width() - size) / 2;
+        return Tensor.of(resized.cropToUnitRange(left, top, size), 3, size, size);
     }
 
     /** Loads and centre-crops several files into a batch (B, 3, size, size) in [-1, 1]. */

@@ -40,6 +40,27 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
                               Dinov2Config vfm) {
 
     public TokenizerConfig {
+        // sizes first, named by their JSON keys: a zero would otherwise surface as a bare "/ by zero" below or deep in a layer
+        atLeast(1, "image_size", imageSize);
+        atLeast(1, "patch_size", patchSize);
+        atLeast(1, "encoder.dim", dim);
+        atLeast(1, "encoder.depth", encDepth);
+        atLeast(1, "encoder.heads", encHeads);
+        atLeast(1, "encoder.ffn_dim", encFfn);
+        atLeast(1, "encoder.n_points", nPoints);
+        atLeast(1, "n_carrier", nCarrier);
+        atLeast(1, "decoder.depth", decDepth);
+        atLeast(1, "decoder.heads", decHeads);
+        atLeast(1, "decoder.mlp_dim", decMlp);
+        atLeast(1, "codebook_size", codebookSize);
+        atLeast(1, "codebook_embed_dim", codeDim);
+        atLeast(1, "pixel_decoder.z_channels", zChannels);
+        atLeast(1, "pixel_decoder.ch", ch);
+        if (chMult.length == 0) throw new IllegalArgumentException("pixel_decoder.ch_mult must not be empty");
+        for (int m : chMult) atLeast(1, "pixel_decoder.ch_mult entries", m);
+        atLeast(0, "pixel_decoder.num_res_blocks", numResBlocks);
+        atLeast(1, "pixel_decoder.gn_groups", gnGroups);
+        atLeast(1, "codebook_used_len", codebookUsedLen);
         int side = (int) Math.round(Math.sqrt(nCarrier));
         if (side * side != nCarrier) throw new IllegalArgumentException("n_carrier must be a square, got " + nCarrier);
         if (imageSize % patchSize != 0) throw new IllegalArgumentException("image_size " + imageSize + " is not a multiple of patch_size " + patchSize);
@@ -48,6 +69,10 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
         for (int m : chMult) {
             if ((ch * m) % gnGroups != 0) throw new IllegalArgumentException("pixel decoder width " + ch * m + " not divisible by " + gnGroups + " GroupNorm groups");
         }
+    }
+
+    private static void atLeast(int min, String key, int value) {
+        if (value < min) throw new IllegalArgumentException("tokenizer config: '" + key + "' must be at least " + min + ", got " + value);
     }
 
     public static TokenizerConfig official() {

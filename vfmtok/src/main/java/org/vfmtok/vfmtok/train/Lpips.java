@@ -29,7 +29,6 @@ public final class Lpips extends Module {
     private static final int[] VGG = {64, 64, -1, 128, 128, -1, 256, 256, 256, -1, 512, 512, 512, -1, 512, 512, 512};
     /** Sequential indices of the ReLUs whose outputs are tapped (relu1_2 ... relu5_3). */
     private static final int[] TAPS = {3, 8, 15, 22, 29};
-    private static final int[] TAP_CHANNELS = {64, 128, 256, 512, 512};
     private static final float[] SHIFT = {-0.030f, -0.088f, -0.188f};
     private static final float[] SCALE = {0.458f, 0.448f, 0.450f};
 
@@ -37,9 +36,18 @@ public final class Lpips extends Module {
     final ModuleList<Lin> lins;
 
     public Lpips(Rng rng) {
-        features = register("features", new Features(rng));
+        this(VGG, rng);
+    }
+
+    /**
+     * The same network with other VGG widths ({@code vgg}: VGG16's layout, a channel count per convolution and
+     * -1 per max-pool): the parity fixtures use VGG16 with every width divided by 32.
+     */
+    Lpips(int[] vgg, Rng rng) {
+        if (vgg.length != VGG.length) throw new IllegalArgumentException("VGG16 layout needs " + VGG.length + " entries, got " + vgg.length);
+        features = register("features", new Features(vgg, rng));
         lins = new ModuleList<>();
-        for (int k = 0; k < TAPS.length; k++) lins.add(register("lin" + k, new Lin(TAP_CHANNELS[k], rng)));
+        for (int k = 0; k < TAPS.length; k++) lins.add(register("lin" + k, new Lin(features.convs[TAPS[k] - 1].weight.size(0), rng)));
         requiresGrad(false);
         eval();
     }
@@ -116,9 +124,9 @@ public final class Lpips extends Module {
     static final class Features extends Module {
         final Conv2d[] convs = new Conv2d[31];
 
-        Features(Rng rng) {
+        Features(int[] vgg, Rng rng) {
             int in = 3, idx = 0;
-            for (int v : VGG) {
+            for (int v : vgg) {
                 if (v < 0) {
                     idx++;          // MaxPool2d
                 } else {

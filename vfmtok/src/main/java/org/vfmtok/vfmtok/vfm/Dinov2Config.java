@@ -11,10 +11,22 @@ public record Dinov2Config(String name, int embedDim, int depth, int numHeads, i
                            boolean swiglu, int mlpHidden, int pretrainImageSize, double lnEps, int[] levels) {
 
     public Dinov2Config {
+        // named by their JSON keys (the "vfm" block of a tokenizer config): a zero would otherwise be a bare "/ by zero"
+        atLeast(name, 1, "embed_dim", embedDim);
+        atLeast(name, 1, "depth", depth);
+        atLeast(name, 1, "num_heads", numHeads);
+        atLeast(name, 1, "patch_size", patchSize);
+        atLeast(name, 0, "num_registers", numRegisters);
+        atLeast(name, 1, "mlp_hidden", mlpHidden);
+        atLeast(name, 1, "img_size_pretrain", pretrainImageSize);
         if (embedDim % numHeads != 0) throw new IllegalArgumentException(name + ": embed dim " + embedDim + " not divisible by " + numHeads + " heads");
         for (int l : levels) {
             if (l < 0 || l >= depth) throw new IllegalArgumentException(name + ": feature level " + l + " outside the " + depth + " blocks");
         }
+    }
+
+    private static void atLeast(String name, int min, String key, int value) {
+        if (value < min) throw new IllegalArgumentException(name + ": 'vfm." + key + "' must be at least " + min + ", got " + value);
     }
 
     public int headDim() { return embedDim / numHeads; }
