@@ -12,6 +12,7 @@ module org.vfmtok.serve {
     requires micrometer.core;
     requires micrometer.registry.prometheus;
     requires java.desktop;
+    requires java.net.http;   // ServeBench, the load client of `vfm bench serve`
 
     exports org.vfmtok.serve;
 }

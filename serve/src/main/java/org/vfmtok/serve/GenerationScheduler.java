@@ -38,6 +38,8 @@ public final class GenerationScheduler implements AutoCloseable {
     private volatile boolean accepting = true;
     private volatile boolean stop;
     private volatile int runningTasks, runningRows;
+    private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong(),
+            cancelled = new java.util.concurrent.atomic.AtomicLong(), failed = new java.util.concurrent.atomic.AtomicLong();
 
     public GenerationScheduler(GPT gpt, int maxBatch, int maxQueue, Listener listener) {
         this.batch = new BatchGenerator(gpt, maxBatch, KVCacheDType.F32);
@@ -60,6 +62,15 @@ public final class GenerationScheduler implements AutoCloseable {
 
     public int runningTasks() { return runningTasks; }
 
+    /** Tasks that finished with codes since the start. */
+    public long completed() { return completed.get(); }
+
+    /** Tasks cancelled (client gone, deadline, shutdown) since the start. */
+    public long cancelled() { return cancelled.get(); }
+
+    /** Tasks that failed otherwise since the start. */
+    public long failed() { return failed.get(); }
+
     public int runningRows() { return runningRows; }
 
     /**
@@ -80,6 +91,7 @@ public final class GenerationScheduler implements AutoCloseable {
                 throw new ApiException(429, "the queue is full (" + maxQueue + " generate requests waiting); retry later", 1L);
             }
             waiting.add(task);
+            task.result().whenComplete((codes, e) -> (e == null ? completed : e instanceof CancellationException ? cancelled : failed).incrementAndGet());
             changed.signalAll();
         } finally {
             lock.unlock();

@@ -26,6 +26,11 @@ final class ServeMetrics {
         Gauge.builder("vfm_queue_depth", scheduler, s -> s[0] == null ? 0 : s[0].queued()).description("generate requests waiting").register(registry);
         Gauge.builder("vfm_running_requests", scheduler, s -> s[0] == null ? 0 : s[0].runningTasks()).description("generate requests in the decode batch").register(registry);
         Gauge.builder("vfm_running_rows", scheduler, s -> s[0] == null ? 0 : s[0].runningRows()).description("decoder rows in use (CFG rows counted)").register(registry);
+        for (String outcome : new String[] {"completed", "cancelled", "failed"}) {
+            io.micrometer.core.instrument.FunctionCounter.builder("vfm_generate_requests", scheduler, s -> s[0] == null ? 0
+                            : outcome.equals("completed") ? s[0].completed() : outcome.equals("cancelled") ? s[0].cancelled() : s[0].failed())
+                    .tag("outcome", outcome).description("generate requests that left the scheduler, by outcome").register(registry);
+        }
         batchRows = DistributionSummary.builder("vfm_batch_rows").description("decoder rows per decode step").publishPercentileHistogram().register(registry);
         stepTime = Timer.builder("vfm_decode_step").description("time of one decode step of the whole batch").publishPercentileHistogram().register(registry);
         tokens = Counter.builder("vfm_tokens_generated").description("tokens decoded (all rows)").register(registry);

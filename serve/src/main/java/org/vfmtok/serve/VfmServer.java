@@ -63,12 +63,15 @@ public final class VfmServer implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean draining;
 
-    private VfmServer(ServedModels models, ServeOptions options) {
+    private VfmServer(ServedModels models, ServeOptions options, GenerationScheduler.Listener stepHook) {
         this.models = models;
         this.options = options;
         GenerationScheduler[] holder = new GenerationScheduler[1];
         this.metrics = new ServeMetrics(holder);
-        this.scheduler = new GenerationScheduler(models.gpt(), options.maxBatch(), options.maxQueue(), (rows, tasks, nanos, tokens) -> metrics.step(rows, nanos));
+        this.scheduler = new GenerationScheduler(models.gpt(), options.maxBatch(), options.maxQueue(), (rows, tasks, nanos, tokens) -> {
+            metrics.step(rows, nanos);
+            if (stepHook != null) stepHook.onStep(rows, tasks, nanos, tokens);
+        });
         holder[0] = scheduler;
         this.server = WebServer.builder()
                 .host(options.host())
@@ -81,7 +84,12 @@ public final class VfmServer implements AutoCloseable {
 
     /** Starts serving {@code models} (which stay the caller's: close them after this server). */
     public static VfmServer start(ServedModels models, ServeOptions options) {
-        VfmServer s = new VfmServer(models, options);
+        return start(models, options, null);
+    }
+
+    /** With a hook called on the scheduler thread after every decode step (tests slow the steps down with it). */
+    static VfmServer start(ServedModels models, ServeOptions options, GenerationScheduler.Listener stepHook) {
+        VfmServer s = new VfmServer(models, options, stepHook);
         s.server.start();
         return s;
     }
