@@ -21,8 +21,11 @@ final class ServeMetrics {
     private final Timer stepTime;
     private final Counter tokens;
     private final AtomicLong lastTokensPerSecond = new AtomicLong();
+    /** Held here: Micrometer keeps gauges' state objects only weakly. */
+    private final GenerationScheduler[] scheduler;
 
     ServeMetrics(GenerationScheduler[] scheduler) {
+        this.scheduler = scheduler;
         Gauge.builder("vfm_queue_depth", scheduler, s -> s[0] == null ? 0 : s[0].queued()).description("generate requests waiting").register(registry);
         Gauge.builder("vfm_running_requests", scheduler, s -> s[0] == null ? 0 : s[0].runningTasks()).description("generate requests in the decode batch").register(registry);
         Gauge.builder("vfm_running_rows", scheduler, s -> s[0] == null ? 0 : s[0].runningRows()).description("decoder rows in use (CFG rows counted)").register(registry);

@@ -62,6 +62,8 @@ public final class VfmServer implements AutoCloseable {
     private final WebServer server;
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean draining;
+    /** HTTP requests being handled (any endpoint): draining waits for them to be answered. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     private VfmServer(ServedModels models, ServeOptions options, GenerationScheduler.Listener stepHook) {
         this.models = models;
@@ -125,6 +127,7 @@ public final class VfmServer implements AutoCloseable {
     private Handler handle(String endpoint, Handler h) {
         return (req, res) -> {
             long t0 = System.nanoTime();
+            inFlight.incrementAndGet();
             try {
                 h.handle(req, res);
             } catch (ApiException e) {
@@ -138,6 +141,7 @@ public final class VfmServer implements AutoCloseable {
                 System.err.println("vfm serve: " + endpoint + " failed: " + e);
                 error(res, 500, "internal error: " + e);
             } finally {
+                inFlight.decrementAndGet();
                 metrics.request(endpoint, res.status().code(), System.nanoTime() - t0);
             }
         };
@@ -414,10 +418,37 @@ public final class VfmServer implements AutoCloseable {
      */
     public boolean drainAndStop(long timeoutMillis) throws InterruptedException {
         draining = true;
+        long end = System.nanoTime() + timeoutMillis * 1_000_000L;
         boolean all = scheduler.drain(timeoutMillis);
-        Thread.sleep(200);   // the request threads write the last answers
+        // the request threads decode the last images and write the answers
+        while (inFlight.get() > 0 && System.nanoTime() < end) Thread.sleep(10);
+        all &= inFlight.get() == 0;
         close();
         return all;
+    }
+
+    /**
+     * Registers a JVM shutdown hook (SIGTERM, SIGINT, System.exit) that {@linkplain #drainAndStop drains} this
+     * server for up to {@code drainMillis}, then closes {@code models}. Returns the hook.
+     */
+    public Thread drainOnShutdown(long drainMillis, AutoCloseable models) {
+        Thread hook = new Thread(() -> {
+            System.err.println("vfm serve: stopping: draining running requests (up to " + drainMillis / 1000 + " s)");
+            try {
+                boolean all = drainAndStop(drainMillis);
+                System.err.println(all ? "vfm serve: drained, bye" : "vfm serve: drain timed out, the rest were cancelled");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                try {
+                    if (models != null) models.close();
+                } catch (Exception e) {
+                    System.err.println("vfm serve: closing the models failed: " + e);
+                }
+            }
+        }, "vfm-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
     }
 
     /** Blocks until {@link #close} (or {@link #drainAndStop}) ran. */

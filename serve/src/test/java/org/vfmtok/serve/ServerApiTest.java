@@ -61,6 +61,8 @@ class ServerApiTest {
         postJson(server, "/v1/generate", "{\"classes\":[1]}");
         HttpResponse<String> m = get(server, "/metrics");
         assertEquals(200, m.statusCode());
+        assertFalse(m.body().contains("NaN"), m.body());
+        assertTrue(m.body().contains("vfm_generate_requests_total{outcome=\"completed\"}"), m.body());
         for (String name : List.of("vfm_queue_depth", "vfm_batch_rows", "vfm_decode_step_seconds", "vfm_tokens_generated_total", "vfm_http_requests_seconds_bucket",
                 "endpoint=\"generate\"", "vfm_generate_requests_total")) {
             assertTrue(m.body().contains(name), name + " in\n" + m.body());
