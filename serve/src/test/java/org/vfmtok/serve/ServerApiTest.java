@@ -93,7 +93,7 @@ class ServerApiTest {
 
     @Test
     void concurrentRequestsShareStepsAndStillMatchTheirSoloCodes() throws Exception {
-        int n = 12;
+        int n = 8;
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             List<Future<HttpResponse<byte[]>>> answers = new ArrayList<Future<HttpResponse<byte[]>>>();
