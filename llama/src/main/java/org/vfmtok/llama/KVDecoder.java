@@ -63,8 +63,13 @@ public final class KVDecoder implements AutoCloseable {
     private int filledRows;
     /** Single-row views, made up front for {@link #stepRows}: compact row i, and cache slot s of each layer. */
     private final RowViews allRows;
-    private final Tensor[] rowX, rowQ, rowK, rowV, rowQ1, rowK1, rowAtt;   // row i of x, q, k, v, q and k as (1, 1, H, hd), att
-    private final Tensor[][] slotK, slotV;                                    // [layer][slot]: (1, H, S, hd)
+    private final Tensor[] rowX;                                              // row i of x, for the per-row embedding gather
+    /**
+     * Views of a run of n consecutive compact rows from row i ({q, k, v, q1, k1, att}) and of n consecutive cache
+     * slots from slot s (per layer k, v), at index i·(maxRows + 1) + n; made on first use and kept, so that a step
+     * allocates nothing once the layouts it meets have been seen.
+     */
+    private final Tensor[][] rowRuns, slotRuns;
     private final int[] oneId = new int[1];
     /** The per-row layout of the {@link #stepRows} call in progress (null in the uniform mode). */
     private int[] callSlots, callPositions;
@@ -114,29 +119,33 @@ public final class KVDecoder implements AutoCloseable {
         for (int m = 1; m <= maxRows; m++) views[m] = new RowViews(m);
         allRows = views[maxRows];
         rowX = new Tensor[maxRows];
-        rowQ = new Tensor[maxRows];
-        rowK = new Tensor[maxRows];
-        rowV = new Tensor[maxRows];
-        rowQ1 = new Tensor[maxRows];
-        rowK1 = new Tensor[maxRows];
-        rowAtt = new Tensor[maxRows];
-        for (int i = 0; i < maxRows; i++) {
-            rowX[i] = allRows.x.narrow(0, i, 1);
-            rowQ[i] = allRows.q.narrow(0, i, 1);
-            rowK[i] = allRows.k.narrow(0, i, 1);
-            rowV[i] = allRows.v.narrow(0, i, 1);
-            rowQ1[i] = allRows.q1.narrow(0, i, 1);
-            rowK1[i] = allRows.k1.narrow(0, i, 1);
-            rowAtt[i] = allRows.attHeads.narrow(0, i, 1);
+        for (int i = 0; i < maxRows; i++) rowX[i] = allRows.x.narrow(0, i, 1);
+        rowRuns = new Tensor[maxRows * (maxRows + 1)][];
+        slotRuns = new Tensor[maxRows * (maxRows + 1)][];
+    }
+
+    private Tensor[] rowRun(int i, int n) {
+        int at = i * (maxRows + 1) + n;
+        Tensor[] r = rowRuns[at];
+        if (r == null) {
+            r = rowRuns[at] = new Tensor[] {allRows.q.narrow(0, i, n), allRows.k.narrow(0, i, n), allRows.v.narrow(0, i, n),
+                allRows.q1.narrow(0, i, n), allRows.k1.narrow(0, i, n), allRows.attHeads.narrow(0, i, n)};
         }
-        slotK = new Tensor[c.nLayer()][maxRows];
-        slotV = new Tensor[c.nLayer()][maxRows];
-        for (int l = 0; l < c.nLayer(); l++) {
-            for (int sl = 0; sl < maxRows; sl++) {
-                slotK[l][sl] = kCache[l].narrow(0, sl, 1);
-                slotV[l][sl] = vCache[l].narrow(0, sl, 1);
+        return r;
+    }
+
+    private Tensor[] slotRun(int first, int n) {
+        int at = first * (maxRows + 1) + n;
+        Tensor[] r = slotRuns[at];
+        if (r == null) {
+            r = new Tensor[2 * kCache.length];
+            for (int l = 0; l < kCache.length; l++) {
+                r[2 * l] = kCache[l].narrow(0, first, n);
+                r[2 * l + 1] = vCache[l].narrow(0, first, n);
             }
+            slotRuns[at] = r;
         }
+        return r;
     }
 
     /** The first m rows of every step buffer, and of every layer's caches. */
@@ -341,20 +350,24 @@ public final class KVDecoder implements AutoCloseable {
     }
 
     /**
-     * {@link #stepRows}: RoPE, cache writes and attention of layer l, row by row (each at its own position, in
-     * its own slot); the same kernels as the uniform mode on single-row views, which compute a row exactly as
-     * they do inside a larger batch.
+     * {@link #stepRows}: RoPE, cache writes and attention of layer l, run by run: a run is consecutive rows at the
+     * same position in consecutive cache slots (a request's rows, or requests that joined together), handled by
+     * one call of each kernel on views of the run (fewer parallel hand-offs than row by row). The kernels compute
+     * each row exactly as they do in any other batch, so runs change nothing in the results.
      */
     private void attendEachRow(int l, int m) {
         Rope2D rope = gpt.rope();
         var attend = backend.attention();
-        for (int i = 0; i < m; i++) {
-            int p = callPositions[i], sl = callSlots[i];
-            rope.rotateAt(rowQ1[i], rowQ1[i], p);
-            rope.rotateAt(rowK1[i], rowK1[i], p);
-            attend.writeCacheSlot(rowK[i], slotK[l][sl], p);
-            attend.writeCacheSlot(rowV[i], slotV[l][sl], p);
-            attend.attendCached(rowQ[i], slotK[l][sl], slotV[l][sl], p + 1, scale, rowAtt[i], attention);
+        for (int i = 0; i < m; ) {
+            int p = callPositions[i], first = callSlots[i], n = 1;
+            while (i + n < m && callPositions[i + n] == p && callSlots[i + n] == first + n) n++;
+            Tensor[] r = rowRun(i, n), cache = slotRun(first, n);
+            rope.rotateAt(r[3], r[3], p);
+            rope.rotateAt(r[4], r[4], p);
+            attend.writeCacheSlot(r[1], cache[2 * l], p);
+            attend.writeCacheSlot(r[2], cache[2 * l + 1], p);
+            attend.attendCached(r[0], cache[2 * l], cache[2 * l + 1], p + 1, scale, r[5], attention);
+            i += n;
         }
     }
 
