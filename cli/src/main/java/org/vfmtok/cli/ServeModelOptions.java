@@ -34,10 +34,20 @@ final class ServeModelOptions {
     @Option(names = "--vfm", paramLabel = "FILE", description = "DINOv2 weights for the tokenizer's encoder (tokenize and reconstruct); without it the checkpoint's own or none.")
     Path vfm;
 
+    @Option(names = "--run", paramLabel = "DIR", description = "A ./vfm demo run folder (made with its random frozen VFM): serves its latest tokenizer (DIR/tokenizer) and GPT (DIR/ar) checkpoints with the demo's class names.")
+    Path run;
+
+    @Option(names = "--run-seed", defaultValue = "0", paramLabel = "N", description = "The --seed that demo ran with: it rebuilds the demo's random frozen VFM (default: ${DEFAULT-VALUE}).")
+    long runSeed;
+
     @Option(names = "--random-seed", defaultValue = "0", paramLabel = "N", description = "Seed of the random demo-size weights used without checkpoints (default: ${DEFAULT-VALUE}).")
     long randomSeed;
 
     ServedModels load() throws IOException {
+        if (run != null) {
+            if (gpt != null || tokenizer != null || vfm != null) throw new IllegalArgumentException("--run takes the models from the run folder: leave out --gpt, --tokenizer and --vfm");
+            return loadDemoRun();
+        }
         if (gpt == null && tokenizer == null) {
             if (vfm != null) throw new IllegalArgumentException("--vfm needs --gpt and --tokenizer");
             return ServedModels.randomDemo(randomSeed);
@@ -59,5 +69,31 @@ final class ServeModelOptions {
         String banner = String.format(Locale.ROOT, "%s (%,d parameters) from %s, tokenizer from %s, loaded in %.1f s", cfg.name(), model.parameterCount(), gpt, tokenizer,
                 (System.nanoTime() - t0) / 1e9);
         return new ServedModels(model, tok, null, banner, false);
+    }
+
+    /** The latest checkpoints of a demo run, with the demo's geometry and its random frozen VFM rebuilt from the seed. */
+    private ServedModels loadDemoRun() throws IOException {
+        TokenizerConfig tc = org.vfmtok.vfmtok.train.TokenizerConfigs.demo();
+        java.util.List<String> names = org.vfmtok.vfmtok.data.ProceduralShapes.CLASSES;
+        Path tokCkpt = latest(run.resolve("tokenizer")), arCkpt = latest(run.resolve("ar"));
+        GPT model = GPT.load(arCkpt, ServedModels.demoGpt(tc, names.size()), "auto");
+        VFMTokenizer decoderOnly = null;
+        try {
+            decoderOnly = VFMTokenizer.load(tokCkpt, null, tc);
+            var vfmModel = org.vfmtok.vfmtok.train.RandomVfm.create(tc.vfm(), runSeed + 7);   // as Demo.run makes it
+            VFMTokenizer tok = new VFMTokenizer(tc, vfmModel, decoderOnly.model());
+            String banner = "the demo run " + run + " (GPT " + arCkpt.getFileName() + ", tokenizer " + tokCkpt.getFileName() + ", random frozen VFM of seed " + runSeed + ")";
+            return new ServedModels(model, tok, names, banner, false).alsoClose(decoderOnly);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            if (decoderOnly != null) decoderOnly.close();
+            throw e;
+        }
+    }
+
+    private static Path latest(Path dir) throws IOException {
+        if (!java.nio.file.Files.isDirectory(dir)) throw new IllegalArgumentException(dir + " is not a folder: --run needs a ./vfm demo run folder (with tokenizer/ and ar/)");
+        return org.vfmtok.nn.train.Checkpoints.latest(dir)
+                .orElseThrow(() -> new IllegalArgumentException(dir + " holds no checkpoint (ckpt-*.safetensors): did the demo finish?"));
     }
 }

@@ -24,6 +24,8 @@ public final class ServedModels implements AutoCloseable {
     private final List<String> classNames;
     private final String banner;
     private final boolean random;
+    /** Closed after the models (what a caller handed over with {@link #alsoClose}). */
+    private final java.util.List<AutoCloseable> alsoOwned = new java.util.ArrayList<>();
 
     public ServedModels(GPT gpt, VFMTokenizer tokenizer, List<String> classNames, String banner, boolean random) {
         this.gpt = gpt;
@@ -44,13 +46,24 @@ public final class ServedModels implements AutoCloseable {
      */
     public static ServedModels randomDemo(long seed) {
         TokenizerConfig tc = TokenizerConfigs.demo();
-        GPTConfig gc = new GPTConfig("demo", 64, 2, 4, 176, tc.codebookSize(), 1000, tc.anchorGrid(), 10000, 1e-5, 0.1, 0.1, 0.1, 0.1, 0.02);
+        GPTConfig gc = demoGpt(tc, 1000);
         GPT gpt = GPT.random(gc, seed);
         gpt.initialize(seed, true);   // a random output layer too: zero logits would make every sample uniform
         VFMTokenizer tok = VFMTokenizer.random(tc, seed + 1);
         return new ServedModels(gpt, tok, null,
                 "RANDOM WEIGHTS (demo size: " + gc.parameterCount() + " GPT parameters, " + tc.imageSize() + " px images): the images are noise; pass --gpt and --tokenizer to serve trained models",
                 true);
+    }
+
+    /** The demo's GPT ({@code ./vfm demo}): width 64, 2 layers, 4 heads, over the tokenizer's codebook and anchor grid. */
+    public static GPTConfig demoGpt(TokenizerConfig tc, int classes) {
+        return new GPTConfig("demo", 64, 2, 4, 176, tc.codebookSize(), classes, tc.anchorGrid(), 10000, 1e-5, 0.1, 0.1, 0.1, 0.1, 0.02);
+    }
+
+    /** Makes {@link #close} also close {@code c} (after the models); returns this. */
+    public ServedModels alsoClose(AutoCloseable c) {
+        alsoOwned.add(c);
+        return this;
     }
 
     /** ImageNet's class names for 1000 classes (the jar's imagenet-classes.json), else "class 0", "class 1", .... */
@@ -88,5 +101,12 @@ public final class ServedModels implements AutoCloseable {
         images.close();
         tokenizer.close();
         gpt.close();
+        for (AutoCloseable c : alsoOwned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + c + " failed", e);
+            }
+        }
     }
 }
