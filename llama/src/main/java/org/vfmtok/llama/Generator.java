@@ -159,9 +159,7 @@ public final class Generator implements AutoCloseable {
                 decoder.copyLogits(i, guided[i]);
                 if (cfg) {
                     decoder.copyLogits(b + i, uncond);
-                    float scale = (float) options.cfgScale();
-                    float[] g = guided[i];
-                    for (int j = 0; j < v; j++) g[j] = uncond[j] + (g[j] - uncond[j]) * scale;
+                    guide(guided[i], uncond, (float) options.cfgScale());
                 }
             }
             if (listener != null) {
@@ -183,6 +181,11 @@ public final class Generator implements AutoCloseable {
             }
         }
         return codes;
+    }
+
+    /** Classifier-free guidance in place: {@code cond = uncond + (cond − uncond)·scale} (also {@link BatchGenerator}'s). */
+    static void guide(float[] cond, float[] uncond, float scale) {
+        for (int j = 0; j < cond.length; j++) cond[j] = uncond[j] + (cond[j] - uncond[j]) * scale;
     }
 
     /**

@@ -31,6 +31,13 @@ import org.vfmtok.tensor.backend.Workspace;
  * rounded to BF16 (to nearest even) as they are written, and the attention widens them back to F32 as it
  * reads them.
  *
+ * <p>Besides the uniform mode (every row at the same position, row i in cache slot i), {@link #stepRows} runs rows
+ * that each have their own cache slot and position, so that sequences may join and leave a running batch
+ * (continuous batching, {@link BatchGenerator}). Every kernel of a step computes each row with the same
+ * arithmetic whatever the other rows are (the row product dots each row on its own, the cached attention
+ * works per (row, head), norms and RoPE per row), so a sequence's logits do not depend on its batch: bit for
+ * bit, in either mode ({@code BatchGeneratorTest}).
+ *
  * <p>A decoder is per-call state: one thread at a time. Any number of decoders may run concurrently on one model.
  */
 public final class KVDecoder implements AutoCloseable {
@@ -54,6 +61,18 @@ public final class KVDecoder implements AutoCloseable {
     private final Workspace attention;            // the backend's cached-attention scratch
     private int position = -1;
     private int filledRows;
+    /** Single-row views, made up front for {@link #stepRows}: compact row i, and cache slot s of each layer. */
+    private final RowViews allRows;
+    private final Tensor[] rowX;                                              // row i of x, for the per-row embedding gather
+    /**
+     * Views of a run of n consecutive compact rows from row i ({q, k, v, q1, k1, att}) and of n consecutive cache
+     * slots from slot s (per layer k, v), at index i·(maxRows + 1) + n; made on first use and kept, so that a step
+     * allocates nothing once the layouts it meets have been seen.
+     */
+    private final Tensor[][] rowRuns, slotRuns;
+    private final int[] oneId = new int[1];
+    /** The per-row layout of the {@link #stepRows} call in progress (null in the uniform mode). */
+    private int[] callSlots, callPositions;
 
     /** A decoder with F32 caches. */
     public KVDecoder(GPT gpt, int maxRows) {
@@ -98,6 +117,35 @@ public final class KVDecoder implements AutoCloseable {
         rstd = b[7];
         views = new RowViews[maxRows + 1];
         for (int m = 1; m <= maxRows; m++) views[m] = new RowViews(m);
+        allRows = views[maxRows];
+        rowX = new Tensor[maxRows];
+        for (int i = 0; i < maxRows; i++) rowX[i] = allRows.x.narrow(0, i, 1);
+        rowRuns = new Tensor[maxRows * (maxRows + 1)][];
+        slotRuns = new Tensor[maxRows * (maxRows + 1)][];
+    }
+
+    private Tensor[] rowRun(int i, int n) {
+        int at = i * (maxRows + 1) + n;
+        Tensor[] r = rowRuns[at];
+        if (r == null) {
+            r = rowRuns[at] = new Tensor[] {allRows.q.narrow(0, i, n), allRows.k.narrow(0, i, n), allRows.v.narrow(0, i, n),
+                allRows.q1.narrow(0, i, n), allRows.k1.narrow(0, i, n), allRows.attHeads.narrow(0, i, n)};
+        }
+        return r;
+    }
+
+    private Tensor[] slotRun(int first, int n) {
+        int at = first * (maxRows + 1) + n;
+        Tensor[] r = slotRuns[at];
+        if (r == null) {
+            r = new Tensor[2 * kCache.length];
+            for (int l = 0; l < kCache.length; l++) {
+                r[2 * l] = kCache[l].narrow(0, first, n);
+                r[2 * l + 1] = vCache[l].narrow(0, first, n);
+            }
+            slotRuns[at] = r;
+        }
+        return r;
     }
 
     /** The first m rows of every step buffer, and of every layer's caches. */
@@ -206,6 +254,45 @@ public final class KVDecoder implements AutoCloseable {
         return forward(tokens, rows, gpt.tokEmbeddings.weight);
     }
 
+    /**
+     * One position for each of {@code m} rows that may be at different positions: row i uses cache slot
+     * {@code slots[i]} (distinct, in [0, maxRows)) at position {@code positions[i]}, fed {@code ids[i]}: at
+     * position 0 a class label (the null class allowed: a prefill), else the previous token. The row's slot
+     * must hold positions 0 .. positions[i] − 1 of the same sequence (written by earlier calls). Returns the
+     * logits (m, V), row i for row i, a view valid until the next call. Leaves the uniform mode
+     * ({@link #step} needs a new {@link #prefill}). Allocates nothing.
+     */
+    public Tensor stepRows(int m, int[] slots, int[] positions, int[] ids) {
+        checkRows(m, maxRows);
+        if (slots.length < m || positions.length < m || ids.length < m) {
+            throw new IllegalArgumentException("stepRows: " + m + " rows need as many slots, positions and ids, got " + slots.length + ", "
+                    + positions.length + ", " + ids.length);
+        }
+        int positionsMax = gpt.rope().positions();
+        for (int i = 0; i < m; i++) {
+            if (slots[i] < 0 || slots[i] >= maxRows) throw new IllegalArgumentException("stepRows: row " + i + " slot " + slots[i] + " is out of range [0, " + maxRows + ")");
+            for (int j = 0; j < i; j++) {
+                if (slots[j] == slots[i]) throw new IllegalArgumentException("stepRows: rows " + j + " and " + i + " share cache slot " + slots[i]);
+            }
+            if (positions[i] < 0 || positions[i] >= positionsMax) {
+                throw new IllegalArgumentException("stepRows: row " + i + " position " + positions[i] + " is out of range [0, " + positionsMax + ") (1 + grid²)");
+            }
+            int limit = positions[i] == 0 ? c.classRows() : c.vocabSize();
+            if (ids[i] < 0 || ids[i] >= limit) {
+                throw new IllegalArgumentException("stepRows: row " + i + (positions[i] == 0 ? " class " : " token ") + ids[i] + " is out of range [0, " + limit + ")");
+            }
+        }
+        position = -1;
+        filledRows = 0;
+        callSlots = slots;
+        callPositions = positions;
+        try {
+            return forward(ids, m, null);
+        } finally {
+            callSlots = callPositions = null;
+        }
+    }
+
     private static void checkRows(int rows, int max) {
         if (rows < 1 || rows > max) throw new IllegalArgumentException("rows must be in [1, " + max + "], got " + rows);
     }
@@ -224,16 +311,22 @@ public final class KVDecoder implements AutoCloseable {
         var gemm = backend.gemm();
         var attend = backend.attention();
         var norm = backend.norm();
-        backend.index().gatherRows(table, ids, m, r.x);
+        boolean perRow = callSlots != null;
+        if (perRow) gatherEachRow(ids, m);
+        else backend.index().gatherRows(table, ids, m, r.x);
         for (int l = 0; l < c.nLayer(); l++) {
             Blocks.Block layer = gpt.layers.get(l);
             norm.rmsNorm(r.x, layer.attentionNorm.weight, eps, r.xn, r.rstd);
             gemm.linearRows(r.xn, layer.attention.wqkv.weight, r.qkv, false, linear);
-            rope.rotateAt(r.q1, r.q1, p);
-            rope.rotateAt(r.k1, r.k1, p);
-            attend.writeCacheSlot(r.k, r.kc[l], p);                                   // rounded on the way with BF16
-            attend.writeCacheSlot(r.v, r.vc[l], p);
-            attend.attendCached(r.q, r.kc[l], r.vc[l], p + 1, scale, r.attHeads, attention);   // keys 0..p
+            if (perRow) {
+                attendEachRow(l, m);
+            } else {
+                rope.rotateAt(r.q1, r.q1, p);
+                rope.rotateAt(r.k1, r.k1, p);
+                attend.writeCacheSlot(r.k, r.kc[l], p);                                   // rounded on the way with BF16
+                attend.writeCacheSlot(r.v, r.vc[l], p);
+                attend.attendCached(r.q, r.kc[l], r.vc[l], p + 1, scale, r.attHeads, attention);   // keys 0..p
+            }
             gemm.linearRows(r.att, layer.attention.wo.weight, r.x, true, linear);    // x += wo(att)
             norm.rmsNorm(r.x, layer.ffnNorm.weight, eps, r.xn, r.rstd);
             Blocks.FeedForward f = layer.feedForward;
@@ -245,6 +338,37 @@ public final class KVDecoder implements AutoCloseable {
         norm.rmsNorm(r.x, gpt.norm.weight, eps, r.xn, r.rstd);
         gemm.linearRows(r.xn, gpt.output.weight, r.logits, false, linear);
         return r.logits;
+    }
+
+    /** {@link #stepRows}: each row's embedding, from the class table at position 0, else from the token table. */
+    private void gatherEachRow(int[] ids, int m) {
+        for (int i = 0; i < m; i++) {
+            oneId[0] = ids[i];
+            Tensor table = callPositions[i] == 0 ? gpt.clsEmbedding.table.weight : gpt.tokEmbeddings.weight;
+            backend.index().gatherRows(table, oneId, 1, rowX[i]);
+        }
+    }
+
+    /**
+     * {@link #stepRows}: RoPE, cache writes and attention of layer l, run by run: a run is consecutive rows at the
+     * same position in consecutive cache slots (a request's rows, or requests that joined together), handled by
+     * one call of each kernel on views of the run (fewer parallel hand-offs than row by row). The kernels compute
+     * each row exactly as they do in any other batch, so runs change nothing in the results.
+     */
+    private void attendEachRow(int l, int m) {
+        Rope2D rope = gpt.rope();
+        var attend = backend.attention();
+        for (int i = 0; i < m; ) {
+            int p = callPositions[i], first = callSlots[i], n = 1;
+            while (i + n < m && callPositions[i + n] == p && callSlots[i + n] == first + n) n++;
+            Tensor[] r = rowRun(i, n), cache = slotRun(first, n);
+            rope.rotateAt(r[3], r[3], p);
+            rope.rotateAt(r[4], r[4], p);
+            attend.writeCacheSlot(r[1], cache[2 * l], p);
+            attend.writeCacheSlot(r[2], cache[2 * l + 1], p);
+            attend.attendCached(r[0], cache[2 * l], cache[2 * l + 1], p + 1, scale, r[5], attention);
+            i += n;
+        }
     }
 
     /** Copies row {@code r} of the last logits into {@code dst} (length V). */
