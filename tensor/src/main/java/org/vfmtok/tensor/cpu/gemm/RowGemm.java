@@ -184,19 +184,19 @@ public final class RowGemm implements Workspace {
         for (int i = 0; i < kv; i += VL) {
             long off = 4L * i, woff = (long) i << wShift;
             FloatVector va = FloatVector.fromMemorySegment(F, xs, xa + off, NATIVE);
-            FloatVector vb = FloatVector.fromMemorySegment(F, xs, xb + off, NATIVE);
-            FloatVector w = weights(ws, wa + woff, bf16);
-            a0 = w.fma(va, a0);
-            b0 = w.fma(vb, b0);
-            w = weights(ws, wb + woff, bf16);
-            a1 = w.fma(va, a1);
-            b1 = w.fma(vb, b1);
-            w = weights(ws, wc + woff, bf16);
-            a2 = w.fma(va, a2);
-            b2 = w.fma(vb, b2);
-            w = weights(ws, wd + woff, bf16);
-            a3 = w.fma(va, a3);
-            b3 = w.fma(vb, b3);
+            FloatVector w0v = weights(ws, wa + woff, bf16), w1v = weights(ws, wb + woff, bf16);
+            FloatVector w2v = weights(ws, wc + woff, bf16), w3v = weights(ws, wd + woff, bf16);
+            a0 = w0v.fma(va, a0);
+            a1 = w1v.fma(va, a1);
+            a2 = w2v.fma(va, a2);
+            a3 = w3v.fma(va, a3);
+            if (twoRows) {   // invariant: C2 unswitches the loop; a lone x row (batch-1 decode) does half the FMAs
+                FloatVector vb = FloatVector.fromMemorySegment(F, xs, xb + off, NATIVE);
+                b0 = w0v.fma(vb, b0);
+                b1 = w1v.fma(vb, b1);
+                b2 = w2v.fma(vb, b2);
+                b3 = w3v.fma(vb, b3);
+            }
         }
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, VL);
