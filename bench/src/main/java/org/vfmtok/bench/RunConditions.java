@@ -160,22 +160,31 @@ public final class RunConditions {
 
     // ------------------------------------------------------------------ noise
 
-    /** CPU counters at one instant: machine-wide busy ticks (all cores), this process's own ticks (waited children included). */
-    public record Counters(long nanos, long busyTicks, long ownTicks, String loadAverage) {}
+    /**
+     * CPU counters at one instant: machine-wide busy ticks (all cores), this process's own ticks (waited children
+     * included), and the ticks the hypervisor gave other machines (steal: reported, not counted as other processes).
+     */
+    public record Counters(long nanos, long busyTicks, long ownTicks, long stealTicks, String loadAverage) {}
 
     /** Reads the counters now (all -1 where /proc is missing). */
     public static Counters counters() {
-        return new Counters(System.nanoTime(), busyTicks(read("/proc/stat")), ownTicks(read("/proc/self/stat")), read("/proc/loadavg").strip());
+        String stat = read("/proc/stat");
+        return new Counters(System.nanoTime(), cpuTicks(stat, 1, 2, 3, 6, 7), ownTicks(read("/proc/self/stat")), cpuTicks(stat, 8), read("/proc/loadavg").strip());
     }
 
-    /** Busy ticks of the "cpu" line of /proc/stat: user, nice, system, irq, softirq, steal (idle and iowait are not busy). */
+    /** Busy ticks of the "cpu" line of /proc/stat: user, nice, system, irq, softirq (idle, iowait and steal are not this machine's processes). */
     static long busyTicks(String procStat) {
+        return cpuTicks(procStat, 1, 2, 3, 6, 7);
+    }
+
+    /** The sum of these fields of the "cpu" line of /proc/stat (field 1 = user); -1 without that line. */
+    static long cpuTicks(String procStat, int... fields) {
         for (String line : procStat.split("\n")) {
             if (!line.startsWith("cpu ")) continue;
             String[] f = line.trim().split("\\s+");
-            long busy = 0;
-            for (int i : new int[] {1, 2, 3, 6, 7, 8}) if (i < f.length) busy += Long.parseLong(f[i]);
-            return busy;
+            long sum = 0;
+            for (int i : fields) if (i < f.length) sum += Long.parseLong(f[i]);
+            return sum;
         }
         return -1;
     }
@@ -217,14 +226,15 @@ public final class RunConditions {
      * What other processes did during a window: their CPU time as a fraction of one core, and the load averages at
      * both ends. {@code otherCores} is NaN when the counters could not be read (then the window counts as noisy).
      */
-    public record Noise(double seconds, double otherCores, String loadBefore, String loadAfter) {
+    public record Noise(double seconds, double otherCores, double stealCores, String loadBefore, String loadAfter) {
         static Noise between(Counters a, Counters b) {
             double s = (b.nanos() - a.nanos()) / 1e9;
-            double other = Double.NaN;
+            double other = Double.NaN, steal = Double.NaN;
             if (a.busyTicks() >= 0 && b.busyTicks() >= 0 && a.ownTicks() >= 0 && b.ownTicks() >= 0 && s > 0) {
                 other = otherCores(b.busyTicks() - a.busyTicks(), b.ownTicks() - a.ownTicks(), s);
+                steal = (b.stealTicks() - a.stealTicks()) / (TICKS_PER_S * s);
             }
-            return new Noise(s, other, a.loadAverage(), b.loadAverage());
+            return new Noise(s, other, steal, a.loadAverage(), b.loadAverage());
         }
 
         /** Ticks all processes were busy less our own, over the window, in cores (never below 0: tick rounding). */
@@ -237,8 +247,9 @@ public final class RunConditions {
 
         public String describe() {
             String load = "load " + first3(loadBefore) + " -> " + first3(loadAfter);
-            return String.format(Locale.ROOT, "%.1f s, other processes %s of a core, %s%s", seconds,
-                    Double.isNaN(otherCores) ? "?" : String.format(Locale.ROOT, "%.1f%%", 100 * otherCores), load, noisy() ? " (noisy)" : "");
+            return String.format(Locale.ROOT, "%.1f s, other processes %s of a core (steal %s), %s%s", seconds,
+                    Double.isNaN(otherCores) ? "?" : String.format(Locale.ROOT, "%.1f%%", 100 * otherCores),
+                    Double.isNaN(stealCores) ? "?" : String.format(Locale.ROOT, "%.1f%%", 100 * stealCores), load, noisy() ? " (noisy)" : "");
         }
 
         private static String first3(String load) {

@@ -35,7 +35,7 @@ class RunConditionsTest {
         RunConditions.Blas reference = RunConditions.Blas.fromMaps(maps("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0", "/usr/lib/x86_64-linux-gnu/lapack/liblapack.so.3"));
         assertFalse(reference.usable());
         assertTrue(reference.describe().contains("reference BLAS /usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0"), reference.describe());
-        RunConditions.Noise quiet = new RunConditions.Noise(10, 0.0, "0.01 0.02 0.03 1/100 5", "0.01 0.02 0.03 1/100 5");
+        RunConditions.Noise quiet = new RunConditions.Noise(10, 0.0, 0.0, "0.01 0.02 0.03 1/100 5", "0.01 0.02 0.03 1/100 5");
         assertEquals("refused", RunConditions.ratio(2, 1, quiet, reference));
         RunConditions.Blas nothing = RunConditions.Blas.fromMaps(maps());
         assertFalse(nothing.usable(), "no BLAS seen: cannot vouch for the reference");
@@ -56,23 +56,24 @@ class RunConditionsTest {
         assertEquals(0.04, RunConditions.Noise.otherCores(1540, 1500, 10), 1e-12);
         assertEquals(0.06, RunConditions.Noise.otherCores(1560, 1500, 10), 1e-12);
         assertEquals(0.0, RunConditions.Noise.otherCores(1495, 1500, 10), 0, "tick rounding never goes below 0");
-        RunConditions.Counters a = new RunConditions.Counters(0, 10_000, 2_000, "0.10 0.20 0.30 1/200 9");
-        RunConditions.Counters quiet = new RunConditions.Counters(10_000_000_000L, 11_540, 3_500, "0.90 0.40 0.35 2/200 9");
-        RunConditions.Counters busy = new RunConditions.Counters(10_000_000_000L, 11_560, 3_500, "1.90 0.40 0.35 2/200 9");
+        RunConditions.Counters a = new RunConditions.Counters(0, 10_000, 2_000, 50, "0.10 0.20 0.30 1/200 9");
+        RunConditions.Counters quiet = new RunConditions.Counters(10_000_000_000L, 11_540, 3_500, 80, "0.90 0.40 0.35 2/200 9");
+        RunConditions.Counters busy = new RunConditions.Counters(10_000_000_000L, 11_560, 3_500, 80, "1.90 0.40 0.35 2/200 9");
         RunConditions.Noise q = RunConditions.Noise.between(a, quiet), n = RunConditions.Noise.between(a, busy);
         assertFalse(q.noisy(), q.describe());
         assertTrue(n.noisy(), n.describe());
         assertEquals("1.50x", RunConditions.ratio(3, 2, q, null));
         assertEquals("noisy", RunConditions.ratio(3, 2, n, null));
-        assertTrue(n.describe().contains("6.0% of a core") && n.describe().contains("load 0.10 0.20 0.30 -> 1.90 0.40 0.35"), n.describe());
-        RunConditions.Noise unknown = RunConditions.Noise.between(new RunConditions.Counters(0, -1, -1, ""), quiet);
+        assertTrue(n.describe().contains("6.0% of a core (steal 3.0%)") && n.describe().contains("load 0.10 0.20 0.30 -> 1.90 0.40 0.35"), n.describe());
+        RunConditions.Noise unknown = RunConditions.Noise.between(new RunConditions.Counters(0, -1, -1, -1, ""), quiet);
         assertTrue(unknown.noisy(), "counters that could not be read count as noisy");
     }
 
     @Test
     void parsesProcCounters() {
-        assertEquals(1460475 + 0 + 85392 + 0 + 1443 + 19553,
+        assertEquals(1460475 + 0 + 85392 + 0 + 1443,
                 RunConditions.busyTicks("cpu  1460475 0 85392 474285 2471 0 1443 19553 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n"));
+        assertEquals(19553, RunConditions.cpuTicks("cpu  1460475 0 85392 474285 2471 0 1443 19553 0 0\n", 8), "steal");
         // the command name may hold spaces and parentheses; utime 14, stime 15, cutime 16, cstime 17
         String stat = "4242 (java (main) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 700 30 5 1 20 0 40 0 123 456 789";
         assertEquals(700 + 30 + 5 + 1, RunConditions.ownTicks(stat));
