@@ -264,6 +264,7 @@ public final class RunConditions {
      * called in-process); else "noisy" or "refused".
      */
     public static String ratio(double theirs, double ours, Noise noise, Blas blas) {
+        if (Double.isNaN(theirs) || Double.isNaN(ours)) return "-";   // a side that did not run
         if (blas != null && !blas.usable()) return "refused";
         if (noise.noisy()) return "noisy";
         return String.format(Locale.ROOT, "%.2fx", theirs / ours);

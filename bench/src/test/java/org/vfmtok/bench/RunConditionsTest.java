@@ -64,6 +64,7 @@ class RunConditionsTest {
         assertTrue(n.noisy(), n.describe());
         assertEquals("1.50x", RunConditions.ratio(3, 2, q, null));
         assertEquals("noisy", RunConditions.ratio(3, 2, n, null));
+        assertEquals("-", RunConditions.ratio(Double.NaN, 2, q, null), "a side that did not run");
         assertTrue(n.describe().contains("6.0% of a core (steal 3.0%)") && n.describe().contains("load 0.10 0.20 0.30 -> 1.90 0.40 0.35"), n.describe());
         RunConditions.Noise unknown = RunConditions.Noise.between(new RunConditions.Counters(0, -1, -1, -1, ""), quiet);
         assertTrue(unknown.noisy(), "counters that could not be read count as noisy");
