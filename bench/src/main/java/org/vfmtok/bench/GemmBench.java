@@ -42,7 +42,7 @@ public final class GemmBench {
         OpenBlas blas = OpenBlas.load();
         System.out.println("# ours: " + Backends.cpu().name() + "; openblas: " + blas.config() + " (" + blas.path() + ")"
                 + "; clock " + (cpuClock ? "thread cpu" : "wall") + ", median of " + reps);
-        System.out.println("# shape threads ours_gflops openblas_gflops ratio");
+        System.out.println("# shape threads ours_gflops openblas_gflops ratio conditions   (ratio: ours / OpenBLAS GFLOP/s, 'noisy' when other processes took > 5% of a core)");
         Clock clock = cpuClock ? new CpuClock() : System::nanoTime;
         for (String shape : shapes) {
             try (Scope scope = Scope.open("bench")) {
@@ -56,12 +56,15 @@ public final class GemmBench {
                     double diff = c.maxRelativeDifference();
                     if (!(diff < 1e-4)) throw new IllegalStateException(c.name() + ": results differ from OpenBLAS by " + diff);
                     List<Double> us = new ArrayList<>(), them = new ArrayList<>();
+                    RunConditions.Window window = RunConditions.start();
                     for (int r = 0; r < reps; r++) {
                         us.add(c.flops() * iters / time(ours, iters, clock));
                         them.add(c.flops() * iters / time(theirs, iters, clock));
                     }
+                    RunConditions.Noise noise = window.stop();
                     double o = median(us), b = median(them);
-                    System.out.printf("%s %d %.1f %.1f %.3f%n", c.name(), threads, o, b, o / b);
+                    // rates, not times: ours / theirs is ratio(theirs time, our time); OpenBLAS is called in-process (no reference BLAS to check)
+                    System.out.printf("%s %d %.1f %.1f %s %s%n", c.name(), threads, o, b, RunConditions.ratio(o, b, noise, null), noise.describe());
                 }
             }
         }

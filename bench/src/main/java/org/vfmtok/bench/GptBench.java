@@ -28,10 +28,11 @@ import org.vfmtok.tensor.io.Json;
  *
  * <pre>java --add-modules jdk.incubator.vector -cp ... org.vfmtok.bench.GptBench
  *      [--models GPT-B,GPT-L] [--batches 1,8] [--cfgs 1.0,1.5] [--steps 256] [--threads N] [--kv-cache f32|bf16] [--no-torch]
- *      [--python /usr/bin/python3] [--script tools/reference/llamagen_bench.py] [--warmup-s 5]</pre>
+ *      [--warmup-s 5]</pre>
  *
  * Prints per case: seconds, image tokens/s (= batch·steps/s; with CFG each token costs two rows), s/image
- * extrapolated to 256 tokens, the ratio torch seconds / ours, the KV-cache bytes of our side (F32 by default,
+ * extrapolated to 256 tokens, the ratio torch seconds / ours (only for a quiet case with torch on OpenBLAS: else "noisy" or
+ * "refused", see {@link RunConditions}), the KV-cache bytes of our side (F32 by default,
  * BF16 with {@code --kv-cache bf16}; the dtype is in the header line; the reference always caches in fp32), and the
  * Java heap bytes of our timed generation with the part per token (0: decoding allocates nothing; what remains
  * is per call: the sampler's scratch and the code arrays).
@@ -39,9 +40,9 @@ import org.vfmtok.tensor.io.Json;
 public final class GptBench {
     private GptBench() {}
 
-    /** One run; heap bytes and per-token heap bytes are measured on our side only (NaN for the reference). */
-    record Result(double seconds, double tokensPerS, double sPerImage, long heapBytes, double heapPerToken) {
-        Result(double seconds, double tokensPerS, double sPerImage) { this(seconds, tokensPerS, sPerImage, -1, Double.NaN); }
+    /** One run; heap bytes and per-token heap bytes are measured on our side only (NaN for the reference), the BLAS on the reference's. */
+    record Result(double seconds, double tokensPerS, double sPerImage, long heapBytes, double heapPerToken, RunConditions.Blas blas) {
+        Result(double seconds, double tokensPerS, double sPerImage, RunConditions.Blas blas) { this(seconds, tokensPerS, sPerImage, -1, Double.NaN, blas); }
     }
 
     public static void main(String[] args) throws Exception {
@@ -52,8 +53,7 @@ public final class GptBench {
         int steps = Integer.parseInt(a.getOrDefault("steps", "256"));
         int threads = Integer.parseInt(a.getOrDefault("threads", Integer.toString(Parallel.maxThreads())));
         boolean torch = !a.containsKey("no-torch");
-        String python = a.getOrDefault("python", "/usr/bin/python3");
-        Path script = Path.of(a.getOrDefault("script", "tools/reference/llamagen_bench.py"));
+        Path script = Path.of("tools/reference/llamagen_bench.py");
         double warmupS = Double.parseDouble(a.getOrDefault("warmup-s", "5"));
         String kvArg = a.getOrDefault("kv-cache", "f32");
         KVCacheDType kvCache;
@@ -63,7 +63,7 @@ public final class GptBench {
             throw new IllegalArgumentException("--kv-cache must be f32 or bf16, got '" + kvArg + "'");
         }
         Parallel.setThreads(threads);
-        if (torch && !Files.exists(script)) throw new IllegalArgumentException(script + " not found (run from the repository root, or pass --script, or --no-torch)");
+        if (torch && !Files.exists(RunConditions.root().resolve(script))) throw new IllegalArgumentException(script + " not found (run from the repository root, or --no-torch)");
         System.out.printf(Locale.ROOT, "GptBench: threads %d, steps %d, KV cache %s, java %s, load %s%n", threads, steps, kvCache.label(),
                 Runtime.version(), loadAverage());
         List<String> rows = new ArrayList<>();
@@ -79,13 +79,16 @@ public final class GptBench {
                 try (Generator gen = new Generator(g)) {
                     for (int b : batches) {
                         for (double c : cfgs) {
+                            RunConditions.Window window = RunConditions.start();
                             Result ours = java(gen, b, c, steps, warmupS, kvCache);
                             long kv = gen.decoder().cacheBytes();
-                            Result ref = torch ? torch(python, script, name, b, c, steps, threads) : null;
-                            String row = String.format(Locale.ROOT, "%-7s %5d %4.1f %5d | %8.2f %9.2f %8.2f | %s | %s | %,14d | %,10d %8.1f",
+                            Result ref = torch ? torch(name, b, c, steps, threads) : null;
+                            RunConditions.Noise noise = window.stop();
+                            String row = String.format(Locale.ROOT, "%-7s %5d %4.1f %5d | %8.2f %9.2f %8.2f | %s | %6s | %,14d | %,10d %8.1f | %s",
                                     name, b, c, steps, ours.seconds, ours.tokensPerS, ours.sPerImage,
                                     ref == null ? "       -         -        -" : String.format(Locale.ROOT, "%8.2f %9.2f %8.2f", ref.seconds, ref.tokensPerS, ref.sPerImage),
-                                    ref == null ? "    -" : String.format(Locale.ROOT, "%5.2fx", ref.seconds / ours.seconds), kv, ours.heapBytes, ours.heapPerToken);
+                                    ref == null ? "-" : RunConditions.ratio(ref.seconds, ours.seconds, noise, ref.blas), kv, ours.heapBytes, ours.heapPerToken,
+                                    noise.describe());
                             rows.add(row);
                             System.out.println(row);
                         }
@@ -95,7 +98,7 @@ public final class GptBench {
         }
         System.out.println();
         System.out.println("model   batch  cfg steps |  java s  tok/s  s/img(256) |  torch s  tok/s  s/img(256) | torch/java | KV-cache bytes ("
-                + kvCache.name() + ") | java heap bytes, per token");
+                + kvCache.name() + ") | java heap bytes, per token | conditions");
         rows.forEach(System.out::println);
     }
 
@@ -131,32 +134,17 @@ public final class GptBench {
         double sec = (System.nanoTime() - t0) / 1e9;
         long heap = m.stop();
         double perToken = steps == half ? Double.NaN : (heap - halfHeap - 4.0 * batch * (steps - half)) / ((double) batch * (steps - half));
-        return new Result(sec, batch * steps / sec, sec / steps * 256 / batch, heap, perToken);
+        return new Result(sec, batch * steps / sec, sec / steps * 256 / batch, heap, perToken, null);
     }
 
-    static Result torch(String python, Path script, String model, int batch, double cfg, int steps, int threads) throws IOException, InterruptedException {
+    static Result torch(String model, int batch, double cfg, int steps, int threads) throws IOException, InterruptedException {
         Path json = Files.createTempFile("llamagen-bench", ".json");
         try {
-            ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--models", model, "--batches", Integer.toString(batch),
-                    "--cfgs", Double.toString(cfg), "--steps", Integer.toString(steps), "--threads", Integer.toString(threads), "--json", json.toString());
-            pb.environment().put("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu/openblas-openmp");
-            pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-            pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
-            pb.environment().remove("OPENBLAS_CORETYPE"); // let OpenBLAS pick its own (AVX-512) kernel
-            pb.environment().remove("OPENBLAS_L2_SIZE");
-            pb.redirectErrorStream(true);
-            Path log = Files.createTempFile("llamagen-bench", ".log");
-            pb.redirectOutput(log.toFile());
-            Process p = pb.start();
-            if (!p.waitFor(2, TimeUnit.HOURS)) {
-                p.destroyForcibly();
-                throw new IOException("torch reference timed out");
-            }
-            if (p.exitValue() != 0) throw new IOException("torch reference failed (" + p.exitValue() + "):\n" + Files.readString(log));
-            Files.deleteIfExists(log);
+            RunConditions.Reference r = RunConditions.launchReference(threads, "llamagen_bench.py", List.of("--models", model, "--batches", Integer.toString(batch),
+                    "--cfgs", Double.toString(cfg), "--steps", Integer.toString(steps), "--threads", Integer.toString(threads), "--json", json.toString()));
             Map<?, ?> root = (Map<?, ?>) Json.parse(Files.readString(json));
-            Map<?, ?> r = (Map<?, ?>) ((List<?>) root.get("results")).get(0);
-            return new Result(num(r, "seconds"), num(r, "tokens_per_s"), num(r, "s_per_image"));
+            Map<?, ?> res = (Map<?, ?>) ((List<?>) root.get("results")).get(0);
+            return new Result(num(res, "seconds"), num(res, "tokens_per_s"), num(res, "s_per_image"), r.blas());
         } catch (Json.JsonException e) {
             throw new IOException(e);
         } finally {

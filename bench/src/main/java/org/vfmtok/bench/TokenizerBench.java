@@ -20,7 +20,8 @@ import org.vfmtok.vfmtok.model.TokenizerConfig;
 /**
  * The tokenizer's stages at the official size (336×336, DINOv2-L/14-reg4, random weights), Java and the
  * PyTorch reference alternated in one run: per case, Java, then PyTorch, then Java and PyTorch again;
- * medians; ratio = PyTorch seconds / Java seconds (above 1: Java is faster). Also peak native memory.
+ * medians; ratio = PyTorch seconds / Java seconds (above 1: Java is faster), printed only when the case ran quiet
+ * and torch ran on OpenBLAS ({@link RunConditions}: else "noisy" or "refused"). Also peak native memory.
  */
 public final class TokenizerBench {
     private TokenizerBench() {}
@@ -34,29 +35,45 @@ public final class TokenizerBench {
         System.out.println("# building the official-size tokenizer with random weights...");
         VFMTokenizer tok = Scope.global().run(() -> VFMTokenizer.random(cfg, 0));
         List<String> rows = new ArrayList<>();
-        rows.add(String.format(Locale.ROOT, "%-12s %5s %7s %10s %10s %7s %12s", "stage", "batch", "threads", "java_s", "torch_s", "ratio", "java_peak_MB"));
+        rows.add(String.format(Locale.ROOT, "%-12s %5s %7s %10s %10s %7s %12s  %s", "stage", "batch", "threads", "java_s", "torch_s", "ratio", "java_peak_MB", "conditions"));
         for (String what : whats) {
             for (int b : batches) {
                 double[] java = new double[2 * reps];
                 double[] torch = new double[2 * reps];
                 long peak = 0;
                 Map<String, Object> ref = null;
+                RunConditions.Blas blas = null;
+                RunConditions.Window window = RunConditions.start();
                 for (int round = 0; round < 2; round++) {
                     double[] t = javaRun(tok, cfg, what, b, reps, round == 0);
                     System.arraycopy(t, 0, java, round * reps, reps);
                     peak = Math.max(peak, NativeMemory.peakBytes());
-                    ref = ReferenceProcess.run("vfmtok_bench.py", threads, "--what", what, "--batch", Integer.toString(b), "--reps", Integer.toString(reps), "--threads", Integer.toString(threads));
+                    RunConditions.Reference r = RunConditions.launchReference(threads, "vfmtok_bench.py",
+                            List.of("--what", what, "--batch", Integer.toString(b), "--reps", Integer.toString(reps), "--threads", Integer.toString(threads)));
+                    blas = r.blas();
+                    ref = json(r.lastLine());
                     List<?> s = (List<?>) ref.get("seconds");
                     for (int i = 0; i < reps; i++) torch[round * reps + i] = ((Number) s.get(i)).doubleValue();
                 }
+                RunConditions.Noise noise = window.stop();
                 double j = Stats.median(java), p = Stats.median(torch);
-                String row = String.format(Locale.ROOT, "%-12s %5d %7d %10.3f %10.3f %7.2f %12.0f", what, b, threads, j, p, p / j, peak / 1048576.0);
-                System.out.println(row + "   (torch peak RSS " + ref.get("peak_rss_mb") + " MB, BLAS " + ref.get("blas_libs") + ")");
+                String row = String.format(Locale.ROOT, "%-12s %5d %7d %10.3f %10.3f %7s %12.0f  %s", what, b, threads, j, p,
+                        RunConditions.ratio(p, j, noise, blas), peak / 1048576.0, noise.describe());
+                System.out.println(row + "   (torch peak RSS " + ref.get("peak_rss_mb") + " MB, BLAS " + blas.describe() + ")");
                 rows.add(row);
             }
         }
         System.out.println();
         rows.forEach(System.out::println);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> json(String line) throws java.io.IOException {
+        try {
+            return (Map<String, Object>) org.vfmtok.tensor.io.Json.parse(line);
+        } catch (org.vfmtok.tensor.io.Json.JsonException e) {
+            throw new java.io.IOException("vfmtok_bench.py printed no JSON: " + line, e);
+        }
     }
 
     private static double[] javaRun(VFMTokenizer tok, TokenizerConfig cfg, String what, int b, int reps, boolean warm) {

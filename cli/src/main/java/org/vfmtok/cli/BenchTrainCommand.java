@@ -1,11 +1,7 @@
 package org.vfmtok.cli;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.vfmtok.llama.GPT;
 import org.vfmtok.llama.GPTConfig;
 import org.vfmtok.nn.optim.Adam;
@@ -43,9 +39,10 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         double tok = Double.NaN, ar = Double.NaN;
+        org.vfmtok.bench.RunConditions.Window window = org.vfmtok.bench.RunConditions.start();   // both sides: the ratios need a quiet machine throughout
         if (only == null || only.equals("tokenizer")) tok = timeTokenizer();
         if (only == null || only.equals("gpt")) ar = timeGpt();
-        return torch(tok, ar);
+        return torch(tok, ar, window);
     }
 
     private double timeTokenizer() {
@@ -88,19 +85,29 @@ final class BenchTrainCommand implements Callable<Integer> {
         return ar;
     }
 
-    private int torch(double tok, double ar) throws Exception {
-        Path script = Path.of("tools/reference/train_step_bench.py"), py = Path.of("/usr/bin/python3");
-        if (noTorch || !Files.exists(script) || !Files.isExecutable(py)) return 0;
-        Process p = new ProcessBuilder(py.toString(), script.toString(), "--threads", Integer.toString(threads), "--steps", Integer.toString(steps),
-                "--tok-batch", Integer.toString(tokBatch), "--ar-batch", Integer.toString(arBatch)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            System.out.println("PyTorch reference did not run: " + out.strip());
+    /** The PyTorch steps through the one reference launcher (OpenBLAS, threads, BLAS check), and the ratios when the run was quiet. */
+    private int torch(double tok, double ar, org.vfmtok.bench.RunConditions.Window window) throws Exception {
+        if (noTorch) return 0;
+        String missing = org.vfmtok.bench.RunConditions.missingReference();
+        if (missing != null) {
+            System.out.println("PyTorch reference not run: " + missing);
             return 0;
         }
+        org.vfmtok.bench.RunConditions.Reference ref;
+        try {
+            ref = org.vfmtok.bench.RunConditions.launchReference(threads, "train_step_bench.py", java.util.List.of("--threads", Integer.toString(threads),
+                    "--steps", Integer.toString(steps), "--tok-batch", Integer.toString(tokBatch), "--ar-batch", Integer.toString(arBatch)));
+        } catch (java.io.IOException e) {
+            System.out.println("PyTorch reference did not run: " + e.getMessage());
+            return 0;
+        }
+        var noise = window.stop();
+        String out = ref.stdout();
         System.out.print(out);
         double torchTok = field(out, "tokenizer-demo"), torchAr = field(out, "gpt-demo");
-        System.out.printf(Locale.ROOT, "ratio (PyTorch step time / ours): tokenizer %.2f, gpt %.2f (above 1: we are faster)%n", torchTok / (1000 * tok), torchAr / (1000 * ar));
+        System.out.printf(Locale.ROOT, "ratio (PyTorch step time / ours): tokenizer %s, gpt %s (above 1: we are faster); %s%n",
+                org.vfmtok.bench.RunConditions.ratio(torchTok, 1000 * tok, noise, ref.blas()),
+                org.vfmtok.bench.RunConditions.ratio(torchAr, 1000 * ar, noise, ref.blas()), noise.describe());
         return 0;
     }
 

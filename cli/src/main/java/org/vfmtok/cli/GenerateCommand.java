@@ -81,6 +81,10 @@ final class GenerateCommand implements Callable<Integer> {
             description = "KV-cache storage: f32, or bf16 (half the memory; k and v rounded to bfloat16, attention in F32; default ${DEFAULT-VALUE}).")
     String kvCache;
 
+    @Option(names = "--weights", defaultValue = "f32", paramLabel = "f32|bf16",
+            description = "Storage of the GPT's weight matrices: f32, or bf16 (half the memory and the bytes a decode step streams; rounded to nearest even, products accumulate in F32; default ${DEFAULT-VALUE}).")
+    String weights;
+
     @Option(names = "--out", required = true, paramLabel = "PNG", description = "Output image grid.")
     Path out;
 
@@ -115,7 +119,7 @@ final class GenerateCommand implements Callable<Integer> {
         for (int i = 0; i < labels.length; i++) labels[i] = classes[i / perClass];
         try (Scope scope = Scope.open("generate")) {
             long t0 = System.nanoTime();
-            GPT model = GPT.load(gpt, cfg, gptWeights);
+            GPT model = GPT.load(gpt, cfg, gptWeights, weightStorage(weights));
             VFMTokenizer tok = VFMTokenizer.load(tokenizer, null, tcfg);
             System.err.printf(Locale.ROOT, "loaded %s (%,d parameters) and the tokenizer in %.1f s%n", cfg, model.parameterCount(), (System.nanoTime() - t0) / 1e9);
             try (ImageGenerator gen = new ImageGenerator(model, tok); Generator sampler = new Generator(model)) {
@@ -201,6 +205,15 @@ final class GenerateCommand implements Callable<Integer> {
         String describe() {
             return String.format(Locale.ROOT, "generate: %d images in %d batch(es) of %d; memory: weights %.0f MiB, KV cache %.0f MiB per batch, images and grid %.0f MiB of heap",
                     images, batches, batch, weightBytes / 1048576.0, cacheBytesPerBatch / 1048576.0, heapBytes / 1048576.0);
+        }
+    }
+
+    /** The {@code --weights} value: f32 or bf16; anything else is a one-line error naming it. */
+    static org.vfmtok.nn.WeightStorage weightStorage(String value) {
+        try {
+            return org.vfmtok.nn.WeightStorage.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--weights must be f32 or bf16, got '" + value + "'");
         }
     }
 

@@ -2,6 +2,7 @@ package org.vfmtok.llama;
 
 import org.vfmtok.nn.Module;
 import org.vfmtok.nn.layers.RMSNorm;
+import org.vfmtok.tensor.DType;
 
 /** The submodules of {@link GPT}, registered in the official order so that state-dict keys match §2.2. */
 final class Blocks {
@@ -21,9 +22,9 @@ final class Blocks {
         final Weight wqkv;
         final Weight wo;
 
-        Attention(int dim) {
-            wqkv = register("wqkv", new Weight(3 * dim, dim));
-            wo = register("wo", new Weight(dim, dim));
+        Attention(int dim, DType matrices) {
+            wqkv = register("wqkv", new Weight(3 * dim, dim, matrices));
+            wo = register("wo", new Weight(dim, dim, matrices));
         }
     }
 
@@ -33,10 +34,10 @@ final class Blocks {
         final Weight w3;
         final Weight w2;
 
-        FeedForward(int dim, int hidden) {
-            w1 = register("w1", new Weight(hidden, dim));
-            w3 = register("w3", new Weight(hidden, dim));
-            w2 = register("w2", new Weight(dim, hidden));
+        FeedForward(int dim, int hidden, DType matrices) {
+            w1 = register("w1", new Weight(hidden, dim, matrices));
+            w3 = register("w3", new Weight(hidden, dim, matrices));
+            w2 = register("w2", new Weight(dim, hidden, matrices));
         }
     }
 
@@ -47,9 +48,10 @@ final class Blocks {
         final RMSNorm attentionNorm;
         final RMSNorm ffnNorm;
 
-        Block(GPTConfig c) {
-            attention = register("attention", new Attention(c.dim()));
-            feedForward = register("feed_forward", new FeedForward(c.dim(), c.ffnDim()));
+        /** {@code matrices}: the storage type of the linear weights (norm scales stay F32). */
+        Block(GPTConfig c, DType matrices) {
+            attention = register("attention", new Attention(c.dim(), matrices));
+            feedForward = register("feed_forward", new FeedForward(c.dim(), c.ffnDim(), matrices));
             attentionNorm = register("attention_norm", new RMSNorm(c.dim(), c.normEps()));
             ffnNorm = register("ffn_norm", new RMSNorm(c.dim(), c.normEps()));
         }

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.vfmtok.nn.LoadReport;
 import org.vfmtok.nn.Module;
 import org.vfmtok.nn.StateDictException;
+import org.vfmtok.nn.WeightStorage;
 import org.vfmtok.nn.io.AnyCheckpoint;
 import org.vfmtok.nn.layers.Dropout;
 import org.vfmtok.nn.layers.ModuleList;
@@ -54,6 +55,7 @@ public final class GPT extends Module implements AutoCloseable {
     private final Rng dropoutRng;
     private final Dropout tokDropout, residDropout, ffnDropout;
     private final Scope weights;
+    private final WeightStorage storage;
 
     /** Uninitialised weights (to load a checkpoint into); see {@link #random} and {@link #initialize}. */
     public GPT(GPTConfig config) {
@@ -62,16 +64,27 @@ public final class GPT extends Module implements AutoCloseable {
 
     /** Uninitialised weights; {@code dropoutRng} drives the training-mode dropouts. */
     public GPT(GPTConfig config, Rng dropoutRng) {
+        this(config, dropoutRng, WeightStorage.F32);
+    }
+
+    /**
+     * Uninitialised weights whose linear matrices (attention, SwiGLU, output head) are stored as {@code storage};
+     * embedding tables and norm scales stay F32. A {@link WeightStorage#BF16} model is for inference: its
+     * parameters do not require gradients. Loading (or {@link #initialize}) rounds F32 values into it.
+     */
+    public GPT(GPTConfig config, Rng dropoutRng, WeightStorage storage) {
         this.config = config;
         this.dropoutRng = dropoutRng;
+        this.storage = storage;
+        DType matrices = storage.dtype();
         weights = Scope.owned("GPT weights");
         try (Scope.Entered in = weights.enter()) {
             clsEmbedding = register("cls_embedding", new Blocks.LabelEmbedder(config.classRows(), config.dim()));
             tokEmbeddings = register("tok_embeddings", new Weight(config.vocabSize(), config.dim()));
             register("layers", layers);
-            for (int i = 0; i < config.nLayer(); i++) layers.add(new Blocks.Block(config));
+            for (int i = 0; i < config.nLayer(); i++) layers.add(new Blocks.Block(config, matrices));
             norm = register("norm", new RMSNorm(config.dim(), config.normEps()));
-            output = register("output", new Weight(config.vocabSize(), config.dim()));
+            output = register("output", new Weight(config.vocabSize(), config.dim(), matrices));
             rope = new Rope2D(config.grid(), config.headDim(), config.ropeBase());
             // registered (no state) so that train()/eval() reach them; PyTorch keeps resid/ffn dropout inside the blocks
             tokDropout = register("tok_dropout", new Dropout(config.tokenDropoutP(), dropoutRng));
@@ -83,6 +96,26 @@ public final class GPT extends Module implements AutoCloseable {
         }
         NativeMemory.Owner owner = NativeMemory.openOwner();
         weights.onClose(owner::close); // also when the enclosing scope closes the weights
+        if (storage != WeightStorage.F32) requiresGrad(false);
+    }
+
+    /** How the linear matrices are stored. */
+    public WeightStorage weightStorage() { return storage; }
+
+    /**
+     * A new model with these weights stored as {@code target} (rounded to nearest even for BF16), in eval mode; this
+     * model is unchanged. The copy owns its memory (close it); it belongs to the scope current at the call.
+     */
+    public GPT withWeights(WeightStorage target) {
+        GPT g = new GPT(config, new Rng(0x5EEDL), target);
+        try {
+            g.load(stateDict(), true);
+        } catch (RuntimeException | Error e) {
+            g.close();
+            throw e;
+        }
+        g.eval();
+        return g;
     }
 
     /** Frees the weights (and everything else allocated in the model's scope, e.g. optimiser state). Idempotent. */
@@ -121,8 +154,17 @@ public final class GPT extends Module implements AutoCloseable {
     }
 
     private static void fillNormal(Tensor t, long seed, int param, double std) {
-        if (t.dtype() != DType.F32 || !t.isContiguous()) throw new IllegalStateException("weights are F32 and contiguous");
-        Init.normalInBlocks(t, seed * 0x9E3779B97F4A7C15L + param * 0xBF58476D1CE4E5B9L, std);
+        if (!t.isContiguous()) throw new IllegalStateException("weights are contiguous");
+        long s = seed * 0x9E3779B97F4A7C15L + param * 0xBF58476D1CE4E5B9L;
+        if (t.dtype() == DType.F32) {
+            Init.normalInBlocks(t, s, std);
+            return;
+        }
+        try (Scope draw = Scope.open("GPT init")) {   // the same draws as an F32 model, rounded into the stored type
+            Tensor f = Tensor.empty(DType.F32, t.shape());
+            Init.normalInBlocks(f, s, std);
+            t.copyFrom(f);
+        }
     }
 
     public Rope2D rope() { return rope; }
@@ -218,6 +260,11 @@ public final class GPT extends Module implements AutoCloseable {
      * forces one. A checkpoint of another size fails naming the first mismatching keys and their shapes.
      */
     public static GPT load(Path file, GPTConfig config, String which) throws IOException {
+        return load(file, config, which, WeightStorage.F32);
+    }
+
+    /** {@link #load(Path, GPTConfig, String)} into a model whose linear matrices are stored as {@code storage} (rounded on load). */
+    public static GPT load(Path file, GPTConfig config, String which, WeightStorage storage) throws IOException {
         GPT g = null;
         Scope caller = Scope.current(); // the model belongs where it was before: not to the conversions scope
         // conversions of checkpoint tensors die here; the weights are in the model's own scope
@@ -241,7 +288,7 @@ public final class GPT extends Module implements AutoCloseable {
             }
             if (sd.isEmpty()) throw new IOException(file + ": no tensors");
             checkShapes(file, used, sd, config); // before the model is allocated: a wrong config costs nothing
-            g = caller.run(() -> new GPT(config));
+            g = caller.run(() -> new GPT(config, new Rng(0x5EEDL), storage));
             try {
                 g.load(sd, true);
             } catch (StateDictException e) {

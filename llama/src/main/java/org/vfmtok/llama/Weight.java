@@ -13,7 +13,12 @@ final class Weight extends Module {
     final Tensor weight;
 
     Weight(int rows, int cols) {
-        this.weight = parameter("weight", Tensor.empty(DType.F32, rows, cols));
+        this(rows, cols, DType.F32);
+    }
+
+    /** A weight stored as {@code dtype} (F32, or BF16 for the matrices of an inference model). */
+    Weight(int rows, int cols, DType dtype) {
+        this.weight = parameter("weight", Tensor.empty(dtype, rows, cols));
     }
 
     int rows() { return weight.size(0); }

@@ -33,7 +33,22 @@ class DecoderMemoryTest {
     void decodeStepsAllocateNothing(KVCacheDType dtype) {
         Assumptions.assumeTrue(dtype == KVCacheDType.F32 || org.vfmtok.tensor.backend.Backends.cpu().attention().cachedFastPath(org.vfmtok.tensor.DType.BF16), "64-bit float vectors: no BF16 cache");
         try (Scope weights = Scope.open()) {
-            GPT g = Fixture.small("g16").load();
+            assertDecodeAllocatesNothing(Fixture.small("g16").load(), dtype);
+        }
+    }
+
+    /** The same with BF16 weight matrices (the row kernel's widening path), with a BF16 cache where there is one. */
+    @Test
+    void decodeStepsWithBf16WeightsAllocateNothing() {
+        boolean bf16Cache = org.vfmtok.tensor.backend.Backends.cpu().attention().cachedFastPath(org.vfmtok.tensor.DType.BF16);
+        try (Scope weights = Scope.open()) {
+            GPT g = Fixture.small("g16").load().withWeights(org.vfmtok.nn.WeightStorage.BF16);
+            assertDecodeAllocatesNothing(g, bf16Cache ? KVCacheDType.BF16 : KVCacheDType.F32);
+        }
+    }
+
+    private static void assertDecodeAllocatesNothing(GPT g, KVCacheDType dtype) {
+        {
             int rows = 4;
             try (KVDecoder d = new KVDecoder(g, rows, dtype)) {
                 assertEquals(2L * g.config.nLayer() * rows * g.config.nHead() * 264 * g.config.headDim() * dtype.byteSize(), d.cacheBytes());
@@ -55,8 +70,8 @@ class DecoderMemoryTest {
                 heap = Arrays.copyOf(heap, runs);
                 assertEquals(live, NativeMemory.liveBytes(), "native bytes live before and after the decode runs");
                 assertEquals(owned, d.allocatedBytes());
-                System.out.printf("decode (%s cache, %d layers): 0 tensor bytes; Java heap bytes per prefill + 255 steps, all threads, run by run: %s; decoder owns %d bytes (cache %d)%n",
-                        dtype.label(), g.config.nLayer(), Arrays.toString(heap), owned, d.cacheBytes());
+                System.out.printf("decode (%s weights, %s cache, %d layers): 0 tensor bytes; Java heap bytes per prefill + 255 steps, all threads, run by run: %s; decoder owns %d bytes (cache %d)%n",
+                        g.weightStorage().label(), dtype.label(), g.config.nLayer(), Arrays.toString(heap), owned, d.cacheBytes());
                 assertEquals(0, heap[runs - 1], "Java heap bytes allocated by a prefill and 255 decode steps, run by run " + Arrays.toString(heap));
             }
         }

@@ -27,7 +27,8 @@ public interface GemmKernels {
     /**
      * {@code out (M, N) = x (M, K) · w (N, K)ᵀ}, or {@code out += x·wᵀ} when {@code accumulate}: a linear layer's
      * weight in its PyTorch layout against a few rows (a decode step), written into the caller's buffer. With the
-     * workspace of this backend and F32 operands whose last dims are contiguous the call allocates nothing; other
+     * workspace of this backend, F32 x and out and an F32 or BF16 w (the weight's storage type: BF16 halves the bytes
+     * a decode step streams; F32 accumulation either way), last dims contiguous, the call allocates nothing; other
      * layouts and dtypes work too (through {@link #gemm}).
      */
     void linearRows(Tensor x, Tensor w, Tensor out, boolean accumulate, Workspace workspace);

@@ -55,7 +55,7 @@ public final class CpuGemm implements GemmKernels {
         return new RowGemm();
     }
 
-    /** The row kernel ({@link RowGemm}) for F32 rows with this backend's workspace; else the GEMM on views. */
+    /** The row kernel ({@link RowGemm}) for F32 rows and F32 or BF16 weights with this backend's workspace; else the GEMM on views. */
     @Override
     public void linearRows(Tensor x, Tensor w, Tensor out, boolean accumulate, Workspace workspace) {
         GemmKernels.checkLinearRows(x, w, out);

@@ -80,6 +80,38 @@ class DecodeKernelsTest {
         }
     }
 
+    /**
+     * BF16 weights (the storage type is a parameter of the row kernel): against the scalar oracle reading the same
+     * BF16 values, and bit for bit the F32 kernel on the widened weights (widening is exact; the sums are the same).
+     */
+    @Test
+    void linearRowsReadsBf16Weights() {
+        Rng rng = new Rng(17);
+        Workspace ws = CPU.gemm().linearWorkspace();
+        try (Scope s = Scope.open()) {
+            for (int m : new int[] {1, 2, 3, 70}) for (int n : new int[] {1, 4, 5, 33}) for (int k : new int[] {1, 5, 16, 17, 100}) {
+                Tensor x = Init.randn(rng, m, k), w = Init.randn(rng, n, k).to(DType.BF16);
+                checkLinear(x, w, Tensor.zeros(m, n), false, ws);
+                checkLinear(x, w, Init.randn(rng, m, n), true, ws);
+                Tensor widened = Tensor.zeros(m, n), bf16 = Tensor.zeros(m, n);
+                CPU.gemm().linearRows(x, w.to(DType.F32), widened, false, ws);
+                CPU.gemm().linearRows(x, w, bf16, false, ws);
+                assertArrayEquals(widened.toFloatArray(), bf16.toFloatArray(), "bf16 vs widened f32 weights " + m + "x" + k + " · " + n);
+                Tensor oracle = Tensor.zeros(m, n);
+                SCALAR.gemm().linearRows(x, w, oracle, false, SCALAR.gemm().linearWorkspace());   // the oracle reads BF16 itself
+                assertClose(oracle, bf16, 2e-5 * Math.sqrt(k) * 4, "scalar oracle on bf16 weights");
+            }
+            // strided rows of a BF16 weight, and the general GEMM's small-side route (w as Bᵀ) reading BF16 in place
+            Tensor wWide = Init.randn(rng, 11, 50).to(DType.BF16), x = Init.randn(rng, 3, 33);
+            Tensor w = wWide.narrow(1, 7, 33).narrow(0, 1, 9);
+            checkLinear(x, w, Tensor.zeros(3, 9), false, ws);
+            Tensor viaGemm = Tensor.zeros(3, 9), viaRows = Tensor.zeros(3, 9);
+            CPU.gemm().gemm(x, w.mT(), viaGemm, 1f, 0f);
+            CPU.gemm().linearRows(x, w, viaRows, false, ws);
+            assertArrayEquals(viaRows.toFloatArray(), viaGemm.toFloatArray(), "gemm with a BF16 Bᵀ and a small M takes the row kernel");
+        }
+    }
+
     /** Products big enough to be split over the threads, one and batched (parts that cross items): the oracle's values. */
     @Test
     void rowKernelSplitOverThreads() {

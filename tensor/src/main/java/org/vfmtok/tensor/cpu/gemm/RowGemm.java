@@ -4,7 +4,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.Workspace;
 import org.vfmtok.tensor.cpu.FastPath;
@@ -23,6 +25,13 @@ import org.vfmtok.tensor.cpu.VectorSupport;
  * accumulators), x staying in cache. Larger M works too (x is walked in tiles of {@link #ROW_TILE} rows so
  * that the slice of w in flight stays in cache), which serves the no-grad full-sequence forward.
  *
+ * <p>The weight's storage type is a parameter of the kernel: F32, or BF16 (half the bytes streamed, which is what
+ * a decode step is bound by). BF16 rows are loaded as {@link ShortVector}s and widened to F32 lanes in the
+ * register ({@link VectorSupport#widenBf16}: bits shifted left 16, exact), then multiplied and accumulated in F32
+ * exactly as F32 weights are, so a BF16 weight gives the same bits as its F32 widening. AVX512-BF16's dot
+ * products ({@code vdpbf16ps}) would round x to BF16 too and are not reachable through the Vector API anyway;
+ * widening keeps x in F32 and costs two cheap instructions per vector of weights.
+ *
  * <p>An instance is the caller's workspace: it holds the operands of the call in progress and the parallel
  * body made once, so {@link #run} allocates nothing; one calling thread at a time.
  */
@@ -31,6 +40,8 @@ public final class RowGemm implements Workspace {
     private static final int VL = F.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final VectorSpecies<Short> BF16 = VectorSupport.BF16;
     /** x rows per pass over a slice of w. */
     static final int ROW_TILE = 64;
     /** w rows per thread at least (below this, threading costs more than it saves). */
@@ -45,6 +56,7 @@ public final class RowGemm implements Workspace {
 
     // The operands of the call in progress, read by every thread of it (published by Parallel's hand-over).
     private MemorySegment xs, ws, os;
+    private boolean bf16;          // w is BF16 (else F32)
     private long x0, xr, w0, wr, o0, or, oc;   // byte offsets and strides; out (i, j) at o0 + i·or + j·oc
     private int m, n, k, slices;   // slices: of four w rows per item, the last taking the rest
     private int items;             // products of one call (a batch): item t has its operands at the byte offsets below
@@ -56,49 +68,56 @@ public final class RowGemm implements Workspace {
     /** A product to reuse (made through {@code GemmKernels.linearWorkspace}). */
     public RowGemm() {}
 
-    /** Whether {@link #run} takes these operands: F32 in CPU memory, last dims contiguous. */
+    /** Whether {@link #run} takes these operands: x and out F32, w F32 or BF16 ({@link #weightType}), in CPU memory, last dims contiguous. */
     public static boolean supports(Tensor x, Tensor w, Tensor out) {
-        return FastPath.rowsF32(x) && FastPath.rowsF32(w) && FastPath.rowsF32(out);
+        return FastPath.rowsF32(x) && weightType(w.dtype()) && FastPath.rowsOf(w, w.dtype()) && FastPath.rowsF32(out);
+    }
+
+    /** Whether the kernel reads weights of this storage type: F32 or BF16. */
+    public static boolean weightType(DType t) {
+        return t == DType.F32 || t == DType.BF16;
     }
 
     /** out (M, N) = x (M, K) · w (N, K)ᵀ, or out += x·wᵀ when {@code accumulate}, for operands that {@link #supports} (checked by the caller). */
     public void run(Tensor x, Tensor w, Tensor out, boolean accumulate) {
-        run(x.segment(), x.byteOffset(), x.stride(0) * 4, w.segment(), w.byteOffset(), w.stride(0) * 4,
+        run(x.segment(), x.byteOffset(), x.stride(0) * 4, w.dtype(), w.segment(), w.byteOffset(), w.stride(0) * w.dtype().byteSize(),
                 out.segment(), out.byteOffset(), out.stride(0) * 4, out.stride(1) * 4, x.size(0), w.size(0), x.size(1), 1f, accumulate ? 1f : 0f);
     }
 
     /**
-     * The same product on raw F32 operands (byte offsets and row strides; x and w rows contiguous), as the general
-     * GEMM routes a single product with a small side here: {@code out(i, j) = alpha·Σ_p x(i, p)·w(j, p) + beta·out(i, j)}
-     * with out(i, j) at {@code o0 + i·or + j·oc} bytes (beta 0: out is not read). alpha 1, beta 0 or 1 give the
-     * bits of {@code x·wᵀ} and {@code out + x·wᵀ}.
+     * The same product on raw operands (byte offsets and row strides; x and w rows contiguous; x and out F32, w of
+     * type {@code wType}, F32 or BF16), as the general GEMM routes a single product with a small side here:
+     * {@code out(i, j) = alpha·Σ_p x(i, p)·w(j, p) + beta·out(i, j)} with out(i, j) at {@code o0 + i·or + j·oc} bytes
+     * (beta 0: out is not read). alpha 1, beta 0 or 1 give the bits of {@code x·wᵀ} and {@code out + x·wᵀ}.
      */
-    public void run(MemorySegment xs, long x0, long xr, MemorySegment ws, long w0, long wr, MemorySegment os, long o0, long or, long oc,
+    public void run(MemorySegment xs, long x0, long xr, DType wType, MemorySegment ws, long w0, long wr, MemorySegment os, long o0, long or, long oc,
                     int m, int n, int k, float alpha, float beta) {
         items = 1;
-        start(xs, x0, xr, ws, w0, wr, os, o0, or, oc, m, n, k, alpha, beta);
+        start(xs, x0, xr, wType, ws, w0, wr, os, o0, or, oc, m, n, k, alpha, beta);
     }
 
     /**
      * A batch of such products in one parallel call: item t has x, w and out at the byte offsets
      * {@code xItems[t]}, {@code wItems[t]}, {@code oItems[t]} (same strides and sizes for all).
      */
-    public void runBatch(MemorySegment xs, long[] xItems, long xr, MemorySegment ws, long[] wItems, long wr, MemorySegment os, long[] oItems,
+    public void runBatch(MemorySegment xs, long[] xItems, long xr, DType wType, MemorySegment ws, long[] wItems, long wr, MemorySegment os, long[] oItems,
                          long or, long oc, int m, int n, int k, float alpha, float beta) {
         items = xItems.length;
         this.xItems = xItems;
         this.wItems = wItems;
         this.oItems = oItems;
         try {
-            start(xs, 0, xr, ws, 0, wr, os, 0, or, oc, m, n, k, alpha, beta);
+            start(xs, 0, xr, wType, ws, 0, wr, os, 0, or, oc, m, n, k, alpha, beta);
         } finally {
             this.xItems = this.wItems = this.oItems = null;
         }
     }
 
-    private void start(MemorySegment xs, long x0, long xr, MemorySegment ws, long w0, long wr, MemorySegment os, long o0, long or, long oc,
+    private void start(MemorySegment xs, long x0, long xr, DType wType, MemorySegment ws, long w0, long wr, MemorySegment os, long o0, long or, long oc,
                        int m, int n, int k, float alpha, float beta) {
+        if (!weightType(wType)) throw new IllegalArgumentException("RowGemm reads F32 or BF16 weights, not " + wType);
         if (m == 0 || n == 0 || items == 0) return;
+        this.bf16 = wType == DType.BF16;
         this.m = m;
         this.n = n;
         this.k = k;
@@ -156,26 +175,28 @@ public final class RowGemm implements Workspace {
     private void micro(long x0, long w0, long o0, int ma, int mb, boolean twoRows, int na, int nb, int nc, int nd, int valid, float[] lanes) {
         MemorySegment xs = this.xs, ws = this.ws;
         int k = this.k;
+        boolean bf16 = this.bf16;
+        int wShift = bf16 ? 1 : 2;     // log2 of the weight's bytes per element
         long xa = x0 + ma * xr, xb = x0 + mb * xr;
         long wa = w0 + na * wr, wb = w0 + nb * wr, wc = w0 + nc * wr, wd = w0 + nd * wr;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        int kv = k - k % VL;
+        int kv = bf16 && BF16 == null ? 0 : k - k % VL;   // no short species for 64-bit float vectors: all in the tail
         for (int i = 0; i < kv; i += VL) {
-            long off = 4L * i;
+            long off = 4L * i, woff = (long) i << wShift;
             FloatVector va = FloatVector.fromMemorySegment(F, xs, xa + off, NATIVE);
-            FloatVector vb = FloatVector.fromMemorySegment(F, xs, xb + off, NATIVE);
-            FloatVector w = FloatVector.fromMemorySegment(F, ws, wa + off, NATIVE);
-            a0 = w.fma(va, a0);
-            b0 = w.fma(vb, b0);
-            w = FloatVector.fromMemorySegment(F, ws, wb + off, NATIVE);
-            a1 = w.fma(va, a1);
-            b1 = w.fma(vb, b1);
-            w = FloatVector.fromMemorySegment(F, ws, wc + off, NATIVE);
-            a2 = w.fma(va, a2);
-            b2 = w.fma(vb, b2);
-            w = FloatVector.fromMemorySegment(F, ws, wd + off, NATIVE);
-            a3 = w.fma(va, a3);
-            b3 = w.fma(vb, b3);
+            FloatVector w0v = weights(ws, wa + woff, bf16), w1v = weights(ws, wb + woff, bf16);
+            FloatVector w2v = weights(ws, wc + woff, bf16), w3v = weights(ws, wd + woff, bf16);
+            a0 = w0v.fma(va, a0);
+            a1 = w1v.fma(va, a1);
+            a2 = w2v.fma(va, a2);
+            a3 = w3v.fma(va, a3);
+            if (twoRows) {   // invariant: C2 unswitches the loop; a lone x row (batch-1 decode) does half the FMAs
+                FloatVector vb = FloatVector.fromMemorySegment(F, xs, xb + off, NATIVE);
+                b0 = w0v.fma(vb, b0);
+                b1 = w1v.fma(vb, b1);
+                b2 = w2v.fma(vb, b2);
+                b3 = w3v.fma(vb, b3);
+            }
         }
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, VL);
@@ -195,10 +216,22 @@ public final class RowGemm implements Workspace {
         }
     }
 
+    /**
+     * VL weights at byte {@code at} as F32 lanes: loaded as they are, or BF16 widened in the register. The flag is
+     * invariant in {@link #micro}'s loop, which C2 unswitches into one loop per storage type.
+     */
+    private static FloatVector weights(MemorySegment ws, long at, boolean bf16) {
+        return bf16 ? VectorSupport.widenBf16(ShortVector.fromMemorySegment(BF16, ws, at, NATIVE)) : FloatVector.fromMemorySegment(F, ws, at, NATIVE);
+    }
+
     /** Σ x[i]·w[i] over the scalar tail i in [from, k). */
     private float tail(long xRow, long wRow, int from) {
         float s = 0;
-        for (int i = from; i < k; i++) s += xs.get(FLOAT, xRow + 4L * i) * ws.get(FLOAT, wRow + 4L * i);
+        if (bf16) {
+            for (int i = from; i < k; i++) s += xs.get(FLOAT, xRow + 4L * i) * Float.intBitsToFloat(ws.get(SHORT, wRow + 2L * i) << 16);
+        } else {
+            for (int i = from; i < k; i++) s += xs.get(FLOAT, xRow + 4L * i) * ws.get(FLOAT, wRow + 4L * i);
+        }
         return s;
     }
 

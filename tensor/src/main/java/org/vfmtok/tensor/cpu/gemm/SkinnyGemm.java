@@ -36,11 +36,12 @@ public final class SkinnyGemm {
     private SkinnyGemm() {}
 
     /**
-     * Whether W (rows = outputs, cols = reduction) can be streamed for nx vectors: F32 with contiguous
-     * rows, or contiguous columns for a single vector.
+     * Whether W (rows = outputs, cols = reduction) can be streamed for nx vectors: F32 or BF16 with contiguous
+     * rows (the row kernel reads both), or F32 with contiguous columns for a single vector.
      */
     public static boolean supports(Operand w, int nx) {
-        return nx <= MAX_VECTORS && w.dtype() == DType.F32 && (w.colStride() == 1 || (nx == 1 && w.rowStride() == 1));
+        if (nx > MAX_VECTORS) return false;
+        return (RowGemm.weightType(w.dtype()) && w.colStride() == 1) || (w.dtype() == DType.F32 && nx == 1 && w.rowStride() == 1);
     }
 
     /**
@@ -88,15 +89,16 @@ public final class SkinnyGemm {
     private static void dotRows(Operand w, long[] wOffs, Operand x, long[] xOffs, int nx, MemorySegment y, long[] yOffs,
                                 long yRowStride, long yVecStride, int rows, int k, float alpha, float beta) {
         int nb = wOffs.length;
+        long wBytes = w.dtype().byteSize();
         long[] wb = new long[nb], xb = new long[nb], yb = new long[nb];
         for (int t = 0; t < nb; t++) {
-            wb[t] = 4 * wOffs[t];
+            wb[t] = wBytes * wOffs[t];
             yb[t] = 4 * yOffs[t];
         }
         RowGemm product = new RowGemm();
         if (x.dtype() == DType.F32 && x.colStride() == 1) {
             for (int t = 0; t < nb; t++) xb[t] = 4 * xOffs[t];
-            product.runBatch(x.seg(), xb, 4 * x.rowStride(), w.seg(), wb, 4 * w.rowStride(), y, yb, 4 * yVecStride, 4 * yRowStride, nx, rows, k, alpha, beta);
+            product.runBatch(x.seg(), xb, 4 * x.rowStride(), w.dtype(), w.seg(), wb, wBytes * w.rowStride(), y, yb, 4 * yVecStride, 4 * yRowStride, nx, rows, k, alpha, beta);
             return;
         }
         try (Scope scratch = Scope.open("gemm-small-side")) {
@@ -108,7 +110,7 @@ public final class SkinnyGemm {
                 xb[t] = packed.byteOffset() + 4L * t * nx * k;
                 MemorySegment.copy(rowsOfX, 0, packed.segment(), FLOAT, xb[t], nx * k);
             }
-            product.runBatch(packed.segment(), xb, 4L * k, w.seg(), wb, 4 * w.rowStride(), y, yb, 4 * yVecStride, 4 * yRowStride, nx, rows, k, alpha, beta);
+            product.runBatch(packed.segment(), xb, 4L * k, w.dtype(), w.seg(), wb, wBytes * w.rowStride(), y, yb, 4 * yVecStride, 4 * yRowStride, nx, rows, k, alpha, beta);
         }
     }
 
