@@ -32,22 +32,54 @@ import org.vfmtok.vfmtok.vfm.Dinov2Config;
  * @param numResBlocks res blocks per level, +1 in the decoder (1 → 2)
  * @param gnGroups     GroupNorm groups of the pixel decoder (32)
  * @param codebookUsedLen length of the quantizer's usage ring buffer (65536)
- * @param vfm          the frozen VFM
+ * @param vfm          the frozen VFM (with its input resize: the VFM grid is {@code vfm.vitInputSize(imageSize) / patch})
+ * @param posGrid      side of the decoder's {@code position_embedding} grid (official 24: 577 = 1 + 24² rows);
+ *                     its VFM branch predicts posGrid² tokens, so training needs it equal to the VFM grid
+ * @param projDim      output width of the decoder's {@code proj} (official Linear(dim, 1024)): the predicted VFM
+ *                     features, so training needs it equal to the VFM width
+ * @param decRegisters the decoder's {@code num_register_tokens} (4)
  */
 public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDepth, int encHeads, int encFfn, int nPoints,
                               int nCarrier, int decDepth, int decHeads, int decMlp, int codebookSize, int codeDim,
                               int zChannels, int ch, int[] chMult, int numResBlocks, int gnGroups, int codebookUsedLen,
-                              Dinov2Config vfm) {
+                              Dinov2Config vfm, int posGrid, int projDim, int decRegisters) {
 
     public TokenizerConfig {
         int side = (int) Math.round(Math.sqrt(nCarrier));
         if (side * side != nCarrier) throw new IllegalArgumentException("n_carrier must be a square, got " + nCarrier);
         if (imageSize % patchSize != 0) throw new IllegalArgumentException("image_size " + imageSize + " is not a multiple of patch_size " + patchSize);
-        if (imageSize % vfm.patchSize() != 0) throw new IllegalArgumentException("image_size " + imageSize + " is not a multiple of the VFM patch " + vfm.patchSize());
+        int vfmSide = vfm.vitInputSize(imageSize);
+        if (vfmSide % vfm.patchSize() != 0) {
+            throw new IllegalArgumentException("the VFM input " + vfmSide + " px is not a multiple of the VFM patch " + vfm.patchSize()
+                    + (vfm.inputSize() == 0 ? " (image_size " + imageSize + "; set the VFM input size, e.g. vfm.input_size 336 as the official code resizes to)" : ""));
+        }
         if (dim % encHeads != 0 || dim % decHeads != 0) throw new IllegalArgumentException("dim " + dim + " not divisible by the heads");
+        if (posGrid <= 0) throw new IllegalArgumentException("decoder position grid must be positive, got " + posGrid);
+        if (projDim <= 0) throw new IllegalArgumentException("decoder proj_dim must be positive, got " + projDim);
+        if (decRegisters < 0) throw new IllegalArgumentException("decoder num_register_tokens must be >= 0, got " + decRegisters);
         for (int m : chMult) {
             if ((ch * m) % gnGroups != 0) throw new IllegalArgumentException("pixel decoder width " + ch * m + " not divisible by " + gnGroups + " GroupNorm groups");
         }
+    }
+
+    /** The decoder's position grid as the VFM grid, its proj as wide as the VFM, 4 registers (what VFMTok hard-codes at 336). */
+    public TokenizerConfig(int imageSize, int patchSize, int dim, int encDepth, int encHeads, int encFfn, int nPoints,
+                           int nCarrier, int decDepth, int decHeads, int decMlp, int codebookSize, int codeDim,
+                           int zChannels, int ch, int[] chMult, int numResBlocks, int gnGroups, int codebookUsedLen,
+                           Dinov2Config vfm) {
+        this(imageSize, patchSize, dim, encDepth, encHeads, encFfn, nPoints, nCarrier, decDepth, decHeads, decMlp, codebookSize, codeDim,
+                zChannels, ch, chMult, numResBlocks, gnGroups, codebookUsedLen, vfm,
+                vfm.vitInputSize(imageSize) / vfm.patchSize(), vfm.embedDim(), 4);
+    }
+
+    /**
+     * Whether the training-only VFM branch can be compared with the VFM's features: posGrid² tokens of width
+     * projDim against the VFM's grid² × featureDim. Null when it can, else why not.
+     */
+    public String semanticTargetMismatch() {
+        if (posGrid != vfmGrid()) return "the decoder position grid " + posGrid + "² does not match the VFM grid " + vfmGrid() + "²";
+        if (projDim != vfm.embedDim()) return "the decoder proj_dim " + projDim + " does not match the VFM width " + vfm.embedDim();
+        return null;
     }
 
     public static TokenizerConfig official() {
@@ -60,8 +92,8 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
 
     public int anchorGrid() { return (int) Math.round(Math.sqrt(nCarrier)); }
 
-    /** Side of the VFM patch grid (24). */
-    public int vfmGrid() { return imageSize / vfm.patchSize(); }
+    /** Side of the VFM patch grid (24): the VFM input (after its resize) over its patch. */
+    public int vfmGrid() { return vfm.vitInputSize(imageSize) / vfm.patchSize(); }
 
     /** Side of the pixel latent grid (21). */
     public int latentGrid() { return imageSize / patchSize; }
@@ -72,8 +104,14 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
     /** SwiGLU hidden width of the decoder ViT: ((int(mlp·2/3) + 7) / 8)·8 = 1368. */
     public int decSwigluHidden() { return org.vfmtok.nn.layers.SwiGLUFused.hiddenFor(decMlp); }
 
-    /** Reads a JSON config; keys as in tools/reference/*_config.json, absent keys keep official values. */
+    /**
+     * Reads a config: the official code's OmegaConf YAML ({@code .yaml}/{@code .yml}, see
+     * {@link OfficialYamlConfig}) or the JSON form (keys as in tools/reference/*_config.json, absent keys keep
+     * official values).
+     */
     public static TokenizerConfig load(Path file) throws IOException {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".yaml") || name.endsWith(".yml")) return OfficialYamlConfig.load(file);
         return Json.readObject(file, TokenizerConfig::fromMap);
     }
 
@@ -83,7 +121,7 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
             "codebook_size", "codebook_embed_dim", "codebook_l2_norm", "codebook_used_len", "decoder", "pixel_decoder");
     private static final List<String> VFM_KEYS = List.of("arch", "name", "embed_dim", "depth", "num_heads", "mlp_ratio", "mlp_hidden", "patch_size",
             "num_registers", "ffn", "qkv_bias", "layerscale", "ln_eps", "levels", "img_size_pretrain", "interpolate_antialias",
-            "interpolate_offset", "mean", "std", "derived");
+            "interpolate_offset", "input_size", "mean", "std", "derived");
     private static final List<String> ENCODER_KEYS = List.of("dim", "depth", "heads", "ffn_dim", "n_levels", "n_points", "n_carrier", "ln_eps", "derived");
     private static final List<String> DECODER_KEYS = List.of("dim", "depth", "heads", "mlp_dim", "patch_size", "num_registers", "pos_grid", "proj_dim",
             "ln_eps", "derived");
@@ -108,18 +146,25 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
         boolean swiglu = "swiglufused".equals(s(v, "ffn", dv.swiglu() ? "swiglufused" : "mlp"));
         int mlpHidden = i(v, "mlp_hidden", swiglu ? org.vfmtok.nn.layers.SwiGLUFused.hiddenFor(embed * 4) : embed * 4);
         int[] levels = v.containsKey("levels") ? ints(v.get("levels")) : (v.containsKey("depth") ? Dinov2Config.evenLevels(depth, 4) : dv.levels());
-        Dinov2Config vfm = new Dinov2Config(s(v, "arch", dv.name()), embed, depth, i(v, "num_heads", dv.numHeads()),
+        Object aa = v.get("interpolate_antialias");
+        if (aa != null && !(aa instanceof Boolean)) throw new IllegalArgumentException("'vfm.interpolate_antialias' must be true or false, got " + aa);
+        Dinov2Config vfm = new Dinov2Config(s(v, "name", s(v, "arch", dv.name())), embed, depth, i(v, "num_heads", dv.numHeads()),
                 i(v, "patch_size", dv.patchSize()), i(v, "num_registers", dv.numRegisters()), swiglu, mlpHidden,
-                i(v, "img_size_pretrain", dv.pretrainImageSize()), dbl(v, "ln_eps", dv.lnEps()), levels);
+                i(v, "img_size_pretrain", dv.pretrainImageSize()), dbl(v, "ln_eps", dv.lnEps()), levels,
+                aa == null ? dv.interpolateAntialias() : (Boolean) aa, dbl(v, "interpolate_offset", dv.interpolateOffset()),
+                i(v, "input_size", dv.inputSize()));
         int dim = i(enc, "dim", i(m, "dim", d.dim()));
-        return new TokenizerConfig(i(m, "image_size", d.imageSize()), i(m, "patch_size", d.patchSize()), dim,
+        int imageSize = i(m, "image_size", d.imageSize());
+        int vfmGrid = vfm.vitInputSize(imageSize) / vfm.patchSize();
+        return new TokenizerConfig(imageSize, i(m, "patch_size", d.patchSize()), dim,
                 i(enc, "depth", d.encDepth()), i(enc, "heads", d.encHeads()), i(enc, "ffn_dim", Math.min(4 * dim, 1024)),
                 i(enc, "n_points", d.nPoints()), i(enc, "n_carrier", i(m, "n_carrier", d.nCarrier())),
                 i(dec, "depth", d.decDepth()), i(dec, "heads", d.decHeads()), i(dec, "mlp_dim", d.decMlp()),
                 i(m, "codebook_size", d.codebookSize()), i(m, "codebook_embed_dim", d.codeDim()),
                 i(pix, "z_channels", d.zChannels()), i(pix, "ch", d.ch()),
                 pix.containsKey("ch_mult") ? ints(pix.get("ch_mult")) : d.chMult(), i(pix, "num_res_blocks", d.numResBlocks()),
-                i(pix, "gn_groups", d.gnGroups()), i(m, "codebook_used_len", d.codebookUsedLen()), vfm);
+                i(pix, "gn_groups", d.gnGroups()), i(m, "codebook_used_len", d.codebookUsedLen()), vfm,
+                i(dec, "pos_grid", vfmGrid), i(dec, "proj_dim", vfm.embedDim()), i(dec, "num_registers", 4));
     }
 
     private static Map<?, ?> sub(Map<?, ?> m, String k) {

@@ -38,6 +38,9 @@ public final class TokenizerConfigs {
         vfm.put("levels", v.levels());
         vfm.put("img_size_pretrain", v.pretrainImageSize());
         vfm.put("ln_eps", v.lnEps());
+        vfm.put("interpolate_antialias", v.interpolateAntialias());
+        vfm.put("interpolate_offset", v.interpolateOffset());
+        if (v.inputSize() > 0) vfm.put("input_size", v.inputSize());
         m.put("vfm", vfm);
         Map<String, Object> enc = new LinkedHashMap<>();
         enc.put("dim", c.dim());
@@ -54,6 +57,9 @@ public final class TokenizerConfigs {
         dec.put("depth", c.decDepth());
         dec.put("heads", c.decHeads());
         dec.put("mlp_dim", c.decMlp());
+        dec.put("num_registers", c.decRegisters());
+        dec.put("pos_grid", c.posGrid());
+        dec.put("proj_dim", c.projDim());
         m.put("decoder", dec);
         Map<String, Object> pix = new LinkedHashMap<>();
         pix.put("ch", c.ch());
