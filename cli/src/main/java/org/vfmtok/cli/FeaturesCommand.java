@@ -12,8 +12,7 @@ import org.vfmtok.tensor.autograd.Grad;
 import org.vfmtok.tensor.io.Safetensors;
 import org.vfmtok.vfmtok.image.ImageFiles;
 import org.vfmtok.vfmtok.model.TokenizerConfig;
-import org.vfmtok.vfmtok.vfm.Dinov2;
-import org.vfmtok.vfmtok.vfm.Dinov2Weights;
+import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,9 +36,9 @@ final class FeaturesCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TokenizerConfig cfg = config == null ? TokenizerConfig.official() : TokenizerConfig.load(config);
-        Dinov2 model = new Dinov2(cfg.vfm(), new Rng(0));
+        VisionFoundationModel model = cfg.vfm().create(new Rng(0));
         try (AnyCheckpoint c = AnyCheckpoint.open(vfm)) {
-            model.load(Dinov2Weights.toOriginalNames(c.tensors("")), true);
+            model.loadPublished(c.tensors(""));
         }
         try (Scope s = Scope.open(); Grad.Mode ng = Grad.noGrad()) {
             Tensor x = in.load(in.images, cfg.imageSize());

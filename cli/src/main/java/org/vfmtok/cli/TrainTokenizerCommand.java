@@ -19,7 +19,7 @@ import org.vfmtok.vfmtok.train.TokenizerLoss;
 import org.vfmtok.vfmtok.train.TokenizerTraining;
 import org.vfmtok.vfmtok.train.VqTraining;
 import org.vfmtok.vfmtok.vfm.Dinov2;
-import org.vfmtok.vfmtok.vfm.Dinov2Weights;
+import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -100,18 +100,18 @@ final class TrainTokenizerCommand implements Callable<Integer> {
                 : resume && Files.exists(saved) ? RunInputs.sha256(saved)
                 : resume ? "none (" + saved + " is missing)" : null;
         TokenizerTraining.runInputs(o, src, vfmHash).check(out, resume);
-        Dinov2 frozen;
+        VisionFoundationModel frozen;
         if (vfm != null) {
-            frozen = Scope.global().run(() -> new Dinov2(cfg.vfm(), new Rng(0)));
+            frozen = Scope.global().run(() -> cfg.vfm().create(new Rng(0)));
             try (AnyCheckpoint c = AnyCheckpoint.open(vfm)) {
-                frozen.load(Dinov2Weights.toOriginalNames(c.tensors("")), true);
+                frozen.loadPublished(c.tensors(""));
             }
         } else {
             System.err.println("warning: no --vfm weights: the frozen VFM is a random ViT (saved to " + saved + ")");
             frozen = Scope.global().run(() -> RandomVfm.create(cfg.vfm(), seed + 7));
             if (resume && Files.exists(saved)) {
                 try (AnyCheckpoint c = AnyCheckpoint.open(saved)) {
-                    frozen.load(c.tensors(""), true);
+                    frozen.loadPublished(c.tensors(""));
                 }
             } else {
                 Files.createDirectories(out);

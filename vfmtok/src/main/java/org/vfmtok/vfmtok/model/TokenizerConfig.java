@@ -7,6 +7,8 @@ import java.util.Map;
 import org.vfmtok.tensor.io.ConfigValues;
 import org.vfmtok.tensor.io.Json;
 import org.vfmtok.vfmtok.vfm.Dinov2Config;
+import org.vfmtok.vfmtok.vfm.VfmConfig;
+import org.vfmtok.vfmtok.vfm.VisionTowerConfig;
 
 /**
  * Every architecture number of the VFMTok tokenizer. {@link #official()} is the released model
@@ -42,14 +44,15 @@ import org.vfmtok.vfmtok.vfm.Dinov2Config;
 public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDepth, int encHeads, int encFfn, int nPoints,
                               int nCarrier, int decDepth, int decHeads, int decMlp, int codebookSize, int codeDim,
                               int zChannels, int ch, int[] chMult, int numResBlocks, int gnGroups, int codebookUsedLen,
-                              Dinov2Config vfm, int posGrid, int projDim, int decRegisters) {
+                              VfmConfig vfm, int posGrid, int projDim, int decRegisters) {
 
     public TokenizerConfig {
         int side = (int) Math.round(Math.sqrt(nCarrier));
         if (side * side != nCarrier) throw new IllegalArgumentException("n_carrier must be a square, got " + nCarrier);
         if (imageSize % patchSize != 0) throw new IllegalArgumentException("image_size " + imageSize + " is not a multiple of patch_size " + patchSize);
         int vfmSide = vfm.vitInputSize(imageSize);
-        if (vfmSide % vfm.patchSize() != 0) {
+        // DINOv2's PatchEmbed asserts whole patches; the CLIP / SigLIP convs drop a partial last patch
+        if (vfm instanceof Dinov2Config && vfmSide % vfm.patchSize() != 0) {
             throw new IllegalArgumentException("the VFM input " + vfmSide + " px is not a multiple of the VFM patch " + vfm.patchSize()
                     + (vfm.inputSize() == 0 ? " (image_size " + imageSize + "; set the VFM input size, e.g. vfm.input_size 336 as the official code resizes to)" : ""));
         }
@@ -66,7 +69,7 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
     public TokenizerConfig(int imageSize, int patchSize, int dim, int encDepth, int encHeads, int encFfn, int nPoints,
                            int nCarrier, int decDepth, int decHeads, int decMlp, int codebookSize, int codeDim,
                            int zChannels, int ch, int[] chMult, int numResBlocks, int gnGroups, int codebookUsedLen,
-                           Dinov2Config vfm) {
+                           VfmConfig vfm) {
         this(imageSize, patchSize, dim, encDepth, encHeads, encFfn, nPoints, nCarrier, decDepth, decHeads, decMlp, codebookSize, codeDim,
                 zChannels, ch, chMult, numResBlocks, gnGroups, codebookUsedLen, vfm,
                 vfm.vitInputSize(imageSize) / vfm.patchSize(), vfm.embedDim(), 4);
@@ -121,7 +124,7 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
             "codebook_size", "codebook_embed_dim", "codebook_l2_norm", "codebook_used_len", "decoder", "pixel_decoder");
     private static final List<String> VFM_KEYS = List.of("arch", "name", "embed_dim", "depth", "num_heads", "mlp_ratio", "mlp_hidden", "patch_size",
             "num_registers", "ffn", "qkv_bias", "layerscale", "ln_eps", "levels", "img_size_pretrain", "interpolate_antialias",
-            "interpolate_offset", "input_size", "mean", "std", "derived");
+            "interpolate_offset", "input_size", "mean", "std", "derived", "family", "norm_last");
     private static final List<String> ENCODER_KEYS = List.of("dim", "depth", "heads", "ffn_dim", "n_levels", "n_points", "n_carrier", "ln_eps", "derived");
     private static final List<String> DECODER_KEYS = List.of("dim", "depth", "heads", "mlp_dim", "patch_size", "num_registers", "pos_grid", "proj_dim",
             "ln_eps", "derived");
@@ -136,11 +139,14 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
         ConfigValues.requireKnownKeys(enc, "encoder.", ENCODER_KEYS);
         ConfigValues.requireKnownKeys(dec, "decoder.", DECODER_KEYS);
         ConfigValues.requireKnownKeys(pix, "pixel_decoder.", PIXEL_DECODER_KEYS);
+        String family = s(v, "family", "dinov2");
+        if (!family.equals("dinov2")) return withVfm(m, d, enc, dec, pix, tower(v, family));
         Object ffn = v.get("ffn");
         if (ffn != null && !"mlp".equals(ffn) && !"swiglufused".equals(ffn)) {
             throw new IllegalArgumentException("'vfm.ffn' must be \"mlp\" or \"swiglufused\", got " + ffn);
         }
-        Dinov2Config dv = d.vfm();
+        if (Boolean.FALSE.equals(v.get("norm_last"))) throw new IllegalArgumentException("'vfm.norm_last' cannot be false for DINOv2: its last level is always the final-normed output");
+        Dinov2Config dv = (Dinov2Config) d.vfm();
         if (v.containsKey("arch") && !"custom".equals(v.get("arch"))) dv = Dinov2Config.named((String) v.get("arch"));
         int embed = i(v, "embed_dim", dv.embedDim()), depth = i(v, "depth", dv.depth());
         boolean swiglu = "swiglufused".equals(s(v, "ffn", dv.swiglu() ? "swiglufused" : "mlp"));
@@ -153,6 +159,11 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
                 i(v, "img_size_pretrain", dv.pretrainImageSize()), dbl(v, "ln_eps", dv.lnEps()), levels,
                 aa == null ? dv.interpolateAntialias() : (Boolean) aa, dbl(v, "interpolate_offset", dv.interpolateOffset()),
                 i(v, "input_size", dv.inputSize()));
+        return withVfm(m, d, enc, dec, pix, vfm);
+    }
+
+    /** The tokenizer numbers of the JSON form around a VFM of any family. */
+    private static TokenizerConfig withVfm(Map<?, ?> m, TokenizerConfig d, Map<?, ?> enc, Map<?, ?> dec, Map<?, ?> pix, VfmConfig vfm) {
         int dim = i(enc, "dim", i(m, "dim", d.dim()));
         int imageSize = i(m, "image_size", d.imageSize());
         int vfmGrid = vfm.vitInputSize(imageSize) / vfm.patchSize();
@@ -165,6 +176,38 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
                 pix.containsKey("ch_mult") ? ints(pix.get("ch_mult")) : d.chMult(), i(pix, "num_res_blocks", d.numResBlocks()),
                 i(pix, "gn_groups", d.gnGroups()), i(m, "codebook_used_len", d.codebookUsedLen()), vfm,
                 i(dec, "pos_grid", vfmGrid), i(dec, "proj_dim", vfm.embedDim()), i(dec, "num_registers", 4));
+    }
+
+    /**
+     * A CLIP / SigLIP tower in the JSON form: "arch" names a released tower (Hugging Face name), or every size
+     * is given (embed_dim, depth, num_heads, mlp_hidden, patch_size, img_size_pretrain); levels, norm_last,
+     * ln_eps and input_size override the preset's.
+     */
+    private static VisionTowerConfig tower(Map<?, ?> v, String family) {
+        VisionTowerConfig.Family f = switch (family) {
+            case "clip" -> VisionTowerConfig.Family.CLIP;
+            case "siglip", "siglip2" -> VisionTowerConfig.Family.SIGLIP;
+            default -> throw new IllegalArgumentException("'vfm.family' must be \"dinov2\", \"clip\" or \"siglip\", got \"" + family + "\"");
+        };
+        VisionTowerConfig base;
+        if (v.containsKey("arch") && !"custom".equals(v.get("arch"))) {
+            base = VisionTowerConfig.named(String.valueOf(v.get("arch")));
+            if (base.family() != f) throw new IllegalArgumentException("'vfm.arch' " + v.get("arch") + " is a " + base.family() + " tower, not " + family);
+        } else {
+            for (String k : List.of("embed_dim", "depth", "num_heads", "mlp_hidden", "patch_size", "img_size_pretrain")) {
+                if (!v.containsKey(k)) throw new IllegalArgumentException("'vfm." + k + "' is needed for a custom " + family + " tower (or name a released one in 'vfm.arch')");
+            }
+            int depth = i(v, "depth", 0);
+            base = new VisionTowerConfig(f, s(v, "name", "custom-" + family), i(v, "embed_dim", 0), depth, i(v, "num_heads", 0), i(v, "mlp_hidden", 0),
+                    i(v, "patch_size", 0), i(v, "img_size_pretrain", 0), f == VisionTowerConfig.Family.CLIP ? 1e-5 : 1e-6,
+                    Dinov2Config.evenLevels(depth, Math.min(4, depth)), f == VisionTowerConfig.Family.SIGLIP, i(v, "img_size_pretrain", 0));
+        }
+        Object nl = v.get("norm_last");
+        if (nl != null && !(nl instanceof Boolean)) throw new IllegalArgumentException("'vfm.norm_last' must be true or false, got " + nl);
+        VisionTowerConfig c = base.withLevels(v.containsKey("levels") ? ints(v.get("levels")) : base.levels(), nl == null ? base.normLast() : (Boolean) nl)
+                .withInputSize(i(v, "input_size", base.inputSize()));
+        return new VisionTowerConfig(c.family(), s(v, "name", c.name()), c.embedDim(), c.depth(), c.numHeads(), c.mlpHidden(), c.patchSize(),
+                c.pretrainImageSize(), dbl(v, "ln_eps", c.lnEps()), c.levels(), c.normLast(), c.inputSize());
     }
 
     private static Map<?, ?> sub(Map<?, ?> m, String k) {

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.vfmtok.vfmtok.model.TokenizerConfig;
 import org.vfmtok.vfmtok.vfm.Dinov2Config;
+import org.vfmtok.vfmtok.vfm.VisionTowerConfig;
 
 /** Tokenizer configs for training: the demo geometry, and writing a config as the JSON that {@link TokenizerConfig#load} reads. */
 public final class TokenizerConfigs {
@@ -24,7 +25,33 @@ public final class TokenizerConfigs {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("image_size", c.imageSize());
         m.put("patch_size", c.patchSize());
-        Dinov2Config v = c.vfm();
+        Map<String, Object> vfm = switch (c.vfm()) {
+            case Dinov2Config v -> dinov2(v);
+            case VisionTowerConfig t -> tower(t);
+        };
+        m.put("vfm", vfm);
+        return finish(m, c);
+    }
+
+    private static Map<String, Object> tower(VisionTowerConfig t) {
+        Map<String, Object> vfm = new LinkedHashMap<>();
+        vfm.put("family", t.familyName());
+        vfm.put("arch", "custom");
+        vfm.put("name", t.name());
+        vfm.put("embed_dim", t.embedDim());
+        vfm.put("depth", t.depth());
+        vfm.put("num_heads", t.numHeads());
+        vfm.put("mlp_hidden", t.mlpHidden());
+        vfm.put("patch_size", t.patchSize());
+        vfm.put("img_size_pretrain", t.pretrainImageSize());
+        vfm.put("ln_eps", t.lnEps());
+        vfm.put("levels", t.levels());
+        vfm.put("norm_last", t.normLast());
+        vfm.put("input_size", t.inputSize());
+        return vfm;
+    }
+
+    private static Map<String, Object> dinov2(Dinov2Config v) {
         Map<String, Object> vfm = new LinkedHashMap<>();
         vfm.put("arch", "custom");
         vfm.put("name", v.name());
@@ -41,7 +68,10 @@ public final class TokenizerConfigs {
         vfm.put("interpolate_antialias", v.interpolateAntialias());
         vfm.put("interpolate_offset", v.interpolateOffset());
         if (v.inputSize() > 0) vfm.put("input_size", v.inputSize());
-        m.put("vfm", vfm);
+        return vfm;
+    }
+
+    private static Map<String, Object> finish(Map<String, Object> m, TokenizerConfig c) {
         Map<String, Object> enc = new LinkedHashMap<>();
         enc.put("dim", c.dim());
         enc.put("depth", c.encDepth());

@@ -74,6 +74,11 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
         weights.close();
     }
 
+    @Override public Dinov2Config config() { return config; }
+
+    /** The original {@code .pth} names or Hugging Face's ({@link Dinov2Weights}). */
+    @Override public void loadPublished(java.util.Map<String, Tensor> weights) { load(Dinov2Weights.toOriginalNames(weights), true); }
+
     @Override public int featureDim() { return config.embedDim(); }
 
     @Override public int gridSize(int imageSize) { return config.vitInputSize(imageSize) / config.patchSize(); }

@@ -15,7 +15,7 @@ package org.vfmtok.vfmtok.vfm;
  */
 public record Dinov2Config(String name, int embedDim, int depth, int numHeads, int patchSize, int numRegisters,
                            boolean swiglu, int mlpHidden, int pretrainImageSize, double lnEps, int[] levels,
-                           boolean interpolateAntialias, double interpolateOffset, int inputSize) {
+                           boolean interpolateAntialias, double interpolateOffset, int inputSize) implements VfmConfig {
 
     public Dinov2Config {
         if (embedDim % numHeads != 0) throw new IllegalArgumentException(name + ": embed dim " + embedDim + " not divisible by " + numHeads + " heads");
@@ -36,12 +36,13 @@ public record Dinov2Config(String name, int embedDim, int depth, int numHeads, i
         this(name, embedDim, depth, numHeads, patchSize, numRegisters, swiglu, mlpHidden, pretrainImageSize, lnEps, levels, true, 0.0, 0);
     }
 
+    @Override public String familyName() { return "dinov2"; }
+
+    @Override public Dinov2 create(org.vfmtok.tensor.Rng rng) { return new Dinov2(this, rng); }
+
     public int headDim() { return embedDim / numHeads; }
 
     public int pretrainGrid() { return pretrainImageSize / patchSize; }
-
-    /** Side of the image the ViT sees for an input of {@code imageSize} pixels (after the input resize). */
-    public int vitInputSize(int imageSize) { return inputSize > 0 ? inputSize : imageSize; }
 
     public Dinov2Config withLevels(int[] newLevels) {
         return new Dinov2Config(name, embedDim, depth, numHeads, patchSize, numRegisters, swiglu, mlpHidden, pretrainImageSize, lnEps,

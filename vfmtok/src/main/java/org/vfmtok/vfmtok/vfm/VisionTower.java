@@ -61,6 +61,13 @@ public final class VisionTower extends Module implements VisionFoundationModel {
 
     @Override public void close() { weights.close(); }
 
+    @Override public VisionTowerConfig config() { return config; }
+
+    /** Hugging Face or open_clip names ({@link VisionTowerWeights}). */
+    @Override public void loadPublished(java.util.Map<String, Tensor> weights) {
+        load(VisionTowerWeights.toTowerNames(weights, config.family()), true);
+    }
+
     @Override public int featureDim() { return config.embedDim(); }
 
     @Override public int gridSize(int imageSize) { return config.vitInputSize(imageSize) / config.patchSize(); }

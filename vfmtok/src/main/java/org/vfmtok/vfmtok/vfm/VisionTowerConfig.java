@@ -24,7 +24,7 @@ package org.vfmtok.vfmtok.vfm;
  *                           0 to take them as given
  */
 public record VisionTowerConfig(Family family, String name, int embedDim, int depth, int numHeads, int mlpHidden, int patchSize,
-                                int pretrainImageSize, double lnEps, int[] levels, boolean normLast, int inputSize) {
+                                int pretrainImageSize, double lnEps, int[] levels, boolean normLast, int inputSize) implements VfmConfig {
 
     public enum Family {
         CLIP(new double[] {0.48145466, 0.4578275, 0.40821073}, new double[] {0.26862954, 0.26130258, 0.27577711}),
@@ -57,8 +57,9 @@ public record VisionTowerConfig(Family family, String name, int embedDim, int de
     /** Side of the checkpoint's position grid: whole patches only (the conv floors). */
     public int pretrainGrid() { return pretrainImageSize / patchSize; }
 
-    /** Side of the image the tower sees for an input of {@code imageSize} pixels. */
-    public int vitInputSize(int imageSize) { return inputSize > 0 ? inputSize : imageSize; }
+    @Override public String familyName() { return family == Family.CLIP ? "clip" : "siglip"; }
+
+    @Override public VisionTower create(org.vfmtok.tensor.Rng rng) { return new VisionTower(this, rng); }
 
     public VisionTowerConfig withLevels(int[] newLevels, boolean newNormLast) {
         return new VisionTowerConfig(family, name, embedDim, depth, numHeads, mlpHidden, patchSize, pretrainImageSize, lnEps, newLevels, newNormLast, inputSize);

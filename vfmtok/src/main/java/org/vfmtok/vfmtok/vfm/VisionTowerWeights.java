@@ -42,6 +42,10 @@ public final class VisionTowerWeights {
 
     private static Map<String, Tensor> fromHuggingFace(Map<String, Tensor> weights) {
         Map<String, Tensor> out = new LinkedHashMap<>();
+        if (weights.keySet().stream().noneMatch(k -> k.startsWith("vision_model.") || k.startsWith("model.vision_model."))) {
+            out.putAll(weights); // already the tower's own names (a saved VisionTower.stateDict())
+            return out;
+        }
         for (var e : weights.entrySet()) {
             String k = e.getKey();
             if (k.startsWith("model.")) k = k.substring(6);

@@ -30,7 +30,7 @@ class OfficialYamlConfigTest {
         assertEquals(24, c.vfmGrid());
         assertEquals(24, c.posGrid());
         assertEquals(1024, c.projDim());
-        assertTrue(c.vfm().interpolateAntialias());
+        assertTrue(((org.vfmtok.vfmtok.vfm.Dinov2Config) c.vfm()).interpolateAntialias());
         assertNull(c.semanticTargetMismatch());
     }
 
@@ -40,7 +40,7 @@ class OfficialYamlConfigTest {
         assertEquals(128, c.imageSize());
         assertEquals(384, c.vfm().embedDim());
         assertEquals(12, c.vfm().depth());
-        assertEquals(4, c.vfm().numRegisters());
+        assertEquals(4, ((org.vfmtok.vfmtok.vfm.Dinov2Config) c.vfm()).numRegisters());
         assertEquals(336, c.vfm().inputSize());
         assertEquals(24, c.vfmGrid(), "the 128 px images are enlarged to 336 for DINOv2");
         assertEquals(8, c.latentGrid());
