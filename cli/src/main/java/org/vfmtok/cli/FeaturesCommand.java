@@ -22,10 +22,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "features", mixinStandardHelpOptions = true,
         description = "Multi-level VFM features (level0..levelN, each (N, grid², channels)) of images, written as safetensors.")
 final class FeaturesCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--vfm", required = true, paramLabel = "V", description = "DINOv2 weights.")
+    @Option(names = "--vfm", required = true, paramLabel = "V", description = "The VFM's weights, of the family the config names (DINOv2 .pth or safetensors, CLIP from Hugging Face or open_clip, SigLIP from Hugging Face).")
     Path vfm;
 
-    @Option(names = "--config", paramLabel = "C", description = "Architecture JSON (default: the official VFMTok, DINOv2-L/14-reg4 at 336).")
+    @Option(names = "--config", paramLabel = "C", description = "Architecture: JSON or the official OmegaConf YAML; it names the VFM and its levels (default: the official VFMTok, DINOv2-L/14-reg4 at 336).")
     Path config;
 
     @Option(names = "--out", required = true, description = "Output .safetensors.")

@@ -18,7 +18,8 @@ import org.vfmtok.vfmtok.vfm.VisionTowerConfig;
  * @param imageSize    input side in pixels (336)
  * @param patchSize    pixel-decoder patch (16): latent grid = imageSize / patchSize
  * @param dim          transformer width (512)
- * @param encDepth     deformable encoder layers (6)
+ * @param encDepth     deformable encoder layers (6); 0 is Table 1's pilot "VQGAN (VFM)": no sampler, the
+ *                     projected last-level VFM features are the tokens (nCarrier = VFM grid², one level)
  * @param encHeads     heads of the deformable and self attention (8)
  * @param encFfn       deformable encoder FFN width (min(4·dim, 1024))
  * @param nPoints      sampling points per head and level (4)
@@ -57,6 +58,12 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
                     + (vfm.inputSize() == 0 ? " (image_size " + imageSize + "; set the VFM input size, e.g. vfm.input_size 336 as the official code resizes to)" : ""));
         }
         if (dim % encHeads != 0 || dim % decHeads != 0) throw new IllegalArgumentException("dim " + dim + " not divisible by the heads");
+        if (encDepth < 0) throw new IllegalArgumentException("encoder depth must be >= 0, got " + encDepth);
+        if (encDepth == 0 && (nCarrier != (vfmSide / vfm.patchSize()) * (vfmSide / vfm.patchSize()) || vfm.levels().length != 1)) {
+            throw new IllegalArgumentException("encoder depth 0 (no deformable sampler: the VFM grid is the token grid) needs n_carrier = "
+                    + (vfmSide / vfm.patchSize()) + "² = " + (vfmSide / vfm.patchSize()) * (vfmSide / vfm.patchSize()) + " and one VFM level, got n_carrier "
+                    + nCarrier + " and " + vfm.levels().length + " levels");
+        }
         if (posGrid <= 0) throw new IllegalArgumentException("decoder position grid must be positive, got " + posGrid);
         if (projDim <= 0) throw new IllegalArgumentException("decoder proj_dim must be positive, got " + projDim);
         if (decRegisters < 0) throw new IllegalArgumentException("decoder num_register_tokens must be >= 0, got " + decRegisters);
@@ -88,6 +95,22 @@ public record TokenizerConfig(int imageSize, int patchSize, int dim, int encDept
     public static TokenizerConfig official() {
         return new TokenizerConfig(336, 16, 512, 6, 8, Math.min(4 * 512, 1024), 4, 256, 6, 8, 2048, 16384, 12, 512, 128,
                 new int[] {1, 1, 2, 2, 4}, 1, 32, 65536, Dinov2Config.vfmtokDefault());
+    }
+
+    /** Whether tokens are the sampler's anchor queries (VFMTok) or the VFM's own grid cells (the pilot, encDepth 0). */
+    public boolean deformableSampler() { return encDepth > 0; }
+
+    /**
+     * Table 1's pilot "VQGAN (VFM)" tokenizer over {@code vfm}: the frozen VFM's last level only, the projector,
+     * no deformable sampler (one token per VFM grid cell: 576 at 336 px for a /14 model), and the official
+     * quantiser, decoder ViT and pixel decoder.
+     */
+    public static TokenizerConfig pilotVqganVfm(VfmConfig vfm) {
+        TokenizerConfig o = official();
+        VfmConfig last = vfm.withLevels(new int[] {vfm.depth() - 1});
+        int g = last.gridSize(o.imageSize());
+        return new TokenizerConfig(o.imageSize(), o.patchSize(), o.dim(), 0, o.encHeads(), o.encFfn(), o.nPoints(), g * g, o.decDepth(), o.decHeads(),
+                o.decMlp(), o.codebookSize(), o.codeDim(), o.zChannels(), o.ch(), o.chMult(), o.numResBlocks(), o.gnGroups(), o.codebookUsedLen(), last);
     }
 
     /** Tokens per image (the anchor grid). */

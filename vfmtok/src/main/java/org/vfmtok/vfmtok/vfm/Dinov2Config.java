@@ -44,7 +44,7 @@ public record Dinov2Config(String name, int embedDim, int depth, int numHeads, i
 
     public int pretrainGrid() { return pretrainImageSize / patchSize; }
 
-    public Dinov2Config withLevels(int[] newLevels) {
+    @Override public Dinov2Config withLevels(int[] newLevels) {
         return new Dinov2Config(name, embedDim, depth, numHeads, patchSize, numRegisters, swiglu, mlpHidden, pretrainImageSize, lnEps,
                 newLevels, interpolateAntialias, interpolateOffset, inputSize);
     }

@@ -31,6 +31,9 @@ public sealed interface VfmConfig permits Dinov2Config, VisionTowerConfig {
     /** Side of the model's patch grid for an input of {@code imageSize} pixels (whole patches). */
     default int gridSize(int imageSize) { return vitInputSize(imageSize) / patchSize(); }
 
+    /** The same model with other feature levels (block indices, ascending). */
+    VfmConfig withLevels(int[] levels);
+
     /** A model of this architecture with placeholder weights (load real ones with {@link VisionFoundationModel#loadPublished}). */
     VisionFoundationModel create(Rng rng);
 }

@@ -61,6 +61,8 @@ public record VisionTowerConfig(Family family, String name, int embedDim, int de
 
     @Override public VisionTower create(org.vfmtok.tensor.Rng rng) { return new VisionTower(this, rng); }
 
+    @Override public VisionTowerConfig withLevels(int[] newLevels) { return withLevels(newLevels, normLast); }
+
     public VisionTowerConfig withLevels(int[] newLevels, boolean newNormLast) {
         return new VisionTowerConfig(family, name, embedDim, depth, numHeads, mlpHidden, patchSize, pretrainImageSize, lnEps, newLevels, newNormLast, inputSize);
     }

@@ -85,4 +85,37 @@ class AnyVfmTokenizerTest {
         IOException e = assertThrows(IOException.class, () -> TokenizerConfig.load(Files.writeString(dir.resolve("w.json"), json.replace("\"norm_last\"", "\"norm_lst\""))));
         assertTrue(e.getMessage().contains("did you mean 'vfm.norm_last'"), e.getMessage());
     }
+
+    @org.junit.jupiter.api.Test
+    void thePilotVqganVfmQuantisesTheLastLevelGridWithoutASampler() {
+        TokenizerConfig p = TokenizerConfig.pilotVqganVfm(TokenizerConfig.official().vfm());
+        assertEquals(576, p.tokens(), "576 tokens at 336 px for a /14 VFM");
+        assertFalse(p.deformableSampler());
+        assertArrayEquals(new int[] {23}, p.vfm().levels(), "the last level only");
+        assertEquals(1024, p.projDim());
+        TokenizerConfig clip = TokenizerConfig.pilotVqganVfm(VisionTowerConfig.named("openai/clip-vit-large-patch14-336"));
+        assertEquals(576, clip.tokens());
+
+        TokenizerConfig tiny = TokenizerConfig.pilotVqganVfm(with(Family.SIGLIP).vfm());
+        TokenizerConfig small = new TokenizerConfig(16, 4, 16, 0, 2, 32, 1, 25, 1, 2, 48, 16, 4, 16, 8, new int[] {1, 1, 1}, 1, 4, 64, tiny.vfm());
+        try (Scope s = Scope.open()) {
+            VisionFoundationModel vfm = RandomVfm.create(small.vfm(), 3);
+            VQModel model = new VQModel(small, new Rng(7));
+            assertFalse(model.stateDict().containsKey("encode_transformer.carrier_tokens"), "no anchor queries");
+            assertTrue(model.stateDict().keySet().stream().noneMatch(k -> k.startsWith("encode_transformer.transformer.")), "no deformable layers");
+            assertTrue(model.stateDict().containsKey("encode_transformer.projectors.0.mlp.0.weight"), "the projection");
+            VFMTokenizer tok = new VFMTokenizer(small, vfm, model);
+            Tensor images = Init.uniform(Tensor.empty(DType.F32, 2, 3, 16, 16), new Rng(11), -1, 1);
+            Tensor codes = tok.encode(images);
+            assertArrayEquals(new int[] {2, 25}, codes.shape(), "one token per cell of the 5×5 VFM grid");
+            assertArrayEquals(new int[] {2, 3, 16, 16}, tok.decode(codes).shape());
+            model.train(true);
+            TokenizerLoss loss = new TokenizerLoss(model, vfm, null, null, new TokenizerLoss.Weights(1, 0, 1, 1, 0.25, 0, Long.MAX_VALUE, 0));
+            loss.forward(images, 0).loss().backward();
+            assertTrue(TokenizerTrainingTest.maxAbs(model.namedParameters().get("encode_transformer.projectors.0.mlp.0.weight").grad()) > 0);
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> new TokenizerConfig(16, 4, 16, 0, 2, 32, 1, 16, 1, 2, 48, 16, 4, 16, 8,
+                new int[] {1, 1, 1}, 1, 4, 64, tiny.vfm()));
+        assertTrue(e.getMessage().contains("n_carrier = 5² = 25"), e.getMessage());
+    }
 }
