@@ -156,12 +156,40 @@ def to_open_clip(sd, depth):
     return out
 
 
+def gaussian_blur(x, ks, sigma):
+    """kornia.filters.gaussian_blur2d(x, (ks, ks), (sigma, sigma)) (border 'reflect'): the separable kernel of
+    kornia.filters.kernels.gaussian (x = arange(ks) - ks // 2, exp(-x^2 / 2 sigma^2), normalised), applied by
+    reflect padding and a depthwise convolution."""
+    t = torch.arange(ks, dtype=torch.float64) - ks // 2
+    if ks % 2 == 0:
+        t = t + 0.5
+    g = torch.exp(-t.pow(2) / (2 * sigma ** 2))
+    g = (g / g.sum()).to(x.dtype)
+    c, r = x.shape[1], ks // 2
+    x = F.pad(x, (r, r, r, r), mode="reflect")
+    x = F.conv2d(x, g.view(1, 1, 1, ks).expand(c, 1, 1, ks), groups=c)
+    return F.conv2d(x, g.view(1, 1, ks, 1).expand(c, 1, ks, 1), groups=c)
+
+
+def kornia_resize(x, side):
+    """kornia.geometry.resize(x, (side, side), interpolation='bicubic', align_corners=True, antialias=True), as
+    kornia/geometry/transform/affwarp.py writes it: the input itself at the same size; a Gaussian blur
+    (sigma (factor - 1)/2, kernel int(max(4 sigma, 3)) made odd) only when shrinking; then F.interpolate."""
+    h = x.shape[-1]
+    if h == side:
+        return x
+    factor = h / side
+    if factor > 1:
+        sigma = max((factor - 1.0) / 2.0, 0.001)
+        ks = int(max(2.0 * 2 * sigma, 3))
+        ks = ks if ks % 2 else ks + 1
+        x = gaussian_blur(x, ks, sigma)
+    return F.interpolate(x, size=(side, side), mode="bicubic", align_corners=True)
+
+
 def preprocess(images, side, mean, std):
-    """The tokenizer's VFM input: kornia resize (bicubic, align_corners True; identity at the same size),
-    clamp, [0, 1], mean/std."""
-    x = images
-    if x.shape[-1] != side:
-        x = F.interpolate(x, size=(side, side), mode="bicubic", align_corners=True)
+    """The tokenizer's VFM input: the kornia resize, clamp, [0, 1], mean/std."""
+    x = kornia_resize(images, side)
     x = (x.clamp(-1, 1) + 1) / 2
     return (x - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
 
@@ -194,6 +222,8 @@ def main(out):
                      norm_last=False, input=16, mean=clip_mean, std=clip_std),
         "clip_resized": dict(family="clip", dim=32, depth=3, heads=2, mlp=64, patch=4, image=16, eps=1e-5, levels=[1, 2],
                              norm_last=True, input=24, mean=clip_mean, std=clip_std),
+        "clip_shrunk": dict(family="clip", dim=32, depth=3, heads=2, mlp=64, patch=4, image=16, eps=1e-5, levels=[2],
+                            norm_last=False, input=8, mean=clip_mean, std=clip_std),
         "siglip": dict(family="siglip", dim=32, depth=3, heads=2, mlp=48, patch=4, image=16, eps=1e-6, levels=[1, 2],
                        norm_last=True, input=16, mean=[0.5] * 3, std=[0.5] * 3),
     }
@@ -226,6 +256,10 @@ def main(out):
             feats = m.forward_features_levels(preprocess(images, 16, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), [0, 2])
         for i, f in enumerate(feats):
             expected["%s.level%d" % (name, i)] = f
+    big = torch.rand(2, 3, 32, 32, generator=gen) * 2 - 1
+    expected["resize.input"] = big
+    for side in (8, 12, 20, 32, 40):   # shrink by 4 (kernel 7) and by 8/3 (kernel 3), grow, identity
+        expected["resize.%d" % side] = kornia_resize(big, side)
     st.save(os.path.join(out, "expected.safetensors"), {k: v.contiguous() for k, v in expected.items()})
     print("wrote", sorted(os.listdir(out)))
 

@@ -129,7 +129,12 @@ public final class VFMTokenizer implements AutoCloseable {
                 try {
                     vfm.loadPublished(sd);
                 } catch (IllegalArgumentException e) {
-                    throw new IOException(vfmWeights + ": the weights do not fit " + cfg.vfm().name() + ": " + e.getMessage(), e);
+                    String family = switch (cfg.vfm().familyName()) {
+                        case "dinov2" -> "DINOv2";
+                        case "clip" -> "CLIP";
+                        default -> "SigLIP";
+                    };
+                    throw new IOException(vfmWeights + ": " + family + " weights do not fit " + cfg.vfm().name() + ": " + e.getMessage(), e);
                 }
             }
         }

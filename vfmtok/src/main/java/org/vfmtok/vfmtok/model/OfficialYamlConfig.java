@@ -50,7 +50,8 @@ public final class OfficialYamlConfig {
             "pretrained_enc_withproj", "proj_dim", "pretrained_enc_pca_path", "antialias", "feature_levels");
     // SelfSupervisedCondtionEmbedder: pretrained_enc_path (the weights come from --vfm), pretrained_enc_withproj
     // (DINOv2's head is nn.Identity, so it changes nothing), pretrained_enc_pca_path (loaded, never applied in
-    // forward) are accepted and ignored; antialias only matters when images shrink, which is refused.
+    // forward) are accepted and ignored; antialias (kornia's blur before shrinking) is implemented for its
+    // default, true, and refused when false.
     // feature_levels is a Java extension: the official forward hard-codes levels=[5, 11, 17, 23]; a tokenizer
     // trained with a patched list (e.g. [2, 5, 8, 11] for a 12-block ViT-S) states it here, same rule (all
     // but the last are block indices, the last level is always the final-normed last block).
@@ -151,6 +152,10 @@ public final class OfficialYamlConfig {
             throw new IllegalArgumentException(a + " has " + base.depth() + " blocks: forward_features_levels(levels=" + java.util.Arrays.toString(asked)
                     + ") gives " + levels.length + " feature maps, and the official Encoder's 4 projectors need 4 (set '" + vk
                     + "feature_levels', e.g. [2, 5, 8, 11] for 12 blocks)");
+        }
+        Object aa = vis.get("antialias");
+        if (aa != null && !Boolean.TRUE.equals(aa)) {
+            throw new IllegalArgumentException("'" + vk + "antialias' " + aa + " is not supported: only the official default (true, kornia's blur before shrinking)");
         }
         int h = vis.containsKey("height") ? i(vis, vk, "height") : VFMTOK_INPUT, w = vis.containsKey("width") ? i(vis, vk, "width") : h;
         if (h != w) throw new IllegalArgumentException("'" + vk + "height' " + h + " and 'width' " + w + " differ; the official Encoder needs a square grid");

@@ -98,6 +98,29 @@ class VisionFoundationModelParityTest {
     }
 
     @Test
+    void clipShrunkInputIsBlurredAsKorniaThenResized() {
+        try (VisionTower t = tower(clip(new int[] {2}, false, 8), "clip")) {
+            check("clip_shrunk", t);
+        }
+    }
+
+    @Test
+    void theInputResizeIsKornias() {
+        try (Scope s = Scope.open()) {
+            Tensor in = expected.get("resize.input");
+            for (int side : new int[] {8, 12, 20, 32, 40}) {
+                Tensor e = expected.get("resize." + side), a = InputResize.apply(in, side, "test");
+                assertArrayEquals(e.shape(), a.shape());
+                double[] ev = e.toDoubleArray(), av = a.toDoubleArray();
+                double diff = 0;
+                for (int i = 0; i < ev.length; i++) diff = Math.max(diff, Math.abs(ev[i] - av[i]));
+                assertTrue(diff <= 2e-5, side + " px: max abs error " + diff);
+            }
+            assertSame(in, InputResize.apply(in, 32, "test"), "kornia returns the input itself at the same size");
+        }
+    }
+
+    @Test
     void siglipTower() {
         try (VisionTower t = tower(siglip(), "siglip")) {
             check("siglip", t);
