@@ -13,10 +13,13 @@ public final class TokenizerConfigs {
     /**
      * The demo tokenizer: 24×24 images, 16 tokens (a 4×4 anchor grid), a 128-entry codebook of 8-dim codes,
      * width 32, one deformable layer, two decoder layers, an 8-channel pixel decoder upsampling 6×6 → 24×24,
-     * over a 4-layer random ViT with 4×4 patches (a 6×6 grid). Small enough to train on two CPU cores in minutes.
+     * over a 4-layer random ViT with 4×4 patches that sees the images enlarged to 28 px (a 7×7 grid: the VFM
+     * input resize of the official code). Small enough to train on two CPU cores in minutes. The VFM grid
+     * differs from the 6×6 latent grid on purpose: with equal grids the official decoder uses its position
+     * table as it is for both branches, which this tiny from-scratch model learns less well from.
      */
     public static TokenizerConfig demo() {
-        Dinov2Config vfm = RandomVfm.tinyConfig(24, 4, 32, 4, 2);
+        Dinov2Config vfm = RandomVfm.tinyConfig(28, 4, 32, 4, 2).withInputSize(28);
         return new TokenizerConfig(24, 4, 32, 1, 2, 64, 2, 16, 2, 2, 96, 128, 8, 32, 8, new int[] {1, 2, 2}, 1, 4, 1024, vfm);
     }
 
