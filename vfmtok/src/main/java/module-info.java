@@ -3,6 +3,8 @@ module org.vfmtok.vfmtok {
     requires transitive org.vfmtok.nn;
     // BufferedImage and ImageIO are in the public API (image files, data sources).
     requires transitive java.desktop;
+    // the official tokenizer configs (OmegaConf YAML)
+    requires org.snakeyaml.engine;
 
     exports org.vfmtok.vfmtok;
     exports org.vfmtok.vfmtok.data;

@@ -12,8 +12,7 @@ import org.vfmtok.tensor.autograd.Grad;
 import org.vfmtok.tensor.io.Safetensors;
 import org.vfmtok.vfmtok.image.ImageFiles;
 import org.vfmtok.vfmtok.model.TokenizerConfig;
-import org.vfmtok.vfmtok.vfm.Dinov2;
-import org.vfmtok.vfmtok.vfm.Dinov2Weights;
+import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,10 +22,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "features", mixinStandardHelpOptions = true,
         description = "Multi-level VFM features (level0..levelN, each (N, grid², channels)) of images, written as safetensors.")
 final class FeaturesCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--vfm", required = true, paramLabel = "V", description = "DINOv2 weights.")
+    @Option(names = "--vfm", required = true, paramLabel = "V", description = "The VFM's weights, of the family the config names (DINOv2 .pth or safetensors, CLIP from Hugging Face or open_clip, SigLIP from Hugging Face).")
     Path vfm;
 
-    @Option(names = "--config", paramLabel = "C", description = "Architecture JSON (default: the official VFMTok, DINOv2-L/14-reg4 at 336).")
+    @Option(names = "--config", paramLabel = "C", description = "Architecture: JSON or the official OmegaConf YAML; it names the VFM and its levels (default: the official VFMTok, DINOv2-L/14-reg4 at 336).")
     Path config;
 
     @Option(names = "--out", required = true, description = "Output .safetensors.")
@@ -37,9 +36,9 @@ final class FeaturesCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TokenizerConfig cfg = config == null ? TokenizerConfig.official() : TokenizerConfig.load(config);
-        Dinov2 model = new Dinov2(cfg.vfm(), new Rng(0));
+        VisionFoundationModel model = cfg.vfm().create(new Rng(0));
         try (AnyCheckpoint c = AnyCheckpoint.open(vfm)) {
-            model.load(Dinov2Weights.toOriginalNames(c.tensors("")), true);
+            model.loadPublished(c.tensors(""));
         }
         try (Scope s = Scope.open(); Grad.Mode ng = Grad.noGrad()) {
             Tensor x = in.load(in.images, cfg.imageSize());

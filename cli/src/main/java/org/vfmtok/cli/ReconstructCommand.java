@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 final class ReconstructCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin TokenizerOptions tok;
 
-    @Option(names = "--vfm", required = true, paramLabel = "V", description = "DINOv2 weights.")
+    @Option(names = "--vfm", required = true, paramLabel = "V", description = "The frozen VFM's weights, of the family --config names (DINOv2 by default).")
     Path vfm;
 
     @Option(names = "--out", required = true, description = "Output folder.")

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 final class TokenizeCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin TokenizerOptions tok;
 
-    @Option(names = "--vfm", required = true, paramLabel = "V", description = "DINOv2 weights (dinov2_*_pretrain.pth or Hugging Face safetensors).")
+    @Option(names = "--vfm", required = true, paramLabel = "V", description = "The frozen VFM's weights, of the family --config names: DINOv2 (dinov2_*_pretrain.pth or Hugging Face safetensors, the default), CLIP (Hugging Face or open_clip) or SigLIP (Hugging Face).")
     Path vfm;
 
     @Option(names = "--out", required = true, description = "Output .npy of codes.")

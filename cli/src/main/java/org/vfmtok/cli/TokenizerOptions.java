@@ -11,7 +11,7 @@ final class TokenizerOptions {
     @Option(names = "--tokenizer", required = true, paramLabel = "T", description = "Tokenizer checkpoint (.pt as released, or .safetensors).")
     Path tokenizer;
 
-    @Option(names = "--config", paramLabel = "C", description = "Architecture JSON (default: the official VFMTok).")
+    @Option(names = "--config", paramLabel = "C", description = "Architecture: JSON or the official OmegaConf YAML (.yaml/.yml) (default: the official VFMTok).")
     Path config;
 
     @Option(names = "--weights", defaultValue = "ema", paramLabel = "ema|model", description = "Which weights of the checkpoint (default: ${DEFAULT-VALUE}).")

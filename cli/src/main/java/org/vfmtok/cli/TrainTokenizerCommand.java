@@ -19,7 +19,7 @@ import org.vfmtok.vfmtok.train.TokenizerLoss;
 import org.vfmtok.vfmtok.train.TokenizerTraining;
 import org.vfmtok.vfmtok.train.VqTraining;
 import org.vfmtok.vfmtok.vfm.Dinov2;
-import org.vfmtok.vfmtok.vfm.Dinov2Weights;
+import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,13 +35,13 @@ final class TrainTokenizerCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Run folder.")
     Path out;
 
-    @Option(names = "--config", paramLabel = "JSON", description = "Architecture (tools/reference/*_config.json format); default: --preset.")
+    @Option(names = "--config", paramLabel = "JSON", description = "Architecture: the JSON form (tools/reference/*_config.json) or the official OmegaConf YAML (.yaml/.yml); default: --preset.")
     Path config;
 
-    @Option(names = "--preset", defaultValue = "demo", description = "demo (32 px, CPU-sized) or official (336 px, DINOv2-L) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--preset", defaultValue = "demo", description = "demo (32 px, CPU-sized), official (336 px, DINOv2-L) or pilot (Table 1's VQGAN (VFM): DINOv2-L's last level, no sampler, 576 tokens) (default: ${DEFAULT-VALUE}).")
     String preset;
 
-    @Option(names = "--vfm", paramLabel = "W", description = "DINOv2 weights for the frozen VFM; without them a random frozen ViT is used (saved as vfm.safetensors).")
+    @Option(names = "--vfm", paramLabel = "W", description = "Weights of the frozen VFM the config names (DINOv2, CLIP or SigLIP); without them a random frozen ViT is used (saved as vfm.safetensors).")
     Path vfm;
 
     @Option(names = "--lpips-vgg", paramLabel = "W", description = "torchvision VGG16 weights for LPIPS (vgg16-397923af.pth).")
@@ -98,7 +98,8 @@ final class TrainTokenizerCommand implements Callable<Integer> {
                 : switch (preset.toLowerCase(Locale.ROOT)) {
                     case "demo" -> TokenizerConfigs.demo();
                     case "official" -> TokenizerConfig.official();
-                    default -> throw new IllegalArgumentException("unknown --preset " + preset + " (demo or official)");
+                    case "pilot" -> TokenizerConfig.pilotVqganVfm(TokenizerConfig.official().vfm());
+                    default -> throw new IllegalArgumentException("unknown --preset " + preset + " (demo, official or pilot)");
                 };
         TokenizerLoss.Weights w = new TokenizerLoss.Weights(1.0, perceptualWeight, semanticWeight, 1.0, 0.25, discWeight, discStart, restartCodes);
         TokenizerTraining.Options o = new TokenizerTraining.Options(out, cfg, batch, steps, lr, warmup, ema, clip, ckptEvery, imageEvery, logEvery,
@@ -110,18 +111,18 @@ final class TrainTokenizerCommand implements Callable<Integer> {
                 : resume && Files.exists(saved) ? RunInputs.sha256(saved)
                 : resume ? "none (" + saved + " is missing)" : null;
         TokenizerTraining.runInputs(o, src, vfmHash).check(out, resume);
-        Dinov2 frozen;
+        VisionFoundationModel frozen;
         if (vfm != null) {
-            frozen = Scope.global().run(() -> new Dinov2(cfg.vfm(), new Rng(0)));
+            frozen = Scope.global().run(() -> cfg.vfm().create(new Rng(0)));
             try (AnyCheckpoint c = AnyCheckpoint.open(vfm)) {
-                frozen.load(Dinov2Weights.toOriginalNames(c.tensors("")), true);
+                frozen.loadPublished(c.tensors(""));
             }
         } else {
             System.err.println("warning: no --vfm weights: the frozen VFM is a random ViT (saved to " + saved + ")");
             frozen = Scope.global().run(() -> RandomVfm.create(cfg.vfm(), seed + 7));
             if (resume && Files.exists(saved)) {
                 try (AnyCheckpoint c = AnyCheckpoint.open(saved)) {
-                    frozen.load(c.tensors(""), true);
+                    frozen.loadPublished(c.tensors(""));
                 }
             } else {
                 Files.createDirectories(out);

@@ -36,7 +36,7 @@ import org.vfmtok.vfmtok.train.TokenizerTraining;
 import org.vfmtok.vfmtok.train.VqTraining;
 import org.vfmtok.vfmtok.vfm.Dinov2;
 import org.vfmtok.vfmtok.vfm.Dinov2Config;
-import org.vfmtok.vfmtok.vfm.Dinov2Weights;
+import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
 
 /**
  * The end-to-end demo: a procedural dataset of ten classes, a small tokenizer trained on it (over a random
@@ -73,7 +73,7 @@ public final class Demo {
 
         // 1. the frozen VFM and the tokenizer geometry
         TokenizerConfig cfg;
-        Dinov2 vfm;
+        VisionFoundationModel vfm;
         if (o.vfmWeights() != null) {
             Dinov2Config vc = Dinov2Config.named(o.vfmArch() == null ? "dinov2_vits14_reg4" : o.vfmArch());
             int side = 4 * vc.patchSize();   // a 4×4 DINOv2 grid; the pixel decoder upsamples 14×14 latents by 4
@@ -81,9 +81,10 @@ public final class Demo {
             cfg = new TokenizerConfig(side, 4, d.dim(), d.encDepth(), d.encHeads(), d.encFfn(), d.nPoints(), d.nCarrier(), d.decDepth(),
                     d.decHeads(), d.decMlp(), d.codebookSize(), d.codeDim(), d.zChannels(), d.ch(), d.chMult(), d.numResBlocks(), d.gnGroups(),
                     d.codebookUsedLen(), vc);
-            vfm = Scope.global().run(() -> new Dinov2(vc, new Rng(0)));
+            Dinov2 dino = Scope.global().run(() -> new Dinov2(vc, new Rng(0)));
+            vfm = dino;
             try (AnyCheckpoint c = AnyCheckpoint.open(o.vfmWeights())) {
-                vfm.load(Dinov2Weights.toOriginalNames(c.tensors("")), true);
+                dino.loadPublished(c.tensors(""));
             }
             log.println("VFM: " + vc.name() + " from " + o.vfmWeights());
         } else {

@@ -171,6 +171,28 @@ class CommandsEndToEndTest {
     }
 
     @Test
+    void featuresOfAClipTowerNamedByTheConfig(@TempDir Path dir) throws Exception {
+        Path weights = Path.of("../vfmtok/src/test/resources/fixtures/vfms/clip.safetensors");
+        Assumptions.assumeTrue(Files.exists(weights), "CLIP fixture missing");
+        Path cfg = Files.writeString(dir.resolve("clip.json"), "{\"image_size\": 16, \"patch_size\": 4, \"vfm\": {\"family\": \"clip\", "
+                + "\"embed_dim\": 32, \"depth\": 3, \"num_heads\": 2, \"mlp_hidden\": 64, \"patch_size\": 4, \"img_size_pretrain\": 16, "
+                + "\"levels\": [0, 2], \"norm_last\": false}}");
+        Path out = dir.resolve("f.safetensors");
+        Run r = run("features", "--vfm", weights.toString(), "--config", cfg.toString(), "--out", out.toString(), images(dir, 1).get(0).toString());
+        assertEquals(0, r.code, r.err);
+        try (Scope s = Scope.open()) {
+            Map<String, Tensor> f = Safetensors.load(out);
+            assertEquals(java.util.Set.of("level0", "level1"), f.keySet());
+            assertArrayEquals(new int[] {1, 16, 32}, f.get("level1").shape(), "a 4×4 grid of the tower's 32-wide patch tokens, no class token");
+        }
+        // the same weights do not fit a SigLIP config: the family is checked
+        Path sig = Files.writeString(dir.resolve("siglip.json"), Files.readString(cfg).replace("\"clip\"", "\"siglip\""));
+        r = run("features", "--vfm", weights.toString(), "--config", sig.toString(), "--out", dir.resolve("g.safetensors").toString(), images(dir, 1).get(0).toString());
+        assertNotEquals(0, r.code);
+        assertTrue(r.err.contains("not a SIGLIP vision tower"), r.err);
+    }
+
+    @Test
     void featuresWritesEveryLevelForEveryImage(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(Files.exists(TOK.resolve("dinov2.pth")), "small VFM fixture missing");
         List<Path> imgs = images(dir, 2);

@@ -16,8 +16,7 @@ import org.vfmtok.tensor.ops.Pointwise;
 import org.vfmtok.tensor.ops.Resample;
 import org.vfmtok.vfmtok.model.TokenizerConfig;
 import org.vfmtok.vfmtok.model.VQModel;
-import org.vfmtok.vfmtok.vfm.Dinov2;
-import org.vfmtok.vfmtok.vfm.Dinov2Weights;
+import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
 
 /**
  * The VFMTok tokenizer for inference: images in [-1, 1] (B, 3, S, S) ⇄ codes (B, T). It adds the frozen VFM,
@@ -40,32 +39,31 @@ import org.vfmtok.vfmtok.vfm.Dinov2Weights;
  */
 public final class VFMTokenizer implements AutoCloseable {
     private final TokenizerConfig config;
-    private final Dinov2 vfm;
+    private final VisionFoundationModel vfm;
     private final VQModel model;
     /** The scope holding {@link #model}'s weights when this tokenizer made it, else null (the caller's). */
     private final Scope weights;
     private final NativeMemory.Owner memoryOwner;
 
     /** A tokenizer over the given models; it takes ownership of {@code vfm} (closes it), not of {@code model}'s memory. */
-    public VFMTokenizer(TokenizerConfig config, Dinov2 vfm, VQModel model) {
+    public VFMTokenizer(TokenizerConfig config, VisionFoundationModel vfm, VQModel model) {
         this(config, vfm, model, null);
     }
 
-    private VFMTokenizer(TokenizerConfig config, Dinov2 vfm, VQModel model, Scope weights) {
+    private VFMTokenizer(TokenizerConfig config, VisionFoundationModel vfm, VQModel model, Scope weights) {
         this.config = config;
         this.vfm = vfm;
         this.model = model;
         this.weights = weights;
         this.memoryOwner = NativeMemory.openOwner();
         if (weights != null) weights.onClose(memoryOwner::close);
-        if (vfm != null) vfm.eval();
         model.eval();
     }
 
     /** A randomly initialised tokenizer (tests, training from scratch). */
     public static VFMTokenizer random(TokenizerConfig config, long seed) {
         Rng rng = new Rng(seed);
-        Dinov2 vfm = new Dinov2(config.vfm(), rng);
+        VisionFoundationModel vfm = config.vfm().create(rng);
         Scope weights = Scope.owned("VFMTokenizer weights");
         VQModel model;
         try (Scope.Entered in = weights.enter()) {
@@ -84,8 +82,9 @@ public final class VFMTokenizer implements AutoCloseable {
 
     /**
      * Loads the tokenizer checkpoint (its {@code ema} weights, or {@code model} when there is no EMA, or a
-     * bare state dict) and the DINOv2 weights (original .pth or Hugging Face safetensors; null to decode
-     * only). {@code config} null means the official architecture. Every tensor's shape is checked.
+     * bare state dict) and the frozen VFM's weights (any published layout of the config's family: DINOv2
+     * .pth or Hugging Face safetensors, CLIP from Hugging Face or open_clip, SigLIP from Hugging Face; null to
+     * decode only). {@code config} null means the official architecture. Every tensor's shape is checked.
      */
     public static VFMTokenizer load(Path tokenizer, Path vfmWeights, TokenizerConfig config) throws IOException {
         return load(tokenizer, vfmWeights, config, "ema");
@@ -100,7 +99,7 @@ public final class VFMTokenizer implements AutoCloseable {
             model = new VQModel(cfg, rng);
         }
         // made before the conversions scope opens: a model owned under it would close with it
-        Dinov2 vfm = vfmWeights == null ? null : new Dinov2(cfg.vfm(), rng);
+        VisionFoundationModel vfm = vfmWeights == null ? null : cfg.vfm().create(rng);
         try (Scope conversions = Scope.open("VFMTokenizer load")) {
             loadWeights(tokenizer, vfmWeights, cfg, which, model, vfm);
         } catch (IOException | RuntimeException | Error e) {
@@ -111,7 +110,7 @@ public final class VFMTokenizer implements AutoCloseable {
         return new VFMTokenizer(cfg, vfm, model, weights);
     }
 
-    private static void loadWeights(Path tokenizer, Path vfmWeights, TokenizerConfig cfg, String which, VQModel model, Dinov2 vfm) throws IOException {
+    private static void loadWeights(Path tokenizer, Path vfmWeights, TokenizerConfig cfg, String which, VQModel model, VisionFoundationModel vfm) throws IOException {
         try (AnyCheckpoint c = AnyCheckpoint.open(tokenizer)) {
             Map<String, Tensor> sd = c.tensors(which);
             if (sd.isEmpty() && "ema".equals(which)) sd = c.tensors("model");
@@ -128,9 +127,14 @@ public final class VFMTokenizer implements AutoCloseable {
                 Map<String, Tensor> sd = c.tensors("");
                 if (sd.isEmpty()) throw new IOException(vfmWeights + ": no tensors");
                 try {
-                    vfm.load(Dinov2Weights.toOriginalNames(sd), true);
+                    vfm.loadPublished(sd);
                 } catch (IllegalArgumentException e) {
-                    throw new IOException(vfmWeights + ": DINOv2 weights do not fit " + cfg.vfm().name() + ": " + e.getMessage(), e);
+                    String family = switch (cfg.vfm().familyName()) {
+                        case "dinov2" -> "DINOv2";
+                        case "clip" -> "CLIP";
+                        default -> "SigLIP";
+                    };
+                    throw new IOException(vfmWeights + ": " + family + " weights do not fit " + cfg.vfm().name() + ": " + e.getMessage(), e);
                 }
             }
         }
@@ -140,9 +144,9 @@ public final class VFMTokenizer implements AutoCloseable {
 
     public VQModel model() { return model; }
 
-    public Dinov2 vfm() { return vfm; }
+    public VisionFoundationModel vfm() { return vfm; }
 
-    private Dinov2 requireVfm() {
+    private VisionFoundationModel requireVfm() {
         if (vfm == null) throw new IllegalStateException("this tokenizer was loaded without VFM weights: it can decode but not encode (pass --vfm)");
         return vfm;
     }

@@ -27,34 +27,32 @@ import org.vfmtok.tensor.ops.Resample;
  * norm_post2. Both run the one private method {@code decode}.
  */
 public final class DecoderViT extends Module {
-    final Tensor positionEmbedding;     // (1, 1 + G_vfm², dim)
+    final Tensor positionEmbedding;     // (1, 1 + G_pos², dim), G_pos = the VFM grid officially
     final Tensor slotPositionEmbedding; // (1, T, dim)
     final Tensor maskEmbedding;         // (1, 1, dim)
     final Tensor maskDino;              // (1, 1, dim)
     final Tensor clsToken;              // (1, 1, dim)
-    final Tensor registerTokens;        // (1, 4, dim)
+    final Tensor registerTokens;        // (1, R, dim), R = num_register_tokens (4)
     final LayerNorm normPost1;
     final LayerNorm normPost2;
     final Linear proj;
     final Layers transformer;
     private final TokenizerConfig cfg;
 
-    static final int REGISTERS = 4;
-
     public DecoderViT(TokenizerConfig cfg, Rng rng) {
         this.cfg = cfg;
-        int d = cfg.dim(), g = cfg.vfmGrid();
+        int d = cfg.dim(), g = cfg.posGrid();
         double std = Math.pow(d, -0.5);
         positionEmbedding = parameter("position_embedding", randn(rng, std, 1, 1 + g * g, d));
         slotPositionEmbedding = parameter("slot_position_embedding", randn(rng, std, 1, cfg.tokens(), d));
         maskEmbedding = parameter("mask_embedding", randn(rng, std, 1, 1, d));
         maskDino = parameter("mask_dino", randn(rng, std, 1, 1, d));
         clsToken = parameter("cls_token", randn(rng, std, 1, 1, d));
-        registerTokens = parameter("register_tokens", Tensor.zeros(1, REGISTERS, d));
+        registerTokens = parameter("register_tokens", Tensor.zeros(1, cfg.decRegisters(), d));
         transformer = register("transformer", new Layers(cfg, rng));
         normPost1 = register("norm_post1", new LayerNorm(d, 1e-5));
         normPost2 = register("norm_post2", new LayerNorm(d, 1e-5));
-        proj = register("proj", new Linear(d, cfg.vfm().embedDim(), true, rng));
+        proj = register("proj", new Linear(d, cfg.projDim(), true, rng));
     }
 
     private static Tensor randn(Rng rng, double std, int... shape) {
@@ -64,11 +62,13 @@ public final class DecoderViT extends Module {
     /**
      * The position table of the latent grid: the VFM-grid table resized with bicubic interpolation and
      * scale factor (G_lat + 0.1) / G_vfm — 21.1/24 officially; PyTorch then maps coordinates with that
-     * factor, not with 21/24 (spec §1.6, the main parity trap). Returns (1, G_lat², dim).
+     * factor, not with 21/24 (spec §1.6, the main parity trap). Returns (1, G_lat², dim). When the grids
+     * agree the table is used as it is (the official {@code interpolate_pos_encoding} returns early).
      */
     Tensor latentPositions() {
-        int g = cfg.vfmGrid();
-        return resizePositions(positionEmbedding.narrow(1, 1, g * g), g, cfg.latentGrid());
+        int g = cfg.posGrid();
+        Tensor table = positionEmbedding.narrow(1, 1, g * g);
+        return g == cfg.latentGrid() ? table : resizePositions(table, g, cfg.latentGrid());
     }
 
     /** (1, g², D) → (1, gl², D) by bicubic with scale factor (gl + 0.1)/g (not size-based: see above). */
@@ -100,9 +100,9 @@ public final class DecoderViT extends Module {
         return latent.permute(0, 2, 1).reshape(b, d, gl, gl);
     }
 
-    /** Training-only VFM branch (spec §1.6 step 7): slots (B, T, dim) → predicted VFM last-level features (B, G_vfm², C_vfm). */
+    /** Training-only VFM branch (spec §1.6 step 7): slots (B, T, dim) → predicted VFM last-level features (B, G_pos², proj_dim). */
     public Tensor predictVfmFeatures(Tensor slots) {
-        int g = cfg.vfmGrid();
+        int g = cfg.posGrid();
         Tensor tokens = decode(slots, new ImageQueries(maskDino, positionEmbedding.narrow(1, 1, g * g), normPost2)); // (B, G_vfm², dim)
         return proj.forward(tokens);
     }
@@ -116,7 +116,8 @@ public final class DecoderViT extends Module {
         Tensor memory = normPost1.forward(Pointwise.add(slots, slotPositionEmbedding));             // (B, T, dim)
         Tensor cls = Pointwise.add(clsToken, positionEmbedding.narrow(1, 0, 1));                    // (1, 1, dim)
         Tensor masks = Pointwise.add(queries.mask(), queries.positions());                          // (1, G², dim)
-        Tensor image = Indexing.concat(1, cls, masks, registerTokens).expand(b, 1 + cells + REGISTERS, d);
+        Tensor image = (cfg.decRegisters() > 0 ? Indexing.concat(1, cls, masks, registerTokens) : Indexing.concat(1, cls, masks))
+                .expand(b, 1 + cells + cfg.decRegisters(), d);
         Tensor x = transformer.forward(Indexing.concat(1, memory, queries.norm().forward(image)));  // (B, T + 1 + G² + R, dim)
         return x.narrow(1, t + 1, cells);
     }

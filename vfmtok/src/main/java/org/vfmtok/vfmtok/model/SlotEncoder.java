@@ -18,6 +18,9 @@ import org.vfmtok.tensor.ops.Pointwise;
  * {@code encode_transformer} without its frozen backbone (spec §1.3–1.4): per-level projectors, then the
  * region-adaptive sampler — anchor queries refined by a 6-layer deformable transformer that samples the
  * multi-level VFM features — giving one slot per token.
+ *
+ * <p>Without a sampler ({@code encDepth} 0, Table 1's pilot "VQGAN (VFM)") only the projector of the single
+ * level remains: each VFM grid cell's projected feature is a token (576 at 336 px for a /14 VFM).
  */
 public final class SlotEncoder extends Module {
     final Tensor carrierTokens; // (1, T, dim)
@@ -33,18 +36,19 @@ public final class SlotEncoder extends Module {
         this.cfg = cfg;
         int t = cfg.tokens(), d = cfg.dim();
         double std = Math.pow(d, -0.5);
-        carrierTokens = parameter("carrier_tokens", Init.normal(Tensor.empty(DType.F32, 1, t, d), rng, 0, std));
-        slotsPos = parameter("slots_pos", Init.normal(Tensor.empty(DType.F32, 1, t, d), rng, 0, std));
+        boolean sampler = cfg.deformableSampler();
+        carrierTokens = sampler ? parameter("carrier_tokens", Init.normal(Tensor.empty(DType.F32, 1, t, d), rng, 0, std)) : null;
+        slotsPos = sampler ? parameter("slots_pos", Init.normal(Tensor.empty(DType.F32, 1, t, d), rng, 0, std)) : null;
         projectors = register("projectors", new ModuleList<>());
         normLayers = register("norm_layers", new ModuleList<>());
         for (int l = 0; l < cfg.levels(); l++) {
             projectors.add(new Projector(cfg.vfm().embedDim(), d, rng));
             normLayers.add(new LayerNorm(d, 1e-5));
         }
-        transformer = register("transformer", new Transformer(cfg, rng));
-        normPre1 = register("norm_pre1", new LayerNorm(d, 1e-5));
+        transformer = sampler ? register("transformer", new Transformer(cfg, rng)) : null;
+        normPre1 = sampler ? register("norm_pre1", new LayerNorm(d, 1e-5)) : null;
         try (Grad.Mode ng = Grad.noGrad()) {
-            reference = MSDeformAttn.gridReferencePoints(cfg.anchorGrid()); // with the weights, in the model's scope
+            reference = sampler ? MSDeformAttn.gridReferencePoints(cfg.anchorGrid()) : null; // with the weights, in the model's scope
         }
     }
 
@@ -57,6 +61,7 @@ public final class SlotEncoder extends Module {
             projected[l] = normLayers.get(l).forward(projectors.get(l).forward(features.get(l))); // (B, G², dim)
             shapes[l] = new int[] {g, g};
         }
+        if (transformer == null) return projected[0]; // the pilot: one token per VFM grid cell, (B, G², dim)
         MSDeformAttn.ValueMaps value = new MSDeformAttn.ValueMaps(Indexing.concat(1, projected), shapes); // (B, L·G², dim)
         Tensor src = normPre1.forward(carrierTokens).expand(b, cfg.tokens(), cfg.dim());                 // (B, T, dim)
         for (DeformableLayer layer : transformer.layers) src = layer.forward(src, slotsPos, reference, value);

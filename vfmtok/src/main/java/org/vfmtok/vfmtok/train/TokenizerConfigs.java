@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.vfmtok.vfmtok.model.TokenizerConfig;
 import org.vfmtok.vfmtok.vfm.Dinov2Config;
+import org.vfmtok.vfmtok.vfm.VisionTowerConfig;
 
 /** Tokenizer configs for training: the demo geometry, and writing a config as the JSON that {@link TokenizerConfig#load} reads. */
 public final class TokenizerConfigs {
@@ -12,10 +13,13 @@ public final class TokenizerConfigs {
     /**
      * The demo tokenizer: 24×24 images, 16 tokens (a 4×4 anchor grid), a 128-entry codebook of 8-dim codes,
      * width 32, one deformable layer, two decoder layers, an 8-channel pixel decoder upsampling 6×6 → 24×24,
-     * over a 4-layer random ViT with 4×4 patches (a 6×6 grid). Small enough to train on two CPU cores in minutes.
+     * over a 4-layer random ViT with 4×4 patches that sees the images enlarged to 28 px (a 7×7 grid: the VFM
+     * input resize of the official code). Small enough to train on two CPU cores in minutes. The VFM grid
+     * differs from the 6×6 latent grid on purpose: with equal grids the official decoder uses its position
+     * table as it is for both branches, which this tiny from-scratch model learns less well from.
      */
     public static TokenizerConfig demo() {
-        Dinov2Config vfm = RandomVfm.tinyConfig(24, 4, 32, 4, 2);
+        Dinov2Config vfm = RandomVfm.tinyConfig(28, 4, 32, 4, 2).withInputSize(28);
         return new TokenizerConfig(24, 4, 32, 1, 2, 64, 2, 16, 2, 2, 96, 128, 8, 32, 8, new int[] {1, 2, 2}, 1, 4, 1024, vfm);
     }
 
@@ -24,7 +28,33 @@ public final class TokenizerConfigs {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("image_size", c.imageSize());
         m.put("patch_size", c.patchSize());
-        Dinov2Config v = c.vfm();
+        Map<String, Object> vfm = switch (c.vfm()) {
+            case Dinov2Config v -> dinov2(v);
+            case VisionTowerConfig t -> tower(t);
+        };
+        m.put("vfm", vfm);
+        return finish(m, c);
+    }
+
+    private static Map<String, Object> tower(VisionTowerConfig t) {
+        Map<String, Object> vfm = new LinkedHashMap<>();
+        vfm.put("family", t.familyName());
+        vfm.put("arch", "custom");
+        vfm.put("name", t.name());
+        vfm.put("embed_dim", t.embedDim());
+        vfm.put("depth", t.depth());
+        vfm.put("num_heads", t.numHeads());
+        vfm.put("mlp_hidden", t.mlpHidden());
+        vfm.put("patch_size", t.patchSize());
+        vfm.put("img_size_pretrain", t.pretrainImageSize());
+        vfm.put("ln_eps", t.lnEps());
+        vfm.put("levels", t.levels());
+        vfm.put("norm_last", t.normLast());
+        vfm.put("input_size", t.inputSize());
+        return vfm;
+    }
+
+    private static Map<String, Object> dinov2(Dinov2Config v) {
         Map<String, Object> vfm = new LinkedHashMap<>();
         vfm.put("arch", "custom");
         vfm.put("name", v.name());
@@ -38,7 +68,13 @@ public final class TokenizerConfigs {
         vfm.put("levels", v.levels());
         vfm.put("img_size_pretrain", v.pretrainImageSize());
         vfm.put("ln_eps", v.lnEps());
-        m.put("vfm", vfm);
+        vfm.put("interpolate_antialias", v.interpolateAntialias());
+        vfm.put("interpolate_offset", v.interpolateOffset());
+        if (v.inputSize() > 0) vfm.put("input_size", v.inputSize());
+        return vfm;
+    }
+
+    private static Map<String, Object> finish(Map<String, Object> m, TokenizerConfig c) {
         Map<String, Object> enc = new LinkedHashMap<>();
         enc.put("dim", c.dim());
         enc.put("depth", c.encDepth());
@@ -54,6 +90,9 @@ public final class TokenizerConfigs {
         dec.put("depth", c.decDepth());
         dec.put("heads", c.decHeads());
         dec.put("mlp_dim", c.decMlp());
+        dec.put("num_registers", c.decRegisters());
+        dec.put("pos_grid", c.posGrid());
+        dec.put("proj_dim", c.projDim());
         m.put("decoder", dec);
         Map<String, Object> pix = new LinkedHashMap<>();
         pix.put("ch", c.ch());

@@ -44,6 +44,11 @@ public final class TokenizerLoss {
     private final Weights weights;
 
     public TokenizerLoss(VQModel model, VisionFoundationModel vfm, Lpips lpips, DiscriminatorStep disc, Weights weights) {
+        String mismatch = model.config.semanticTargetMismatch();
+        if (weights.semantic() > 0 && mismatch != null) {
+            throw new IllegalArgumentException("the semantic loss compares the decoder's VFM branch with the VFM's last level, but " + mismatch
+                    + " (set the semantic weight to 0 or fix the config)");
+        }
         this.model = model;
         this.vfm = vfm;
         this.lpips = lpips;

@@ -24,7 +24,7 @@ import org.vfmtok.vfmtok.data.ImageStream;
 import org.vfmtok.vfmtok.image.ImageFiles;
 import org.vfmtok.vfmtok.model.TokenizerConfig;
 import org.vfmtok.vfmtok.model.VQModel;
-import org.vfmtok.vfmtok.vfm.Dinov2;
+import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
 
 /**
  * Trains a VFMTok tokenizer ({@code vq_train.py}): Adam (0.9, 0.95) without weight decay, linear warm-up then
@@ -70,8 +70,8 @@ public final class TokenizerTraining {
 
     private TokenizerTraining() {}
 
-    /** {@link #train(ImageSource, Dinov2, String, Lpips, DinoDiscriminator, Options, boolean)} without a VFM hash to check. */
-    public static Result train(ImageSource data, Dinov2 vfm, Lpips lpips, DinoDiscriminator disc, Options o, boolean resume) throws IOException {
+    /** {@link #train(ImageSource, VisionFoundationModel, String, Lpips, DinoDiscriminator, Options, boolean)} without a VFM hash to check. */
+    public static Result train(ImageSource data, VisionFoundationModel vfm, Lpips lpips, DinoDiscriminator disc, Options o, boolean resume) throws IOException {
         return train(data, vfm, null, lpips, disc, o, resume);
     }
 
@@ -80,7 +80,7 @@ public final class TokenizerTraining {
      * a resume with another architecture, data source or VFM ({@code vfmSha256}, the SHA-256 of the frozen VFM's
      * weight file; null: not checked) is refused and leaves the folder untouched.
      */
-    public static Result train(ImageSource data, Dinov2 vfm, String vfmSha256, Lpips lpips, DinoDiscriminator disc, Options o, boolean resume) throws IOException {
+    public static Result train(ImageSource data, VisionFoundationModel vfm, String vfmSha256, Lpips lpips, DinoDiscriminator disc, Options o, boolean resume) throws IOException {
         TokenizerConfig cfg = o.config();
         RunInputs inputs = runInputs(o, data, vfmSha256);
         inputs.check(o.runDir(), resume);
@@ -88,7 +88,7 @@ public final class TokenizerTraining {
         refuseMixing(o.runDir(), resume);
         Map<String, Object> args = new LinkedHashMap<>(o.toMap());
         args.put("data", data.describe());
-        args.put("vfm", vfm.config.name());
+        args.put("vfm", vfm.config().name());
         args.put("lpips", lpips != null);
         args.put("discriminator", disc != null);
         args.put("tokenizer", TokenizerConfigs.toMap(cfg));
@@ -188,7 +188,7 @@ public final class TokenizerTraining {
     }
 
     /** Reconstructs {@code pixels} with the current weights (eval path) and writes inputs over reconstructions. */
-    public static void writeReconstructions(VQModel model, Dinov2 vfm, float[] pixels, int side, Path png) throws IOException {
+    public static void writeReconstructions(VQModel model, VisionFoundationModel vfm, float[] pixels, int side, Path png) throws IOException {
         int n = pixels.length / (3 * side * side);
         if (n == 0) return;
         boolean was = model.isTraining();

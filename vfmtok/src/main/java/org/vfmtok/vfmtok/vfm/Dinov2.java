@@ -74,21 +74,31 @@ public final class Dinov2 extends Module implements VisionFoundationModel {
         weights.close();
     }
 
+    @Override public Dinov2Config config() { return config; }
+
+    /** The original {@code .pth} names or Hugging Face's ({@link Dinov2Weights}). */
+    @Override public void loadPublished(java.util.Map<String, Tensor> weights) { load(Dinov2Weights.toOriginalNames(weights), true); }
+
     @Override public int featureDim() { return config.embedDim(); }
 
-    @Override public int gridSize(int imageSize) { return imageSize / config.patchSize(); }
+    @Override public int gridSize(int imageSize) { return config.vitInputSize(imageSize) / config.patchSize(); }
 
-    /** [-1, 1] → [0, 1] → ImageNet mean/std, per channel (the VFMTok preprocessing after the resize). */
+    /**
+     * The VFMTok preprocessing: the input resize to {@link Dinov2Config#inputSize} when set ({@link InputResize}),
+     * then [-1, 1] → [0, 1] → ImageNet mean/std, per channel.
+     */
     @Override
     public Tensor normalize(Tensor images) {
-        Tensor x = Pointwise.affine(Pointwise.clamp(images, -1, 1), 0.5, 0.5);
+        Tensor x = Pointwise.affine(Pointwise.clamp(InputResize.apply(images, config.inputSize(), config.name()), -1, 1), 0.5, 0.5);
         Tensor mean = Tensor.of(new float[] {(float) MEAN[0], (float) MEAN[1], (float) MEAN[2]}, 1, 3, 1, 1).to(images.dtype());
         Tensor std = Tensor.of(new float[] {(float) STD[0], (float) STD[1], (float) STD[2]}, 1, 3, 1, 1).to(images.dtype());
         return Pointwise.div(Pointwise.sub(x, mean), std);
     }
 
     /** Position embedding for a grid of {@code gh} x {@code gw} patches: (1, 1 + gh·gw, D). */
-    Tensor positionEmbedding(int gh, int gw) { return PosEmbed.resize(posEmbed, config.pretrainGrid(), gh, gw); }
+    Tensor positionEmbedding(int gh, int gw) {
+        return PosEmbed.resize(posEmbed, config.pretrainGrid(), gh, gw, config.interpolateOffset(), config.interpolateAntialias());
+    }
 
     /** Tokens after the embedding stage: (B, 1 + R + n, D). */
     Tensor embed(Tensor images) {

@@ -5,7 +5,7 @@ import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.autograd.Grad;
 
 /**
- * The seam for frozen vision foundation models (DINOv2 now; SigLIP2 or CLIP later): multi-level patch
+ * The seam for frozen vision foundation models (DINOv2, CLIP, SigLIP/SigLIP2): multi-level patch
  * features of normalised images. Closing a model frees its weights; a loaded model is immutable and may
  * be shared by any number of threads.
  */
@@ -31,6 +31,18 @@ public interface VisionFoundationModel extends AutoCloseable {
             return features(normalize(imagesMinusOneToOne));
         }
     }
+
+    /** The architecture. */
+    VfmConfig config();
+
+    /**
+     * Loads weights in any published layout of this family (converted to the model's names), strictly: a
+     * missing, unexpected or differently shaped tensor fails, naming the key and both shapes.
+     */
+    void loadPublished(java.util.Map<String, Tensor> weights);
+
+    /** The weights under the model's own names (what {@link #loadPublished} also accepts back). */
+    java.util.Map<String, Tensor> stateDict();
 
     /** Frees the model's weights; idempotent. */
     @Override

@@ -17,6 +17,7 @@ import org.vfmtok.vfmtok.VFMTokenizer;
 import org.vfmtok.vfmtok.model.TokenizerConfig;
 import org.vfmtok.vfmtok.model.VQModel;
 import org.vfmtok.vfmtok.vfm.Dinov2;
+import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
 
 /**
  * The inference API and the training loss run one pipeline ({@link VQModel}'s encode, quantize, decode and
@@ -27,7 +28,7 @@ class SharedPipelineTest {
     void lossForwardInEvalModeIsTheTokenizersPipelineBitForBit() {
         try (Scope s = Scope.open()) {
             TokenizerConfig cfg = TokenizerTrainingTest.tiny();
-            Dinov2 vfm = RandomVfm.create(cfg.vfm(), 3);
+            VisionFoundationModel vfm = RandomVfm.create(cfg.vfm(), 3);
             VQModel model = new VQModel(cfg, new Rng(7));
             VFMTokenizer tok = new VFMTokenizer(cfg, vfm, model); // puts the model in eval mode
             TokenizerLoss loss = new TokenizerLoss(model, vfm, null, null, new TokenizerLoss.Weights(1, 0, 1, 1, 0.25, 0, Long.MAX_VALUE, 0));
@@ -61,7 +62,7 @@ class SharedPipelineTest {
     void trainingForwardDecodesTheStraightThroughVectorsOfTheSameCodes() {
         try (Scope s = Scope.open()) {
             TokenizerConfig cfg = TokenizerTrainingTest.tiny();
-            Dinov2 vfm = RandomVfm.create(cfg.vfm(), 3);
+            VisionFoundationModel vfm = RandomVfm.create(cfg.vfm(), 3);
             VQModel model = new VQModel(cfg, new Rng(7));
             VFMTokenizer tok = new VFMTokenizer(cfg, vfm, model);
             Tensor images = Init.uniform(Tensor.empty(DType.F32, 2, 3, cfg.imageSize(), cfg.imageSize()), new Rng(12), -1, 1);

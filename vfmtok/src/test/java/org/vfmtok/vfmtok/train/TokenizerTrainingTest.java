@@ -20,6 +20,7 @@ import org.vfmtok.vfmtok.data.ProceduralShapes;
 import org.vfmtok.vfmtok.model.Quantizer;
 import org.vfmtok.vfmtok.model.TokenizerConfig;
 import org.vfmtok.vfmtok.vfm.Dinov2;
+import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
 import org.vfmtok.vfmtok.vfm.Dinov2Config;
 
 class TokenizerTrainingTest {
@@ -85,7 +86,7 @@ class TokenizerTrainingTest {
     void runFolderCheckpointLayoutAndExactResume(@TempDir Path dir) throws Exception {
         TokenizerConfig cfg = tiny();
         ProceduralShapes data = new ProceduralShapes(20, 1);
-        Dinov2 vfm = RandomVfm.create(cfg.vfm(), 3);
+        VisionFoundationModel vfm = RandomVfm.create(cfg.vfm(), 3);
         DinoDiscriminator.Config dc = new DinoDiscriminator.Config(RandomVfm.tinyConfig(16, 8, 16, 2, 2), 16, new int[] {0, 1}, 3, 8);
         TokenizerTraining.Result straight = TokenizerTraining.train(data, vfm, null,
                 new DinoDiscriminator(dc, RandomVfm.create(dc.vit(), 4), new Rng(6)), options(dir.resolve("a"), 4), false);

@@ -61,7 +61,7 @@ class Dinov2WeightsTest {
             Map<String, Tensor> orig = c.tensors("");
             Map<String, Tensor> hf = toHuggingFace(orig, cfg.vfm().depth(), cfg.vfm().embedDim());
             assertTrue(hf.containsKey("encoder.layer.0.attention.attention.query.weight"));
-            Dinov2 a = new Dinov2(cfg.vfm(), new Rng(1)), b = new Dinov2(cfg.vfm(), new Rng(2));
+            Dinov2 a = new Dinov2((Dinov2Config) cfg.vfm(), new Rng(1)), b = new Dinov2((Dinov2Config) cfg.vfm(), new Rng(2));
             a.load(Dinov2Weights.toOriginalNames(orig), true);
             b.load(Dinov2Weights.toOriginalNames(hf), true);
             Map<String, Tensor> sa = a.stateDict(), sb = b.stateDict();
@@ -69,7 +69,7 @@ class Dinov2WeightsTest {
             // the in-model prefix of the tokenizer is accepted too
             Map<String, Tensor> prefixed = new LinkedHashMap<>();
             orig.forEach((k, v) -> prefixed.put("encode_transformer.backbone.pretrained_encoder." + k, v));
-            new Dinov2(cfg.vfm(), new Rng(3)).load(Dinov2Weights.toOriginalNames(prefixed), true);
+            new Dinov2((Dinov2Config) cfg.vfm(), new Rng(3)).load(Dinov2Weights.toOriginalNames(prefixed), true);
         }
     }
 
