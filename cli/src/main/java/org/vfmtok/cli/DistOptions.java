@@ -29,7 +29,8 @@ final class DistOptions {
         if (!env.isDistributed()) return Communicator.single();
         if (!device.isCpu()) throw new UnsupportedOperationException("data-parallel training on " + device + " (NCCL) is not wired yet; use --device cpu");
         if (rendezvousTimeout < 1 || peerTimeout < 1) throw new IllegalArgumentException("--rendezvous-timeout and --peer-timeout must be at least 1 s");
-        String fingerprint = command + " " + String.join(" ", args);
+        int at = args.indexOf(command); // picocli's original arguments may start with the command's name
+        String fingerprint = command + " " + String.join(" ", at >= 0 ? args.subList(at + 1, args.size()) : args);
         TcpCommunicator.Options o = TcpCommunicator.Options.defaults().withRendezvousTimeout(Duration.ofSeconds(rendezvousTimeout))
                 .withPeerTimeout(Duration.ofSeconds(peerTimeout));
         return TcpCommunicator.create(env, fingerprint, o);

@@ -21,10 +21,10 @@ public final class TokenizerConfigs {
 
     /**
      * A CPU-sized DINO discriminator for the demo geometry: a random 2-block ViT (width 16, patch 8) at 32 px,
-     * two heads, kernel 3, the official virtual batch of 8.
+     * two heads, kernel 3, BatchNormLocal over virtual batches of 2 (the official 8 would need batches of 8 per rank).
      */
     public static DinoDiscriminator.Config demoDiscriminator() {
-        return new DinoDiscriminator.Config(RandomVfm.tinyConfig(32, 8, 16, 2, 2), 32, new int[] {0, 1}, 3, 8);
+        return new DinoDiscriminator.Config(RandomVfm.tinyConfig(32, 8, 16, 2, 2), 32, new int[] {0, 1}, 3, 2);
     }
 
     /** The JSON form (keys of tools/reference/*_config.json). */
