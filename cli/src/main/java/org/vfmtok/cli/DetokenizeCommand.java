@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
         description = {"Decode VFMTok codes (an (N, tokens) integer .npy) to PNG images 000000.png, 000001.png, ... (row i is image i).",
                 "A 1-D array of exactly `tokens` codes is one image; any other shape, and an empty array, is an error."})
 final class DetokenizeCommand implements java.util.concurrent.Callable<Integer> {
+    @Mixin DeviceOption device;
+
     @Mixin TokenizerOptions tok;
 
     @Option(names = "--codes", required = true, description = "Codes .npy (N, tokens) or (tokens), int32 or int64.")
@@ -30,6 +32,7 @@ final class DetokenizeCommand implements java.util.concurrent.Callable<Integer> 
 
     @Override
     public Integer call() throws Exception {
+        device.resolve();
         VFMTokenizer t = tok.load(null);
         Tensor all = codeRows(Npy.read(codes), t.config().tokens(), codes);
         int n = all.size(0), px = size == null ? t.config().imageSize() : size;

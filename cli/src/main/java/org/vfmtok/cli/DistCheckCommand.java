@@ -50,7 +50,10 @@ final class DistCheckCommand implements Callable<Integer> {
             try (NcclCommunicator c = NcclCommunicator.create(env, Duration.ofSeconds(timeout))) {
                 Tensor t = Tensor.full(DType.F32, Device.cuda(env.localRank()), env.rank(), 4);
                 c.allReduceSum(t);
-                System.out.println("rank " + env.rank() + " nccl all-reduce of ranks: " + t.toFloatArray()[0]);
+                float got = t.toFloatArray()[0], expected = env.worldSize() * (env.worldSize() - 1) / 2f;
+                System.out.println("rank " + env.rank() + " nccl all-reduce of ranks: " + got);
+                // a communicator that does nothing leaves every rank its own value: wrong on rank 0 whenever there are 2 ranks or more
+                if (got != expected) throw new IllegalStateException("NCCL all-reduce of the ranks gave " + got + ", expected " + expected);
             }
         }
         System.out.flush();

@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
         description = {"Encode every image of a dataset (centre crop) and its horizontal flip with a trained tokenizer; writes",
                 "codes-NNNNN.npy (n, 2, tokens) int64 and labels-NNNNN.npy (n) int64 shards into --out."})
 final class ExtractCodesCommand implements Callable<Integer> {
+    @Mixin DeviceOption device;
+
     @Mixin TrainData data;
 
     @Mixin TokenizerOptions tok;
@@ -35,6 +37,7 @@ final class ExtractCodesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         OptionChecks.atLeast("--shard-size", 1, shardSize);
+        device.resolve();
         VFMTokenizer t = tok.load(vfm);
         ImageSource src = data.source(false);
         int total = 0, skipped = 0, shard = 0;

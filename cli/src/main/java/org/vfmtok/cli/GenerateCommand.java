@@ -24,6 +24,7 @@ import org.vfmtok.tensor.io.Npy;
 import org.vfmtok.vfmtok.VFMTokenizer;
 import org.vfmtok.vfmtok.model.TokenizerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./vfm generate}: class-conditional images from a LlamaGen GPT and the VFMTok decoder, as a labelled PNG grid. */
@@ -34,6 +35,8 @@ import picocli.CommandLine.Option;
                 "Example: ./vfm generate --gpt GPT-B-300e.pt --gpt-model GPT-B --tokenizer vfmtok-tokenizer.pt \\",
                 "           --classes 207,360 --per-class 4 --cfg-scale 1.5 --out grid.png"})
 final class GenerateCommand implements Callable<Integer> {
+    @Mixin DeviceOption device;
+
     @Option(names = "--gpt", required = true, paramLabel = "FILE", description = "GPT checkpoint (.pt with model/ema, or .safetensors).")
     Path gpt;
 
@@ -100,6 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        device.resolve();
         if (perClass < 1) throw new IllegalArgumentException("--per-class must be >= 1, got " + perClass);
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         OptionChecks.atLeast("--top-k", 0, topK);

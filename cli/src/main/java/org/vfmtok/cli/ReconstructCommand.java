@@ -20,6 +20,8 @@ import picocli.CommandLine.Parameters;
                 "and prints PSNR (dB) and SSIM per image against the centre crop. <name> is the image's file name without its extension;",
                 "inputs of the same name (a/x.jpg, b/x.png) get x, x-1, x-2, ... in the order given (each renaming is printed)."})
 final class ReconstructCommand implements java.util.concurrent.Callable<Integer> {
+    @Mixin DeviceOption device;
+
     @Mixin TokenizerOptions tok;
 
     @Option(names = "--vfm", required = true, paramLabel = "V", description = "The frozen VFM's weights, of the family --config names (DINOv2 by default).")
@@ -32,6 +34,7 @@ final class ReconstructCommand implements java.util.concurrent.Callable<Integer>
 
     @Override
     public Integer call() throws Exception {
+        device.resolve();
         VFMTokenizer t = tok.load(vfm);
         int size = t.config().imageSize();
         Files.createDirectories(out);

@@ -18,6 +18,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
         description = "Encode images to VFMTok codes: centre crop and resize to the model size, then write an (N, tokens) int64 .npy.")
 final class TokenizeCommand implements java.util.concurrent.Callable<Integer> {
+    @Mixin DeviceOption device;
+
     @Mixin TokenizerOptions tok;
 
     @Option(names = "--vfm", required = true, paramLabel = "V", description = "The frozen VFM's weights, of the family --config names: DINOv2 (dinov2_*_pretrain.pth or Hugging Face safetensors, the default), CLIP (Hugging Face or open_clip) or SigLIP (Hugging Face).")
@@ -30,6 +32,7 @@ final class TokenizeCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        device.resolve();
         VFMTokenizer t = tok.load(vfm);
         int size = t.config().imageSize();
         Tensor[] parts = new Tensor[(in.images.size() + tok.batch - 1) / tok.batch];

@@ -12,6 +12,7 @@ import org.vfmtok.llama.train.ArTraining;
 import org.vfmtok.llama.train.CodeBatch;
 import org.vfmtok.llama.train.CodeShards;
 import org.vfmtok.llama.train.CodeStream;
+import org.vfmtok.nn.dist.Communicator;
 import org.vfmtok.nn.train.Trainer;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
@@ -23,7 +24,9 @@ import org.vfmtok.vfmtok.data.ImageStream;
 import org.vfmtok.vfmtok.train.RunInputs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ./vfm train-ar}: trains a class-conditional GPT on codes (pre-extracted, or tokenised on the fly). */
 @Command(name = "train-ar", mixinStandardHelpOptions = true,
@@ -35,6 +38,12 @@ final class TrainArCommand implements Callable<Integer> {
     Path codes;
 
     @Mixin TrainData data;
+
+    @Mixin DeviceOption device;
+
+    @Mixin DistOptions dist;
+
+    @Spec CommandSpec spec;
 
     @Option(names = "--tokenizer", paramLabel = "T", description = "Tokenizer checkpoint: on-the-fly tokenisation and sample grids.")
     Path tokenizer;
@@ -49,7 +58,9 @@ final class TrainArCommand implements Callable<Integer> {
     Path gpt;
 
     @Option(names = "--out", required = true, description = "Run folder (checkpoints, metrics.jsonl, sample grids).") Path out;
-    @Option(names = "--batch", defaultValue = "64", description = "Code sequences per optimizer step (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--batch", defaultValue = "64", description = "Code sequences per optimizer step and rank: a data-parallel job's global batch is this × the number of ranks (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--dropout", paramLabel = "P", description = {"Set every dropout of the GPT to P: class dropout (to the null class), token, residual and FFN dropout.",
+            "0 makes the training forward deterministic (data-parallel equivalence checks). Default: the config's (0.1 each in the demo model)."}) Double dropout;
     @Option(names = "--steps", defaultValue = "1000", description = "Optimizer steps to train to; a resumed run continues up to this total (default: ${DEFAULT-VALUE}).") long steps;
     @Option(names = "--lr", defaultValue = "1e-4", description = "AdamW learning rate, constant (default: ${DEFAULT-VALUE}).") double lr;
     @Option(names = "--weight-decay", defaultValue = "0.05", description = "AdamW weight decay of the parameters with 2 or more dimensions (default: ${DEFAULT-VALUE}).") double wd;
@@ -73,6 +84,13 @@ final class TrainArCommand implements Callable<Integer> {
         OptionChecks.atLeast("--sample-every", 0, sampleEvery);
         OptionChecks.atLeast("--log-every", 0, logEvery);
         OptionChecks.atLeast("--max-nonfinite", 0, maxNonFinite);
+        var dev = device.resolve();
+        try (Communicator comm = dist.join("train-ar", spec.commandLine().getParseResult().originalArgs(), dev)) {
+            return train(comm);
+        }
+    }
+
+    private Integer train(Communicator comm) throws Exception {
         VFMTokenizer tok = null;
         if (tokenizer != null) {
             tok = VFMTokenizer.load(tokenizer, vfm, tokenizerConfig == null ? null : org.vfmtok.vfmtok.model.TokenizerConfig.load(tokenizerConfig), "ema");
@@ -104,6 +122,7 @@ final class TrainArCommand implements Callable<Integer> {
         }
         GPTConfig gc = gpt != null ? GPTConfig.fromJson(gpt)
                 : new GPTConfig("demo", 64, 2, 4, 176, vocab, classes, grid, 10000, 1e-5, 0.1, 0.1, 0.1, 0.1, 0.02);
+        if (dropout != null) gc = gc.withDropout(dropout);
         if (gc.tokens() != grid * grid) throw new IllegalArgumentException("the GPT grid " + gc.grid() + " does not match the codes' " + grid + "×" + grid + " tokens");
         ArTraining.CodeDecoder decoder = null;
         if (tok != null) {
@@ -127,9 +146,11 @@ final class TrainArCommand implements Callable<Integer> {
             };
         }
         ArTraining.Options o = new ArTraining.Options(out, gc, batch, steps, lr, wd, ema, clip, ckptEvery, sampleEvery, logEvery, true, seed, cfg, 8, maxNonFinite);
-        ArTraining.Result r = ArTraining.train(stream, o, decoder, names, resume, inputs);
-        System.out.printf(Locale.ROOT, "trained %d steps in %.0f s (%.0f tokens/s); last loss %.4f%n", r.steps(), r.seconds(),
-                r.steps() * (double) batch * gc.tokens() / Math.max(1e-9, r.seconds()), r.lastLoss());
+        ArTraining.Result r = ArTraining.train(stream, o, decoder, names, resume, inputs, comm);
+        if (comm.rank() != 0) return 0;
+        System.out.printf(Locale.ROOT, "trained %d steps in %.0f s (%.0f tokens/s); last loss %.4f%s%n", r.steps(), r.seconds(),
+                r.steps() * (double) batch * comm.worldSize() * gc.tokens() / Math.max(1e-9, r.seconds()), r.lastLoss(),
+                comm.worldSize() > 1 ? "; " + comm.worldSize() + " ranks × batch " + batch + " = global batch " + batch * comm.worldSize() : "");
         System.out.println("run folder: " + out.toAbsolutePath());
         return 0;
     }
@@ -152,5 +173,7 @@ final class TrainArCommand implements Callable<Integer> {
         @Override public long position() { return images.position(); }
 
         @Override public void seek(long p) { images.seek(p); }
+
+        @Override public void shard(int rank, int world) { images.shard(rank, world); }
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.vfmtok.nn.dist.Communicator;
 import org.vfmtok.nn.io.AnyCheckpoint;
 import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Scope;
@@ -22,7 +23,9 @@ import org.vfmtok.vfmtok.vfm.Dinov2;
 import org.vfmtok.vfmtok.vfm.VisionFoundationModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ./vfm train-tokenizer}: trains a VFMTok tokenizer (vq_train.py) into a run folder. */
 @Command(name = "train-tokenizer", mixinStandardHelpOptions = true,
@@ -31,6 +34,16 @@ import picocli.CommandLine.Option;
                 "checkpoints (model, ema, optimizer, discriminator, optimizer_disc), recon-<step>.png and loss.png; --resume continues it."})
 final class TrainTokenizerCommand implements Callable<Integer> {
     @Mixin TrainData data;
+
+    @Mixin DeviceOption device;
+
+    @Mixin DistOptions dist;
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--no-augment", description = {"Switch off the random augmentations: horizontal flips of the training images and the discriminator's",
+            "random crops (data-parallel equivalence checks; flips follow the sample position, so they do not depend on the rank anyway)."})
+    boolean noAugment;
 
     @Option(names = "--out", required = true, description = "Run folder.")
     Path out;
@@ -56,13 +69,16 @@ final class TrainTokenizerCommand implements Callable<Integer> {
     @Option(names = "--disc-vit", paramLabel = "W", description = "DINO ViT-S/16 weights (dino_deitsmall16_pretrain.pth); without them the discriminator's ViT is random.")
     Path discVit;
 
+    @Option(names = "--disc-preset", defaultValue = "official", description = "official (ViT-S/16 at 224 px) or demo (a random 2-block ViT at 32 px, CPU-sized; not with --disc-vit) (default: ${DEFAULT-VALUE}).")
+    String discPreset;
+
     @Option(names = "--disc-start", defaultValue = "20000", description = "Step from which the GAN terms count (default: ${DEFAULT-VALUE}).")
     long discStart;
 
     @Option(names = "--disc-weight", defaultValue = "0.5", description = "GAN weight (default: ${DEFAULT-VALUE}).")
     double discWeight;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Images per optimizer step (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--batch", defaultValue = "16", description = "Images per optimizer step and rank: a data-parallel job's global batch is this × the number of ranks (default: ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--steps", defaultValue = "1000", description = "Optimizer steps to train to; a resumed run continues up to this total (default: ${DEFAULT-VALUE}).") long steps;
     @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate, reached after --warmup and then constant (default: ${DEFAULT-VALUE}).") double lr;
     @Option(names = "--warmup", defaultValue = "100", description = "Linear warm-up steps from 1e-7 (default: ${DEFAULT-VALUE}).") long warmup;
@@ -93,6 +109,14 @@ final class TrainTokenizerCommand implements Callable<Integer> {
         OptionChecks.atLeast("--threads", 1, threads);
         OptionChecks.atLeast("--max-nonfinite", 0, maxNonFinite);
         OptionChecks.atLeast("--disc-start", 0, discStart);
+        var dev = device.resolve();
+        try (Communicator comm = dist.join("train-tokenizer", spec.commandLine().getParseResult().originalArgs(), dev)) {
+            return train(comm);
+        }
+    }
+
+    private Integer train(Communicator comm) throws Exception {
+        boolean leader = comm.rank() == 0;
         ImageSource src = data.source(true);
         TokenizerConfig cfg = config != null ? TokenizerConfig.load(config)
                 : switch (preset.toLowerCase(Locale.ROOT)) {
@@ -103,11 +127,12 @@ final class TrainTokenizerCommand implements Callable<Integer> {
                 };
         TokenizerLoss.Weights w = new TokenizerLoss.Weights(1.0, perceptualWeight, semanticWeight, 1.0, 0.25, discWeight, discStart, restartCodes);
         TokenizerTraining.Options o = new TokenizerTraining.Options(out, cfg, batch, steps, lr, warmup, ema, clip, ckptEvery, imageEvery, logEvery,
-                true, seed, w, threads, true, maxNonFinite);
+                true, seed, w, threads, !noAugment, maxNonFinite);
         // Validate the run folder before writing anything into it (vfm.safetensors included): a refused command
         // must leave a run as it was. The frozen VFM is identified by the SHA-256 of its weight file.
         Path saved = out.resolve("vfm.safetensors");
-        String vfmHash = vfm != null ? RunInputs.sha256(vfm)
+        String vfmHash = !leader && vfm == null ? null // only rank 0 saves and hashes the random VFM
+                : vfm != null ? RunInputs.sha256(vfm)
                 : resume && Files.exists(saved) ? RunInputs.sha256(saved)
                 : resume ? "none (" + saved + " is missing)" : null;
         TokenizerTraining.runInputs(o, src, vfmHash).check(out, resume);
@@ -118,13 +143,13 @@ final class TrainTokenizerCommand implements Callable<Integer> {
                 frozen.loadPublished(c.tensors(""));
             }
         } else {
-            System.err.println("warning: no --vfm weights: the frozen VFM is a random ViT (saved to " + saved + ")");
+            if (leader) System.err.println("warning: no --vfm weights: the frozen VFM is a random ViT (saved to " + saved + ")");
             frozen = Scope.global().run(() -> RandomVfm.create(cfg.vfm(), seed + 7));
             if (resume && Files.exists(saved)) {
                 try (AnyCheckpoint c = AnyCheckpoint.open(saved)) {
                     frozen.loadPublished(c.tensors(""));
                 }
-            } else {
+            } else if (leader) {
                 Files.createDirectories(out);
                 Safetensors.save(saved, frozen.stateDict());
                 vfmHash = RunInputs.sha256(saved);
@@ -135,22 +160,28 @@ final class TrainTokenizerCommand implements Callable<Integer> {
         else if (perceptualWeight > 0) System.err.println("warning: LPIPS is off: give --lpips-vgg and --lpips-lin (weights cannot be downloaded here)");
         DinoDiscriminator d = null;
         if (disc) {
-            DinoDiscriminator.Config dc = DinoDiscriminator.Config.official();
+            DinoDiscriminator.Config dc = switch (discPreset.toLowerCase(Locale.ROOT)) {
+                case "official" -> DinoDiscriminator.Config.official();
+                case "demo" -> TokenizerConfigs.demoDiscriminator();
+                default -> throw new IllegalArgumentException("unknown --disc-preset " + discPreset + " (official or demo)");
+            };
+            if (discVit != null && !discPreset.equalsIgnoreCase("official")) throw new IllegalArgumentException("--disc-vit loads DINO ViT-S/16 weights: only with --disc-preset official");
             Dinov2 vit;
             if (discVit != null) vit = DinoDiscriminator.loadDino(discVit, dc.vit());
             else {
-                System.err.println("warning: no --disc-vit weights: the discriminator's frozen ViT-S/16 is random");
+                if (leader) System.err.println("warning: no --disc-vit weights: the discriminator's frozen ViT is random");
                 vit = RandomVfm.create(dc.vit(), seed + 13);
             }
             d = new DinoDiscriminator(dc, vit, new Rng(seed + 17));
         }
         if (lpips == null) {
             w = new TokenizerLoss.Weights(1.0, 0, semanticWeight, 1.0, 0.25, discWeight, discStart, restartCodes);
-            o = new TokenizerTraining.Options(out, cfg, batch, steps, lr, warmup, ema, clip, ckptEvery, imageEvery, logEvery, true, seed, w, threads, true, maxNonFinite);
+            o = new TokenizerTraining.Options(out, cfg, batch, steps, lr, warmup, ema, clip, ckptEvery, imageEvery, logEvery, true, seed, w, threads, !noAugment, maxNonFinite);
         }
-        TokenizerTraining.Result r = TokenizerTraining.train(src, frozen, vfmHash, lpips, d, o, resume);
+        TokenizerTraining.Result r = TokenizerTraining.train(src, frozen, vfmHash, lpips, d, o, resume, comm);
+        if (!leader) return 0;
         System.out.printf(Locale.ROOT, "trained %d steps in %.0f s (%.1f images/s); last loss %.4f; codebook usage %.1f%%; skipped images %d%n",
-                r.steps(), r.seconds(), r.steps() * batch / Math.max(1e-9, r.seconds()), r.lastLoss(), 100 * VqTraining.usage(r.model().slotQuantize), r.skippedImages());
+                r.steps(), r.seconds(), r.steps() * batch * comm.worldSize() / Math.max(1e-9, r.seconds()), r.lastLoss(), 100 * VqTraining.usage(r.model().slotQuantize), r.skippedImages());
         System.out.println("run folder: " + out.toAbsolutePath());
         return 0;
     }

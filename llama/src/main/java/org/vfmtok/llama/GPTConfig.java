@@ -21,6 +21,16 @@ public record GPTConfig(String name, int dim, int nLayer, int nHead, int ffnDim,
                         double ropeBase, double normEps, double classDropoutProb, double tokenDropoutP, double residDropoutP,
                         double ffnDropoutP, double initStd) {
 
+    /**
+     * This config with every dropout probability set to {@code p}: class dropout (to the null class), token,
+     * residual and FFN dropout. {@code withDropout(0)} removes the training forward's randomness, which
+     * data-parallel equivalence tests need.
+     */
+    public GPTConfig withDropout(double p) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        return new GPTConfig(name, dim, nLayer, nHead, ffnDim, vocabSize, numClasses, grid, ropeBase, normEps, p, p, p, p, initStd);
+    }
+
     /** Official (n_layer, n_head, dim) by name, c2i section of gpt.py plus VFMTok's GPT-2B. */
     private static final Map<String, int[]> PRESETS = new LinkedHashMap<>();
 

@@ -13,6 +13,7 @@ import org.vfmtok.llama.GPTConfig;
 import org.vfmtok.llama.GenerationOptions;
 import org.vfmtok.llama.Generator;
 import org.vfmtok.llama.SamplingOptions;
+import org.vfmtok.nn.dist.Communicator;
 import org.vfmtok.nn.optim.Adam;
 import org.vfmtok.nn.optim.Ema;
 import org.vfmtok.nn.optim.LrSchedule;
@@ -110,13 +111,31 @@ public final class ArTraining {
      */
     public static Result train(Trainer.DataStream<CodeBatch> data, Options o, CodeDecoder decoder, List<String> classNames, boolean resume,
                                Map<String, String> inputs) throws IOException {
+        return train(data, o, decoder, classNames, resume, inputs, Communicator.single());
+    }
+
+    /**
+     * As {@link #train(Trainer.DataStream, Options, CodeDecoder, List, boolean, Map)}, data-parallel over
+     * {@code comm}: every rank calls this with the same options, {@code o.batchSize()} is the per-rank batch
+     * (the global batch is that × the world size; args.json records both) and only rank 0 writes to the run
+     * folder (see {@link Trainer}).
+     */
+    public static Result train(Trainer.DataStream<CodeBatch> data, Options o, CodeDecoder decoder, List<String> classNames, boolean resume,
+                               Map<String, String> inputs, Communicator comm) throws IOException {
+        boolean leader = comm.rank() == 0;
         RunInputs recorded = new RunInputs("gpt.json", configMap(o.config()));
         inputs.forEach(recorded::with);
         recorded.check(o.runDir(), resume);
-        recorded.record(o.runDir());
-        org.vfmtok.vfmtok.train.TokenizerTraining.refuseMixing(o.runDir(), resume);
-        String argsJson = JsonOut.write(o.toMap());
-        AtomicFiles.writeString(o.runDir().resolve("args.json"), argsJson);
+        org.vfmtok.vfmtok.train.TokenizerTraining.refuseMixing(o.runDir(), resume, leader);
+        comm.barrier(); // every rank has checked the folder before rank 0 writes into it
+        Map<String, Object> args = o.toMap();
+        args.put("world_size", comm.worldSize());
+        args.put("global_batch_size", o.batchSize() * comm.worldSize());
+        String argsJson = JsonOut.write(args);
+        if (leader) {
+            recorded.record(o.runDir());
+            AtomicFiles.writeString(o.runDir().resolve("args.json"), argsJson);
+        }
         Rng trainRng = new Rng(o.seed() ^ 0xA11CEL);
         GPT gpt = Scope.global().run(() -> {
             GPT g = new GPT(o.config(), trainRng);
@@ -127,9 +146,9 @@ public final class ArTraining {
         Adam adamW = Adam.adamW(ParamGroup.decayOnMatrices(gpt.namedParameters(), o.lr(), o.weightDecay()), 0.9, 0.95, 1e-8);
         Ema ema = new Ema(gpt.namedParameters(), o.emaDecay(), Scope.global());
         Trainer.Config tc = new Trainer.Config(o.steps(), 1, o.clip(), o.checkpointEvery(), 2, o.logEvery(), o.progressBar(), o.maxNonFinite());
-        Trainer trainer = new Trainer(tc, gpt, adamW, ema, LrSchedule.constant(o.lr()), trainRng, null, o.runDir());
+        Trainer trainer = new Trainer(tc, gpt, adamW, ema, LrSchedule.constant(o.lr()), trainRng, comm, o.runDir());
         trainer.addMetadata("args", argsJson);
-        if (resume && trainer.resume(data)) System.err.println("resumed from step " + trainer.step() + " in " + o.runDir());
+        if (resume && trainer.resume(data) && leader) System.err.println("resumed from step " + trainer.step() + " in " + o.runDir());
         trainer.afterStep(step -> {
             if (decoder != null && o.sampleEvery() > 0 && (step % o.sampleEvery() == 0 || step == o.steps())) {
                 try {
@@ -142,7 +161,7 @@ public final class ArTraining {
         });
         long t0 = System.nanoTime();
         double last = trainer.run(data, (CodeBatch b, Rng rng) -> gpt.loss(b.labelTensor(), b.codeTensor()));
-        lossCurve(o.runDir());
+        if (leader) lossCurve(o.runDir());
         GPT emaModel = Scope.global().run(() -> new GPT(o.config()));
         emaModel.load(ema.stateDict(), true);
         emaModel.eval();

@@ -6,13 +6,17 @@ import org.vfmtok.tensor.Rng;
 /**
  * Shuffled batches of pre-extracted codes, one random augmentation (image or flip) per sample; deterministic
  * and seekable (position = samples consumed; epoch e uses the shuffle of (seed, e), sample p's augmentation
- * comes from (seed, p)).
+ * comes from (seed, p)). Sharded across ranks ({@link #shard}), rank r of W takes positions
+ * [P + r·B, P + (r+1)·B) of each global batch starting at P, and the position advances by W·B: the job sees the
+ * samples, and the augmentation choices, of a single process with batch W·B.
  */
 public final class CodeStream implements Trainer.DataStream<CodeBatch> {
     private final CodeShards.Data data;
     private final int batchSize;
     private final long seed;
     private long position;
+    private int rank;
+    private int world = 1;
     private long permEpoch = -1;
     private int[] perm;
 
@@ -29,7 +33,9 @@ public final class CodeStream implements Trainer.DataStream<CodeBatch> {
         int n = data.size();
         int[] labels = new int[batchSize];
         int[][] codes = new int[batchSize][];
-        for (int i = 0; i < batchSize; i++, position++) {
+        long first = position + (long) rank * batchSize;
+        for (int i = 0; i < batchSize; i++) {
+            long position = first + i;
             long epoch = position / n;
             if (epoch != permEpoch) {
                 perm = new Rng(seed * 0x9E3779B97F4A7C15L + epoch).permutation(n);
@@ -41,7 +47,15 @@ public final class CodeStream implements Trainer.DataStream<CodeBatch> {
             codes[i] = augs[augs.length == 1 ? 0 : r.nextInt(augs.length)];
             labels[i] = data.labels()[idx];
         }
+        position += (long) world * batchSize;
         return new CodeBatch(labels, codes);
+    }
+
+    @Override
+    public void shard(int rank, int world) {
+        if (world < 1 || rank < 0 || rank >= world) throw new IllegalArgumentException("rank " + rank + " of " + world);
+        this.rank = rank;
+        this.world = world;
     }
 
     @Override public long position() { return position; }

@@ -21,20 +21,46 @@ import java.util.function.Supplier;
  * each one the payload, for NCCL the 128-byte unique id. Every failure ends with an error that says
  * which ranks were missing, which address was unreachable, or who disagreed about what.
  *
- * <p>Wire format (big-endian): rank → 0: magic "VFMR", version, rank, world size. 0 → rank: status (0 =
- * ok), then the payload length and bytes, or a UTF-8 error message.
+ * <p>Every rank also states its configuration (a fingerprint: the command and its arguments, say); rank 0
+ * refuses a rank whose fingerprint differs from its own and says which rank and what differs, so a job
+ * whose ranks were started differently stops at the start instead of training nonsense.
+ *
+ * <p>Wire format (big-endian): rank → 0: magic "VFMR", version, rank, world size, fingerprint (modified
+ * UTF-8, {@link DataOutputStream#writeUTF}). 0 → rank: status (0 = ok), then the payload length and bytes,
+ * or a UTF-8 error message.
  */
 public final class TcpRendezvous {
     private static final int MAGIC = 0x56464D52; // "VFMR"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private TcpRendezvous() {}
 
     /** The payload from rank 0 (made there by {@code payload}, which other ranks never call). */
     public static byte[] exchange(DistEnv env, Supplier<byte[]> payload, Duration timeout) {
+        return exchange(env, payload, timeout, "");
+    }
+
+    /**
+     * As {@link #exchange(DistEnv, Supplier, Duration)}, and every rank's {@code fingerprint} must equal rank
+     * 0's: otherwise every rank fails with a message naming the rank and the first difference.
+     */
+    public static byte[] exchange(DistEnv env, Supplier<byte[]> payload, Duration timeout, String fingerprint) {
         if (env.worldSize() == 1) return payload.get();
         long deadline = System.nanoTime() + timeout.toNanos();
-        return env.rank() == 0 ? serve(env, payload, deadline, timeout) : join(env, deadline, timeout);
+        return env.rank() == 0 ? serve(env, payload, deadline, timeout, fingerprint) : join(env, deadline, timeout, fingerprint);
+    }
+
+    /** "argument 3 is '--batch 8' on rank 0 but '--batch 4' on rank 2", or the whole strings when short. */
+    static String difference(String mine, String theirs, int rank) {
+        String[] a = mine.split(" "), b = theirs.split(" ");
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            String x = i < a.length ? a[i] : "(nothing)", y = i < b.length ? b[i] : "(nothing)";
+            if (!x.equals(y)) {
+                String ctx = i > 0 && i - 1 < a.length && i - 1 < b.length && a[i - 1].equals(b[i - 1]) ? a[i - 1] + " " : "";
+                return "word " + (i + 1) + " of the configuration is '" + ctx + x + "' on rank 0 but '" + ctx + y + "' on rank " + rank;
+            }
+        }
+        return "'" + mine + "' on rank 0, '" + theirs + "' on rank " + rank;
     }
 
     /** "30 s", "0.8 s". */
@@ -48,7 +74,7 @@ public final class TcpRendezvous {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
     }
 
-    private static byte[] serve(DistEnv env, Supplier<byte[]> payload, long deadline, Duration timeout) {
+    private static byte[] serve(DistEnv env, Supplier<byte[]> payload, long deadline, Duration timeout, String fingerprint) {
         String where = env.masterAddr() + ":" + env.masterPort();
         List<Socket> peers = new ArrayList<>();
         try (ServerSocket server = new ServerSocket()) {
@@ -73,16 +99,22 @@ public final class TcpRendezvous {
                 s.setSoTimeout(remainingMillis(deadline));
                 peers.add(s);
                 DataInputStream in = new DataInputStream(s.getInputStream());
-                int magic = in.readInt(), version = in.readInt(), rank = in.readInt(), world = in.readInt();
+                int magic = in.readInt(), version = magic == MAGIC ? in.readInt() : -1;
                 if (magic != MAGIC || version != VERSION) {
                     problems.add("a connection from " + s.getRemoteSocketAddress() + " is not a vfm rank (or another protocol version)");
                     peers.remove(s);
                     s.close();
                     continue;
                 }
+                int rank = in.readInt(), world = in.readInt();
+                String theirs = in.readUTF();
                 if (world != env.worldSize()) problems.add("rank " + rank + " says WORLD_SIZE=" + world + ", rank 0 says " + env.worldSize());
                 else if (rank <= 0 || rank >= env.worldSize()) problems.add("a peer claims RANK=" + rank + ", outside [1, " + env.worldSize() + ")");
                 else if (!missing.remove(rank)) problems.add("two processes claim RANK=" + rank);
+                else if (!theirs.equals(fingerprint)) {
+                    problems.add("rank " + rank + " was started with a different configuration than rank 0 (" + difference(fingerprint, theirs, rank)
+                            + "); every rank must run the same command");
+                }
                 if (!problems.isEmpty()) break;
             }
             if (!problems.isEmpty()) {
@@ -129,7 +161,7 @@ public final class TcpRendezvous {
         }
     }
 
-    private static byte[] join(DistEnv env, long deadline, Duration timeout) {
+    private static byte[] join(DistEnv env, long deadline, Duration timeout, String fingerprint) {
         String where = env.masterAddr() + ":" + env.masterPort();
         IOException last = null;
         long backoff = 20;
@@ -142,6 +174,7 @@ public final class TcpRendezvous {
                 out.writeInt(VERSION);
                 out.writeInt(env.rank());
                 out.writeInt(env.worldSize());
+                out.writeUTF(fingerprint);
                 out.flush();
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 int status = in.readInt();

@@ -20,6 +20,8 @@ import org.vfmtok.nn.optim.Ema;
 import org.vfmtok.nn.optim.GradClip;
 import org.vfmtok.nn.optim.LrSchedule;
 import org.vfmtok.nn.optim.Optimizer;
+import org.vfmtok.tensor.DType;
+import org.vfmtok.tensor.Device;
 import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
@@ -43,6 +45,16 @@ import org.vfmtok.tensor.Tensor;
  * temporary files of interrupted writes are removed, an unreadable newest checkpoint is set aside
  * ({@code .unreadable}) in favour of the newest readable one (saying so), and metrics lines after the
  * resumed step are dropped so that no step appears twice.
+ *
+ * <p>Data parallelism: with a {@link Communicator} of several ranks, every rank runs this loop on its own
+ * share of the data ({@link DataStream#shard}); at the start rank 0's weights (model, EMA, extra sections)
+ * are broadcast; the gradients and the loss are averaged over the ranks before clipping, so every rank makes
+ * the same update; each rank draws its own randomness (its generator is re-seeded from the rank at
+ * construction); only rank 0 writes metrics, runs the {@link #afterStep} hooks (images, plots) and writes
+ * checkpoints, which hold every rank's generator state, followed by a barrier. Resuming on the same world
+ * size is exact; on another world size the data continues at the same sample, the global batch changes and
+ * the ranks' generators are derived afresh, which rank 0 reports. Scalars passed to {@link #log} are rank
+ * 0's own.
  */
 public final class Trainer {
     /** A deterministic, seekable source of batches (its position is saved in checkpoints). */
@@ -52,6 +64,18 @@ public final class Trainer {
         long position();
 
         void seek(long position);
+
+        /**
+         * Makes this stream rank {@code rank}'s share of a data-parallel job of {@code world} ranks, each
+         * taking {@link #next} batches of the same size: the job's samples are the single-process stream's,
+         * and step s's global batch is positions [s·world·B, (s+1)·world·B) of which rank r takes
+         * [s·world·B + r·B, s·world·B + (r+1)·B). The position then counts the job's samples (the same on
+         * every rank), so a checkpoint's position resumes on any world size. Streams that cannot be sharded
+         * refuse a world size above 1.
+         */
+        default void shard(int rank, int world) {
+            if (world > 1) throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be split across " + world + " ranks");
+        }
     }
 
     /** The model's loss on one micro-batch (a scalar tensor with grad). */
@@ -118,7 +142,29 @@ public final class Trainer {
         this.rng = rng;
         this.comm = comm == null ? Communicator.single() : comm;
         this.runDir = runDir;
+        // each rank its own dropout / augmentation stream; rank 0 keeps the single-process one
+        if (this.comm.rank() > 0) rng.setState(rankState(rng.state(), this.comm.rank()));
     }
+
+    /** The generator state of rank {@code rank} derived from rank 0's (a SplitMix64 finaliser of both). */
+    static long rankState(long rank0, int rank) {
+        long z = rank0 + 0x9E3779B97F4A7C15L * (rank + 1L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Where the model lives (collectives of small tensors are made there: NCCL needs device tensors). */
+    private Device replicaDevice() {
+        for (Tensor p : model.parameters()) return p.device();
+        return Device.CPU;
+    }
+
+    /** The communicator the gradients are averaged over (the single-process one when none was given). */
+    public Communicator communicator() { return comm; }
+
+    /** Whether this process is rank 0, the one that writes files. */
+    public boolean isLeader() { return comm.rank() == 0; }
 
     public Rng rng() { return rng; }
 
@@ -164,9 +210,11 @@ public final class Trainer {
 
     /** Restores from the newest checkpoint in the run folder, if any; returns whether it did. */
     public <B> boolean resume(DataStream<B> data) throws IOException {
-        removeTemporary();
-        List<Path> all = Checkpoints.all(runDir);
-        if (all.isEmpty()) return false;
+        data.shard(comm.rank(), comm.worldSize());
+        boolean leader = isLeader();
+        // rank 0 repairs the folder (temporary files, unreadable checkpoints) before any other rank reads it
+        if (leader) removeTemporary();
+        List<Path> all = leader ? Checkpoints.all(runDir) : List.of();
         try (Scope s = Scope.open("resume")) {
             Checkpoints.Contents c = null;
             Path from = null;
@@ -180,7 +228,21 @@ public final class Trainer {
                             + (i > 0 ? ", resuming from " + all.get(i - 1).getFileName() + " instead" : ", and no other checkpoint is left"));
                 }
             }
-            if (c == null) throw new IOException("no readable checkpoint in " + runDir + " (the unreadable ones are set aside as *" + Checkpoints.UNREADABLE_SUFFIX + ")");
+            if (leader && c == null && !all.isEmpty()) {
+                throw new IOException("no readable checkpoint in " + runDir + " (the unreadable ones are set aside as *" + Checkpoints.UNREADABLE_SUFFIX + ")");
+            }
+            if (comm.worldSize() > 1) {
+                // every rank resumes from the checkpoint rank 0 chose (or none): its step, broadcast, is checked
+                Tensor chosen = Tensor.scalar(DType.I64, from == null ? -1 : Checkpoints.step(from)).to(replicaDevice());
+                comm.broadcast(chosen, 0);
+                long step0 = chosen.toLongArray()[0];
+                if (!leader && step0 >= 0) {
+                    from = Checkpoints.pathFor(runDir, step0);
+                    if (!Files.isRegularFile(from)) throw new IOException("rank " + comm.rank() + " cannot see " + from + ", from which rank 0 resumes (is --out on a shared file system?)");
+                    c = Checkpoints.load(from);
+                }
+            }
+            if (c == null) return false;
             Optional<Path> latest = Optional.of(from);
             model.load(c.section("model"), true);
             optimizer.loadStateDict(c.section("optimizer"));
@@ -188,12 +250,35 @@ public final class Trainer {
             for (var e : extraState.entrySet()) e.getValue().load().accept(c.section(e.getKey()));
             Map<String, String> m = c.metadata();
             step = Long.parseLong(require(m, "step", latest.get()));
-            rng.setState(Long.parseLong(require(m, "rng", latest.get())));
+            restoreRng(m, latest.get());
             data.seek(Long.parseLong(require(m, "data_position", latest.get())));
         }
-        truncateMetrics(step);
+        if (leader) truncateMetrics(step);
         return true;
     }
+
+    /**
+     * This rank's generator from the checkpoint: its own saved state when the world size is the one saved,
+     * else derived from rank 0's (and rank 0 says that the run now differs from an uninterrupted one).
+     */
+    private void restoreRng(Map<String, String> m, Path file) {
+        long rank0 = Long.parseLong(require(m, "rng", file));
+        int savedWorld = m.containsKey(WORLD_SIZE_KEY) ? Integer.parseInt(m.get(WORLD_SIZE_KEY)) : 1;
+        String[] states = m.getOrDefault(RNG_RANKS_KEY, Long.toString(rank0)).split(",");
+        if (savedWorld == comm.worldSize() && states.length == comm.worldSize()) {
+            rng.setState(Long.parseLong(states[comm.rank()].trim()));
+            return;
+        }
+        rng.setState(comm.rank() == 0 ? rank0 : rankState(rank0, comm.rank()));
+        if (isLeader()) {
+            notices.accept("resuming " + file.getFileName() + ", saved by " + savedWorld + " rank(s), on " + comm.worldSize()
+                    + " rank(s): the data continues at the same sample, the global batch is now " + comm.worldSize()
+                    + " × the per-rank batch, and the ranks' random streams are derived afresh (not bit for bit the run it would have been)");
+        }
+    }
+
+    /** Checkpoint metadata: the world size that wrote it, every rank's generator state (comma-separated, rank order). */
+    public static final String WORLD_SIZE_KEY = "world_size", RNG_RANKS_KEY = "rng_ranks";
 
     private void removeTemporary() throws IOException {
         for (Path p : Checkpoints.removeTemporary(runDir)) notices.accept("removed " + p + " (left by an interrupted write)");
@@ -273,9 +358,13 @@ public final class Trainer {
 
     /** Trains from the current step to {@code totalSteps}; returns the last step's loss. */
     public <B> double run(DataStream<B> data, LossFn<B> lossFn) throws IOException {
-        Files.createDirectories(runDir);
-        removeTemporary();
-        boolean leader = comm.rank() == 0;
+        boolean leader = isLeader();
+        data.shard(comm.rank(), comm.worldSize());
+        if (leader) {
+            Files.createDirectories(runDir);
+            removeTemporary();
+        }
+        broadcastFromLeader();
         double lastLoss = Double.NaN;
         Path metricsFile = runDir.resolve("metrics.jsonl");
         try (Writer metrics = leader ? namingErrors(metricsFile, Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8,
@@ -297,14 +386,15 @@ public final class Trainer {
                 List<Tensor> grads = new ArrayList<>();
                 for (Tensor p : model.parameters()) if (p.grad() != null) grads.add(p.grad());
                 try (Scope s = Scope.open("reduce")) {
-                    Tensor lossBad = null;
-                    if (comm.worldSize() > 1 && !grads.isEmpty()) {
-                        // ranks skip a step together: a non-finite loss on any rank marks it for all
-                        lossBad = Tensor.scalar(Double.isFinite(loss) ? 0 : 1).to(grads.get(0).device());
-                        grads.add(lossBad);
+                    Tensor meanLoss = null;
+                    if (comm.worldSize() > 1) {
+                        // the job's loss is the mean of the ranks' (losses are batch means); a non-finite loss on
+                        // any rank makes it non-finite, so the ranks skip a step together
+                        meanLoss = Tensor.scalar(DType.F64, loss).to(replicaDevice());
+                        grads.add(meanLoss);
                     }
-                    comm.allReduceMean(grads); // one call: NCCL reduces the gradients in buckets
-                    if (lossBad != null && lossBad.item() > 0 && Double.isFinite(loss)) loss = Double.NaN;
+                    comm.allReduceMean(grads); // one call: the communicator reduces the gradients in buckets
+                    if (meanLoss != null) loss = meanLoss.item();
                 }
                 // after the reduction, so that every rank sees the same norm and skips the same steps
                 double norm = Double.isFinite(loss) ? GradClip.globalNorm(model.parameters()) : Double.NaN;
@@ -328,10 +418,14 @@ public final class Trainer {
                     metrics.flush();
                 }
                 stepScalars.clear();
-                for (var hook : afterStep) hook.accept(step);
+                if (leader) for (var hook : afterStep) hook.accept(step);
                 if (progress != null) progress.update(step, loss);
                 boolean periodic = config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0;
-                if (leader && (periodic || step == config.totalSteps())) checkpoint(data);
+                if (periodic || step == config.totalSteps()) {
+                    String rngStates = gatherRngStates();
+                    if (leader) checkpoint(data, rngStates);
+                    comm.barrier(); // the checkpoint is complete before any rank goes on (or exits)
+                }
             }
         }
         return lastLoss;
@@ -366,8 +460,41 @@ public final class Trainer {
         return out;
     }
 
+    /** Every rank's generator state, rank-ordered and comma-separated (a collective: every rank calls it). */
+    private String gatherRngStates() {
+        if (comm.worldSize() == 1) return Long.toString(rng.state());
+        try (Scope s = Scope.open("gather-rng")) {
+            Device dev = replicaDevice();
+            Tensor all = Tensor.zeros(DType.I64, comm.worldSize()).to(dev);
+            comm.allGather(Tensor.ofLongs(new long[] {rng.state()}, 1).to(dev), all);
+            StringBuilder sb = new StringBuilder();
+            for (long v : all.toLongArray()) sb.append(sb.isEmpty() ? "" : ",").append(v);
+            return sb.toString();
+        }
+    }
+
+    /**
+     * Rank 0's model, EMA and extra sections to every rank (a collective), so that the replicas start equal
+     * whatever their initialisation or loaded checkpoint. The optimizer's state is not sent: it is empty at the
+     * start and read from the same checkpoint on every rank when resuming.
+     */
+    private void broadcastFromLeader() {
+        if (comm.worldSize() == 1) return;
+        try (Scope s = Scope.open("broadcast-weights"); org.vfmtok.tensor.autograd.Grad.Mode ng = org.vfmtok.tensor.autograd.Grad.noGrad()) {
+            for (Tensor t : model.stateDict().values()) comm.broadcast(t, 0);
+            if (ema != null) for (Tensor t : ema.stateDict().values()) comm.broadcast(t, 0);
+            for (StateSection section : extraState.values()) {
+                Map<String, Tensor> sd = section.save().get();
+                for (Tensor t : sd.values()) comm.broadcast(t, 0);
+                section.load().accept(sd);
+            }
+        }
+    }
+
     /** Writes a checkpoint of the current state now (leader only). */
-    public <B> void checkpoint(DataStream<B> data) {
+    public <B> void checkpoint(DataStream<B> data) { checkpoint(data, Long.toString(rng.state())); }
+
+    private <B> void checkpoint(DataStream<B> data, String rngStates) {
         try (Scope s = Scope.open("checkpoint")) {
             Map<String, Map<String, Tensor>> sections = new LinkedHashMap<>();
             sections.put("model", model.stateDict());
@@ -377,6 +504,8 @@ public final class Trainer {
             Map<String, String> meta = new LinkedHashMap<>(extraMetadata);
             meta.put("step", Long.toString(step));
             meta.put("rng", Long.toString(rng.state()));
+            meta.put(WORLD_SIZE_KEY, Integer.toString(comm.worldSize()));
+            if (comm.worldSize() > 1) meta.put(RNG_RANKS_KEY, rngStates);
             meta.put("data_position", Long.toString(data.position()));
             String bad = Checkpoints.firstNonFinite(sections);
             if (bad != null) {

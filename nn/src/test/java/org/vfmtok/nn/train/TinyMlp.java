@@ -55,5 +55,11 @@ final class TinyMlp extends Module {
         @Override public long position() { return position; }
 
         @Override public void seek(long p) { position = p; }
+
+        /** Sharded at construction (rank, world): the trainer's request must agree with it. */
+        @Override
+        public void shard(int rank, int world) {
+            if (rank != this.rank || world != this.world) throw new IllegalStateException("stream of rank " + this.rank + "/" + this.world + " used as " + rank + "/" + world);
+        }
     }
 }

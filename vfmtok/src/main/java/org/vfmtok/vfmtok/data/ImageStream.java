@@ -21,6 +21,11 @@ import org.vfmtok.tensor.Rng;
  * same position always gives the same pixels whatever the thread count or prefetch depth, and
  * {@link #seek} restores a stream exactly. A sample that fails to load (corrupt or unreadable file) is
  * skipped — the batch takes the next position instead — counted, and reported once per file on stderr.
+ *
+ * <p>Sharded across the ranks of a data-parallel job ({@link #shard}), rank r of W takes positions
+ * [P + r·B, P + (r+1)·B) of the global batch starting at position P, which then advances by W·B on every rank:
+ * the job trains on the samples (and flips) of a single process with batch W·B. (A rank that meets an
+ * unreadable sample there takes the positions after its share, which belong to the next rank.)
  */
 public final class ImageStream implements Trainer.DataStream<Batch>, AutoCloseable {
     private final ImageSource source;
@@ -39,6 +44,8 @@ public final class ImageStream implements Trainer.DataStream<Batch>, AutoCloseab
     private final long[] permEpochs = {-1, -1};   // two cached shuffles: the consumer's and the prefetcher's epoch
     private final int[][] perms = new int[2][];
     private boolean quiet;
+    private int rank;
+    private int world = 1;
 
     /**
      * @param threads  decoder threads (0: decode on the caller's thread)
@@ -75,7 +82,16 @@ public final class ImageStream implements Trainer.DataStream<Batch>, AutoCloseab
     public Map<Integer, String> failures() { return Map.copyOf(failed); }
 
     @Override
+    public synchronized void shard(int rank, int world) {
+        if (world < 1 || rank < 0 || rank >= world) throw new IllegalArgumentException("rank " + rank + " of " + world);
+        this.rank = rank;
+        this.world = world;
+        seek(position);
+    }
+
+    @Override
     public synchronized Batch next() {
+        if (world > 1) return nextShard();
         float[] pixels = new float[batchSize * 3 * side * side];
         int[] labels = new int[batchSize];
         int[] indices = new int[batchSize];
@@ -98,6 +114,60 @@ public final class ImageStream implements Trainer.DataStream<Batch>, AutoCloseab
             filled++;
         }
         return new Batch(pixels, labels, indices, side);
+    }
+
+    /** This rank's share of the next global batch (decoding ahead happens for this rank's positions only). */
+    private Batch nextShard() {
+        float[] pixels = new float[batchSize * 3 * side * side];
+        int[] labels = new int[batchSize];
+        int[] indices = new int[batchSize];
+        long p = position + (long) rank * batchSize;
+        int filled = 0, consecutiveFailures = 0;
+        while (filled < batchSize) {
+            int index = indexAt(p);
+            float[] img = takeShard(p);
+            p++;
+            if (img == null) {
+                if (++consecutiveFailures >= source.size()) {
+                    throw new IllegalStateException("no sample of " + source.describe() + " could be loaded (" + failed.size() + " failures, e.g. " + failed.values().iterator().next() + ")");
+                }
+                continue;
+            }
+            consecutiveFailures = 0;
+            System.arraycopy(img, 0, pixels, filled * img.length, img.length);
+            labels[filled] = source.label(index);
+            indices[filled] = index;
+            filled++;
+        }
+        position += (long) world * batchSize;
+        return new Batch(pixels, labels, indices, side);
+    }
+
+    /** Sharded: positions decoded ahead, by position (this rank's next few shares of global batches). */
+    private final Map<Long, Future<float[]>> aheadByPosition = new java.util.HashMap<>();
+
+    private float[] takeShard(long p) {
+        if (pool == null) return load(p);
+        long globalBatch = (long) world * batchSize;
+        if (scheduled < position) scheduled = position;
+        while (scheduled < position + globalBatch * Math.max(1, window / batchSize)) {
+            for (int i = 0; i < batchSize; i++) {
+                long q = scheduled + (long) rank * batchSize + i;
+                int index = indexAt(q);
+                aheadByPosition.put(q, pool.submit(() -> load(q, index)));
+            }
+            scheduled += globalBatch;
+        }
+        Future<float[]> f = aheadByPosition.remove(p);
+        if (f == null) return load(p); // past this rank's share (after an unreadable sample)
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while decoding images", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("decoding sample at position " + p + " failed", e.getCause());
+        }
     }
 
     /** The decoded sample at position p (from the prefetch queue when decoding ahead), or null if it failed. */
@@ -170,6 +240,8 @@ public final class ImageStream implements Trainer.DataStream<Batch>, AutoCloseab
         if (pos < 0) throw new IllegalArgumentException("stream position must be >= 0, got " + pos);
         for (Future<float[]> f : ahead) f.cancel(true);
         ahead.clear();
+        for (Future<float[]> f : aheadByPosition.values()) f.cancel(true);
+        aheadByPosition.clear();
         position = pos;
         scheduled = pos;
     }

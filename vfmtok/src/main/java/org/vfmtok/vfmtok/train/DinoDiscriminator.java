@@ -63,6 +63,11 @@ public final class DinoDiscriminator extends Module {
         for (int i = 0; i <= config.keyBlocks().length; i++) heads.add(new Head(c, config.kernel(), config.virtualBatch(), rng));
     }
 
+    private boolean randomCrops = true;
+
+    /** Whether training takes a random crop half the time when the input is larger than the ViT's (default on). */
+    public void randomCrops(boolean on) { this.randomCrops = on; }
+
     /** The generator of the random crops (the trainer's, for exact resume). */
     public void setRng(Rng r) { this.rng = r; }
 
@@ -111,7 +116,7 @@ public final class DinoDiscriminator extends Module {
         int s = x.size(2), t = config.inputSize();
         if (s == t && x.size(3) == t) return x;
         if (s < t) return Resample.interpolate(x, new int[] {t, t}, ResampleKernels.Mode.BICUBIC, false, false);
-        if (isTraining() && rng.nextBoolean()) {
+        if (isTraining() && randomCrops && rng.nextBoolean()) {
             int top = rng.nextInt(s - t + 1), left = rng.nextInt(x.size(3) - t + 1);
             return x.narrow(2, top, t).narrow(3, left, t);
         }

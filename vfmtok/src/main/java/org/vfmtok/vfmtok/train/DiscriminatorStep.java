@@ -20,12 +20,19 @@ public final class DiscriminatorStep {
     private final UnaryOperator<Tensor> forward;
     private final Adam optimizer;
     private final double clip;
+    private org.vfmtok.nn.dist.Communicator comm = org.vfmtok.nn.dist.Communicator.single();
 
     public DiscriminatorStep(Module module, UnaryOperator<Tensor> forward, double lr, double clip) {
         this.module = module;
         this.forward = forward;
         this.optimizer = Adam.adam(ParamGroup.single(module.parameters(), lr, 0.0), 0.9, 0.95, 1e-8);
         this.clip = clip;
+    }
+
+    /** Data-parallel: the discriminator's gradients are averaged over {@code c}'s ranks before clipping. Returns this. */
+    public DiscriminatorStep distributed(org.vfmtok.nn.dist.Communicator c) {
+        this.comm = java.util.Objects.requireNonNull(c);
+        return this;
     }
 
     public Module module() { return module; }
@@ -41,6 +48,7 @@ public final class DiscriminatorStep {
         double v = loss.item();
         loss.backward();
         List<Tensor> params = module.parameters().stream().filter(Tensor::requiresGrad).toList();
+        if (comm.worldSize() > 1) comm.allReduceMean(params.stream().filter(p -> p.grad() != null).map(Tensor::grad).toList());
         if (clip > 0) GradClip.clipGlobalNorm(params, clip);
         optimizer.step();
         module.zeroGrad();

@@ -23,6 +23,14 @@ public final class TokenizerConfigs {
         return new TokenizerConfig(24, 4, 32, 1, 2, 64, 2, 16, 2, 2, 96, 128, 8, 32, 8, new int[] {1, 2, 2}, 1, 4, 1024, vfm);
     }
 
+    /**
+     * A CPU-sized DINO discriminator for the demo geometry: a random 2-block ViT (width 16, patch 8) at 32 px,
+     * two heads, kernel 3, BatchNormLocal over virtual batches of 2 (the official 8 would need batches of 8 per rank).
+     */
+    public static DinoDiscriminator.Config demoDiscriminator() {
+        return new DinoDiscriminator.Config(RandomVfm.tinyConfig(32, 8, 16, 2, 2), 32, new int[] {0, 1}, 3, 2);
+    }
+
     /** The JSON form (keys of tools/reference/*_config.json). */
     public static Map<String, Object> toMap(TokenizerConfig c) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -42,6 +42,7 @@ public final class TokenizerLoss {
     private final Lpips lpips;
     private final DiscriminatorStep disc;
     private final Weights weights;
+    private org.vfmtok.nn.dist.Communicator comm = org.vfmtok.nn.dist.Communicator.single();
 
     public TokenizerLoss(VQModel model, VisionFoundationModel vfm, Lpips lpips, DiscriminatorStep disc, Weights weights) {
         String mismatch = model.config.semanticTargetMismatch();
@@ -54,6 +55,15 @@ public final class TokenizerLoss {
         this.lpips = lpips;
         this.disc = disc;
         this.weights = weights;
+    }
+
+    /**
+     * Data-parallel: after a dead-code restart (which each rank would make from its own batch) rank 0's
+     * codebook is broadcast, so the replicas stay equal. Returns this.
+     */
+    public TokenizerLoss distributed(org.vfmtok.nn.dist.Communicator c) {
+        this.comm = java.util.Objects.requireNonNull(c);
+        return this;
     }
 
     public VQModel model() { return model; }
@@ -80,6 +90,11 @@ public final class TokenizerLoss {
         int restarted = every > 0 && step > 0 && step % every == 0
                 ? VqTraining.restartDeadCodes(model.slotQuantize, q.normalized().detach().reshape(-1, model.config.codeDim()), new Rng(step * 0x9E3779B97F4A7C15L))
                 : 0;
+        if (every > 0 && step > 0 && step % every == 0 && comm.worldSize() > 1) {
+            try (var ng = org.vfmtok.tensor.autograd.Grad.noGrad()) {
+                comm.broadcast(model.slotQuantize.embedding, 0);
+            }
+        }
         Map<String, Double> parts = new LinkedHashMap<>();
         if (every > 0) parts.put("codes_restarted", (double) restarted);
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.vfmtok.nn.dist.Communicator;
 import org.vfmtok.nn.optim.Adam;
 import org.vfmtok.nn.optim.Ema;
 import org.vfmtok.nn.optim.LrSchedule;
@@ -81,19 +82,34 @@ public final class TokenizerTraining {
      * weight file; null: not checked) is refused and leaves the folder untouched.
      */
     public static Result train(ImageSource data, VisionFoundationModel vfm, String vfmSha256, Lpips lpips, DinoDiscriminator disc, Options o, boolean resume) throws IOException {
+        return train(data, vfm, vfmSha256, lpips, disc, o, resume, Communicator.single());
+    }
+
+    /**
+     * As {@link #train(ImageSource, VisionFoundationModel, String, Lpips, DinoDiscriminator, Options, boolean)}, data-parallel
+     * over {@code comm}: every rank calls this with the same options and frozen networks; {@code o.batchSize()}
+     * is the per-rank batch (args.json records it and the global batch); the tokenizer's and the
+     * discriminator's gradients are averaged over the ranks; only rank 0 writes to the run folder.
+     */
+    public static Result train(ImageSource data, VisionFoundationModel vfm, String vfmSha256, Lpips lpips, DinoDiscriminator disc, Options o, boolean resume,
+                               Communicator comm) throws IOException {
         TokenizerConfig cfg = o.config();
+        boolean leader = comm.rank() == 0;
         RunInputs inputs = runInputs(o, data, vfmSha256);
         inputs.check(o.runDir(), resume);
-        inputs.record(o.runDir());
-        refuseMixing(o.runDir(), resume);
+        refuseMixing(o.runDir(), resume, leader);
+        comm.barrier(); // every rank has checked the folder before rank 0 writes into it
+        if (leader) inputs.record(o.runDir());
         Map<String, Object> args = new LinkedHashMap<>(o.toMap());
+        args.put("world_size", comm.worldSize());
+        args.put("global_batch_size", o.batchSize() * comm.worldSize());
         args.put("data", data.describe());
         args.put("vfm", vfm.config().name());
         args.put("lpips", lpips != null);
         args.put("discriminator", disc != null);
         args.put("tokenizer", TokenizerConfigs.toMap(cfg));
         String argsJson = JsonOut.write(args);
-        AtomicFiles.writeString(o.runDir().resolve("args.json"), argsJson);
+        if (leader) AtomicFiles.writeString(o.runDir().resolve("args.json"), argsJson);
 
         Rng init = new Rng(o.seed());
         VQModel model = Scope.global().run(() -> new VQModel(cfg, init));
@@ -101,21 +117,22 @@ public final class TokenizerTraining {
         Ema ema = new Ema(model.namedParameters(), o.emaDecay(), Scope.global());
         LrSchedule schedule = LrSchedule.warmupConstant(o.lr(), Math.min(1e-7, o.lr()), o.warmupSteps());
         Trainer.Config tc = new Trainer.Config(o.steps(), 1, o.clip(), o.checkpointEvery(), 2, o.logEvery(), o.progressBar(), o.maxNonFinite());
-        Trainer trainer = new Trainer(tc, model, adam, ema, schedule, new Rng(o.seed() ^ 0x7A11L), null, o.runDir());
+        Trainer trainer = new Trainer(tc, model, adam, ema, schedule, new Rng(o.seed() ^ 0x7A11L), comm, o.runDir());
         trainer.addMetadata("args", argsJson);
         DiscriminatorStep dstep = null;
         if (disc != null) {
-            dstep = new DiscriminatorStep(disc, disc::forward, o.lr(), o.clip());
+            dstep = new DiscriminatorStep(disc, disc::forward, o.lr(), o.clip()).distributed(comm);
+            if (!o.flip()) disc.randomCrops(false);
             DiscriminatorStep ds = dstep;
             trainer.addState("discriminator", new Trainer.StateSection(disc::stateDict, sd -> disc.load(sd, true)));
             trainer.addState("optimizer_disc", new Trainer.StateSection(ds::optimizerState, sd -> ds.optimizer().loadStateDict(sd)));
         }
-        TokenizerLoss loss = new TokenizerLoss(model, vfm, lpips, dstep, o.weights());
+        TokenizerLoss loss = new TokenizerLoss(model, vfm, lpips, dstep, o.weights()).distributed(comm);
         long t0 = System.nanoTime();
         double last;
         try (ImageStream stream = new ImageStream(data, o.batchSize(), cfg.imageSize(), true, o.flip(), o.seed(), o.threads(), 4)) {
             float[] preview = previewImages(data, cfg.imageSize(), 8);
-            if (resume && trainer.resume(stream)) System.err.println("resumed from step " + trainer.step() + " in " + o.runDir());
+            if (resume && trainer.resume(stream) && leader) System.err.println("resumed from step " + trainer.step() + " in " + o.runDir());
             trainer.afterStep(step -> {
                 if (o.imageEvery() > 0 && (step % o.imageEvery() == 0 || step == o.steps())) {
                     try {
@@ -132,7 +149,7 @@ public final class TokenizerTraining {
                 trainer.log("codebook_usage", VqTraining.usage(model.slotQuantize));
                 return out.loss();
             });
-            lossCurve(o.runDir());
+            if (leader) lossCurve(o.runDir());
             if (stream.skipped() > 0) System.err.println("skipped " + stream.skipped() + " unreadable images (" + stream.failures().size() + " files)");
             return new Result(model, emaModel(cfg, model, ema), last, (System.nanoTime() - t0) / 1e9, trainer.step(), stream.skipped());
         }
@@ -147,11 +164,14 @@ public final class TokenizerTraining {
      * A run folder holds one run: starting afresh where checkpoints already are would mix two runs' metrics
      * and checkpoints, so it is refused (resume it, or choose another folder).
      */
-    public static void refuseMixing(Path runDir, boolean resume) throws IOException {
+    public static void refuseMixing(Path runDir, boolean resume) throws IOException { refuseMixing(runDir, resume, true); }
+
+    /** As {@link #refuseMixing(Path, boolean)}; only the {@code writer} (rank 0) removes an old metrics file. */
+    public static void refuseMixing(Path runDir, boolean resume, boolean writer) throws IOException {
         if (!resume && org.vfmtok.nn.train.Checkpoints.latest(runDir).isPresent()) {
             throw new IllegalArgumentException(runDir + " already holds a run (checkpoints found): pass --resume to continue it, or another --out");
         }
-        if (!resume) Files.deleteIfExists(runDir.resolve("metrics.jsonl"));
+        if (!resume && writer) Files.deleteIfExists(runDir.resolve("metrics.jsonl"));
     }
 
     /** The EMA weights in a model of their own (buffers such as the usage ring copied from the live model). */
