@@ -131,6 +131,7 @@ final class SampleCommand implements Callable<Integer> {
                 ImageGenerator gen = new ImageGenerator(models.gpt(), models.tokenizer()); Generator sampler = new Generator(models.gpt());
                 ProgressBar bar = noProgress ? null : Progress.bar("sample", images, "img")) {
             System.err.printf(Locale.ROOT, "loaded %s and the tokenizer in %.1f s%n", cfg, models.loadNanos() / 1e9);
+            long t0 = System.nanoTime();
             for (int b : batches) {
                 int[] labels = plan.labels(b);
                 double[][] u = new double[labels.length][];
@@ -142,6 +143,8 @@ final class SampleCommand implements Callable<Integer> {
                 }
                 if (bar != null) bar.stepBy(labels.length);
             }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.err.printf(Locale.ROOT, "%nsample: drew %d image(s) in %d batch(es) in %.1f s (%.2f s/image)%n", images, batches.size(), secs, secs / images);
         }
     }
 
