@@ -20,6 +20,14 @@ public final class ReconstructionMetrics {
         count++;
     }
 
+    /** Adds one pair of the same size. */
+    public void add(RgbImage ref, RgbImage recon) {
+        if (ref.height() != recon.height() || ref.width() != recon.width()) {
+            throw new IllegalArgumentException("reference " + ref.width() + "x" + ref.height() + " and reconstruction " + recon.width() + "x" + recon.height() + " differ in size");
+        }
+        add(ref.pixels(), recon.pixels(), ref.height(), ref.width());
+    }
+
     public long count() { return count; }
 
     /** Pairs that were identical (infinite PSNR, left out of {@link #psnr}). */
