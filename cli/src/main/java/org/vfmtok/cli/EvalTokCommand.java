@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
                 "each image ADM-centre-cropped to the tokenizer's size (336 for the official one), encoded, decoded,",
                 "quantised as LlamaGen does (x127.5+128, clamp, truncate). PSNR and SSIM as LlamaGen's reconstruction",
                 "script computes them (skimage; SSIM data range 2.0), at the tokenizer's size; codebook usage (codes used",
-                "at least once, and the perplexity of the code histogram) over the whole set.",
+                "at least once, and the perplexity of the code histogram) over the whole set. With --inception, rFID of the",
+                "reconstructions against the originals of this set (not against ADM's VIRTUAL reference batch).",
                 "Example: ./vfm eval-tok --tokenizer vfmtok.pt --vfm dinov2.pth --data imagenet/val --json tok.json"})
 final class EvalTokCommand implements Callable<Integer> {
     @Mixin
@@ -50,6 +51,9 @@ final class EvalTokCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "OUT", description = "Also write the metrics as JSON.")
     Path json;
 
+    @Mixin
+    RfidOptions rfid;
+
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
@@ -66,7 +70,7 @@ final class EvalTokCommand implements Callable<Integer> {
         }
         ReconstructionMetrics metrics = new ReconstructionMetrics();
         long t0 = System.nanoTime();
-        try (Scope all = Scope.open("eval-tok"); VFMTokenizer t = tok.load(vfm);
+        try (Scope all = Scope.open("eval-tok"); RfidOptions.Pair inception = rfid.open(); VFMTokenizer t = tok.load(vfm);
                 ProgressBar bar = noProgress ? null : Progress.bar("eval-tok", n, "img")) {
             int size = t.config().imageSize();
             CodebookUsage usage = new CodebookUsage(t.config().codebookSize());
@@ -83,6 +87,7 @@ final class EvalTokCommand implements Callable<Integer> {
                     for (int i = lo; i < hi; i++) {
                         RgbImage ref = RgbImage.ofUnitRange(crops[i - lo]), rec = RgbImage.ofNhwc(rec8, i - lo);
                         metrics.add(ref, rec);
+                        if (inception != null) inception.add(ref, rec);
                         if (save != null) {
                             String name = String.format(Locale.ROOT, "%06d.png", i);
                             ImageFiles.writePng(ImageFiles.toImage(VFMTokenizer.toUint8(crops[i - lo].unsqueeze(0)), 0), save.resolve("ref").resolve(name));
@@ -94,6 +99,12 @@ final class EvalTokCommand implements Callable<Integer> {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "eval-tok: %s%neval-tok: %s%neval-tok: %.1f s (%.2f s/image)%n", metrics, usage, secs, secs / n);
+            Double fid = null;
+            if (inception != null) {
+                fid = inception.fid();
+                System.out.printf(Locale.ROOT, "eval-tok: rFID %.4f: the reconstructions against the originals of this set (%d images at %dx%d, Inception resize %s),"
+                        + " not against ADM's VIRTUAL_imagenet256 reference batch%n", fid, n, size, size, rfid.resize);
+            }
             if (json != null) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("psnr", metrics.psnr());
@@ -106,6 +117,11 @@ final class EvalTokCommand implements Callable<Integer> {
                 out.put("codebook_used", usage.used());
                 out.put("codebook_usage", usage.usage());
                 out.put("codebook_perplexity", usage.perplexity());
+                if (fid != null) {
+                    out.put("rfid", fid);
+                    out.put("rfid_reference", "the originals of this set (not the VIRTUAL batch)");
+                    out.put("rfid_resize", rfid.resize);
+                }
                 out.put("tokenizer", tok.tokenizer.toAbsolutePath().toString());
                 out.put("data", data.toAbsolutePath().toString());
                 EvalReconCommand.writeJson(json, out);

@@ -1,6 +1,7 @@
 package org.vfmtok.cli;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.vfmtok.eval.gen.NpzWriter;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
@@ -118,21 +120,19 @@ final class SampleParts {
                     + "): run the sampling again to finish them");
         }
         int n = plan.images();
-        int[] shape = {n, plan.size(), plan.size(), 3};
-        byte[][] buffer = {new byte[0]};
-        NpzWriter.Source images = sink -> {
-            for (int b = 0; b < plan.batches(); b++) {
-                buffer[0] = read(b, buffer[0]);
-                sink.accept(buffer[0], 0, Math.toIntExact((plan.end(b) - plan.first(b)) * plan.imageBytes()));
-            }
-        };
         byte[] labels = new byte[n * 8];
         java.nio.ByteBuffer lb = java.nio.ByteBuffer.wrap(labels).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) lb.putLong(plan.label(i));
-        AtomicFiles.writeStream(out, stream -> {
-            try (NpzWriter npz = new NpzWriter(stream)) {
-                npz.add("arr_0", "|u1", 1, shape, images);
-                npz.add("arr_1", "<i8", 8, new int[] {n}, sink -> sink.accept(labels, 0, labels.length));
+        NpzWriter.write(out, npz -> {
+            byte[] buffer = new byte[0];
+            try (OutputStream images = npz.begin("arr_0", DType.U8, n, plan.size(), plan.size(), 3)) {
+                for (int b = 0; b < plan.batches(); b++) {
+                    buffer = read(b, buffer);
+                    images.write(buffer, 0, Math.toIntExact((plan.end(b) - plan.first(b)) * plan.imageBytes()));
+                }
+            }
+            try (OutputStream l = npz.begin("arr_1", DType.I64, n)) {
+                l.write(labels);
             }
         });
         try (var files = Files.list(dir)) {
