@@ -10,4 +10,5 @@ module org.vfmtok.eval {
     exports org.vfmtok.eval.gen;
     exports org.vfmtok.eval.inception;
     exports org.vfmtok.eval.recon;
+    exports org.vfmtok.eval.probe;
 }
