@@ -23,6 +23,9 @@ class DemoQuickTest {
         assertTrue(r.realAccuracy() > 0.5, "the judge classifier works on real images: " + r);
         assertTrue(r.sampleAccuracy() > 0.25, "samples are recognisably of their class (chance 0.1): " + r);
         assertTrue(r.codebookUsage() > 0.5, "codes are spread over the codebook: " + r);
+        assertTrue(Double.isFinite(r.judgeFid()) && r.judgeFidReal() >= 0, "judge FIDs computed: " + r);
+        assertTrue(r.judgeFidReal() < r.judgeFid(), "real images are closer to the held-out real ones than the samples are: " + r);
+        assertTrue(Files.readString(dir.resolve("summary.json")).contains("\"judge_fid_samples_vs_real_test\""), "summary.json has the judge FID");
         for (String f : new String[] {"dataset.png", "reconstructions.png", "samples.png", "tokenizer-loss.png", "ar-loss.png", "summary.json",
                 "tokenizer/metrics.jsonl", "ar/metrics.jsonl"}) {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
