@@ -309,13 +309,14 @@ def preprocess(images, mode):
     return 2 * x - 1
 
 
-def features(model, images, mode, batch=25):
+def features(model, images, mode, batch=20):
     pools, spatials = [], []
     with torch.no_grad():
         for i in range(0, len(images), batch):
             p, s = model(preprocess(images[i:i + batch], mode))
             pools.append(p.numpy())
             spatials.append(s.numpy())
+            print("  %s: %d/%d images" % (mode, i + len(p), len(images)), file=sys.stderr, flush=True)
     return np.concatenate(pools), np.concatenate(spatials)
 
 
@@ -385,10 +386,11 @@ def precision_recall(ref, sample, k=3):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
-    ap.add_argument("--images", type=int, default=200)
+    ap.add_argument("--images", type=int, default=80)
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--features", type=int, default=4)
     ap.add_argument("--pth")
+    ap.add_argument("--no-metrics", action="store_true", help="features only (a quick check of the network)")
     args = ap.parse_args()
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     model = build_model()
@@ -411,6 +413,8 @@ def main():
         out[mode + "_input0"] = preprocess(ref[:1], mode).numpy()[0, :, ::37, ::37]
         probs = softmax_probs(sp, fc)
         out[mode + "_sample_probs"] = probs[:k]
+        if args.no_metrics:
+            continue
         m1, s1 = statistics(rp)
         m2, s2 = statistics(sp)
         ms1, ss1 = statistics(rs)

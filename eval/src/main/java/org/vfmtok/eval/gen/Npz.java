@@ -60,15 +60,18 @@ public final class Npz implements AutoCloseable {
         }
     }
 
-    /** A floating array (f2, f4 or f8) as doubles, C order; {@code expectedShape} null accepts any shape. */
+    /**
+     * A numeric array (f2, f4, f8, u1, i4, i8; not bool) as doubles, C order; an empty {@code expectedShape}
+     * accepts any shape.
+     */
     public double[] readDoubles(String name, int... expectedShape) throws IOException {
         try (InputStream in = new BufferedInputStream(open(name), 1 << 16)) {
             Npy.ArrayHeader h = Npy.readHeader(in, where(name));
             if (expectedShape != null && expectedShape.length > 0 && !Arrays.equals(expectedShape, h.shape())) {
                 throw new IOException(where(name) + ": shape " + Arrays.toString(h.shape()) + ", expected " + Arrays.toString(expectedShape));
             }
-            if (!h.dtype().isFloating() || h.dtype() == DType.BF16) {
-                throw new IOException(where(name) + ": dtype " + h.dtype() + ", expected a float array (f4 or f8)");
+            if (h.dtype() == DType.BF16 || h.dtype() == DType.BOOL) {
+                throw new IOException(where(name) + ": dtype " + h.dtype() + ", expected a numeric array (f4, f8, integers)");
             }
             if (h.numel() > MAX_WHOLE_ELEMENTS) throw new IOException(where(name) + ": " + h.numel() + " elements is too many to read whole");
             int n = (int) h.numel(), size = h.dtype().byteSize();
@@ -80,7 +83,10 @@ public final class Npz implements AutoCloseable {
                 out[i] = switch (h.dtype()) {
                     case F64 -> b.getDouble(i * 8);
                     case F32 -> b.getFloat(i * 4);
-                    default -> Float.float16ToFloat(b.getShort(i * 2));
+                    case F16 -> Float.float16ToFloat(b.getShort(i * 2));
+                    case I64 -> b.getLong(i * 8);
+                    case I32 -> b.getInt(i * 4);
+                    default -> b.get(i) & 0xFF; // U8
                 };
             }
             return out;
