@@ -101,5 +101,12 @@ class EvalCommandsTest {
         r = run("eval-recon", dir.resolve("saved/ref").toString(), recon.toString());
         assertTrue(r.code == 2 && r.err.contains("have no reference") && r.err.contains("extra.png"), r.err);
         assertEquals(1, r.err.strip().lines().count(), r.err);
+
+        // rFID options are checked before any image is read
+        Files.delete(recon.resolve("extra.png"));
+        r = run("eval-recon", "--inception", dir.resolve("none.pth").toString(), dir.resolve("saved/ref").toString(), recon.toString());
+        assertTrue(r.code == 2 && r.err.contains("none.pth"), r.err);
+        r = run("eval-recon", "--inception", dir.resolve("tok.json").toString(), "--resize", "area", dir.resolve("saved/ref").toString(), recon.toString());
+        assertTrue(r.code == 2 && r.err.contains("--resize must be tf1 or torch, got 'area'"), r.err);
     }
 }
