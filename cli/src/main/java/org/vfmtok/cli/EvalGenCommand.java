@@ -62,7 +62,7 @@ final class EvalGenCommand implements java.util.concurrent.Callable<Integer> {
         if (distanceBlock < 1) throw new IllegalArgumentException("--distance-block must be positive, got " + distanceBlock);
         if (json != null) AtomicFiles.checkReplaceable(json);
         GenerationEvaluator.Options options = new GenerationEvaluator.Options(mode, batch, isSplitSize, distanceBlock);
-        new GenerationEvaluator(null, "", options, null).checkInputs(reference, samples); // before the weights load
+        GenerationEvaluator.checkInputs(reference, samples, isSplitSize); // before the weights load
         String key = GenerationEvaluator.weightsKey(inception);
         GenerationMetrics m;
         try (FidInceptionV3 net = FidInceptionV3.load(inception); BarListener bars = new BarListener()) {

@@ -15,7 +15,6 @@ import org.vfmtok.eval.gen.GenerationEvaluator;
 import org.vfmtok.eval.gen.Npz;
 import org.vfmtok.eval.gen.NpzWriter;
 import org.vfmtok.eval.inception.ImageBatch;
-import org.vfmtok.eval.inception.ResizeMode;
 import org.vfmtok.tensor.DType;
 
 /** {@link Npz} / {@link NpzWriter} round trips, and the refusals of bad batches with one clear line each. */
@@ -71,8 +70,7 @@ class NpzTest {
     }
 
     private static String failure(Path ref, Path sam, int split) {
-        GenerationEvaluator ev = new GenerationEvaluator(null, "", new GenerationEvaluator.Options(ResizeMode.TF1, 8, split, 100), null);
-        return assertThrows(IOException.class, () -> ev.checkInputs(ref, sam)).getMessage();
+        return assertThrows(IOException.class, () -> GenerationEvaluator.checkInputs(ref, sam, split)).getMessage();
     }
 
     @Test

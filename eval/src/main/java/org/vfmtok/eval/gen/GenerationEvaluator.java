@@ -69,15 +69,16 @@ public final class GenerationEvaluator {
 
     /**
      * Checks both batches before any image is read (headers only): each must hold images or statistics, images
-     * must be uint8 (N, H, W, 3), the samples must hold images and at least one Inception Score split.
+     * must be uint8 (N, H, W, 3), the samples must hold images and at least one Inception Score split of
+     * {@code isSplitSize}. Cheap enough to call before loading the network.
      */
-    public void checkInputs(Path reference, Path samples) throws IOException {
+    public static void checkInputs(Path reference, Path samples, int isSplitSize) throws IOException {
         int refImages = check(reference);
         int samImages = check(samples);
         if (samImages < 0) throw new IOException(samples + ": no images (arr_0): the Inception Score and precision/recall need the samples themselves");
         if (refImages < 0) throw new IOException(reference + ": no images (arr_0): precision/recall need the reference images (ADM's batches include them)");
-        if (samImages < options.isSplitSize()) {
-            throw new IOException(samples + ": " + samImages + " samples are fewer than one Inception Score split of " + options.isSplitSize()
+        if (samImages < isSplitSize) {
+            throw new IOException(samples + ": " + samImages + " samples are fewer than one Inception Score split of " + isSplitSize
                     + " (ADM: 50,000 samples in 10 splits of 5000; set the split size for smaller sets)");
         }
     }
