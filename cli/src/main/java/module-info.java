@@ -7,6 +7,7 @@ module org.vfmtok.cli {
     requires org.vfmtok.bench;
     requires org.vfmtok.llama;
     requires org.vfmtok.serve;
+    requires org.vfmtok.eval;
     requires info.picocli;
     requires me.tongfei.progressbar;
     requires java.management;

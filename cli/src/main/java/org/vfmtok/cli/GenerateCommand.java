@@ -15,7 +15,6 @@ import org.vfmtok.llama.GenerationOptions;
 import org.vfmtok.llama.Generator;
 import org.vfmtok.llama.ImageGenerator;
 import org.vfmtok.llama.KVCacheDType;
-import org.vfmtok.llama.SamplingOptions;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Scope;
@@ -37,56 +36,14 @@ import picocli.CommandLine.Option;
 final class GenerateCommand implements Callable<Integer> {
     @Mixin DeviceOption device;
 
-    @Option(names = "--gpt", required = true, paramLabel = "FILE", description = "GPT checkpoint (.pt with model/ema, or .safetensors).")
-    Path gpt;
-
-    @Option(names = "--gpt-model", defaultValue = "GPT-B", paramLabel = "NAME",
-            description = "Official size: GPT-B, GPT-L, GPT-XL, GPT-XXL, GPT-2B, GPT-3B (default ${DEFAULT-VALUE}).")
-    String gptModel;
-
-    @Option(names = "--gpt-config", paramLabel = "JSON", description = "Custom GPT size (keys of LlamaGen's ModelArgs: dim, n_layer, n_head, vocab_size, ...); overrides --gpt-model.")
-    Path gptConfig;
-
-    @Option(names = "--gpt-weights", defaultValue = "auto", paramLabel = "WHICH", description = "ema, model or auto (ema when present, else model; default: ${DEFAULT-VALUE}).")
-    String gptWeights;
-
-    @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "VFMTok tokenizer checkpoint.")
-    Path tokenizer;
-
-    @Option(names = "--config", paramLabel = "JSON", description = "Tokenizer config (default: the official architecture).")
-    Path tokenizerConfig;
+    @Mixin
+    GenerationSetup setup;
 
     @Option(names = "--classes", required = true, split = ",", paramLabel = "C,C,...", description = "Class indices, one grid column each.")
     int[] classes;
 
     @Option(names = "--per-class", defaultValue = "1", paramLabel = "N", description = "Samples per class (grid rows; default ${DEFAULT-VALUE}).")
     int perClass;
-
-    @Option(names = "--cfg-scale", defaultValue = "1.5", paramLabel = "S", description = "Classifier-free guidance scale, >= 1 (1 = off; default ${DEFAULT-VALUE}).")
-    double cfgScale;
-
-    @Option(names = "--cfg-interval", defaultValue = "-1", paramLabel = "I", description = "Guide only decode steps <= I (-1 = all; default ${DEFAULT-VALUE}).")
-    int cfgInterval;
-
-    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K", description = "Keep the K most likely tokens (0 = all, 1 = greedy; default ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "1.0", paramLabel = "P", description = "Nucleus sampling mass in (0, 1] (1 = off; default ${DEFAULT-VALUE}).")
-    double topP;
-
-    @Option(names = "--temperature", defaultValue = "1.0", paramLabel = "T", description = "Softmax temperature >= 0 (default ${DEFAULT-VALUE}).")
-    double temperature;
-
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Sampling seed (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--kv-cache", defaultValue = "f32", paramLabel = "f32|bf16",
-            description = "KV-cache storage: f32, or bf16 (half the memory; k and v rounded to bfloat16, attention in F32; default ${DEFAULT-VALUE}).")
-    String kvCache;
-
-    @Option(names = "--weights", defaultValue = "f32", paramLabel = "f32|bf16",
-            description = "Storage of the GPT's weight matrices: f32, or bf16 (half the memory and the bytes a decode step streams; rounded to nearest even, products accumulate in F32; default ${DEFAULT-VALUE}).")
-    String weights;
 
     @Option(names = "--out", required = true, paramLabel = "PNG", description = "Output image grid.")
     Path out;
@@ -106,31 +63,25 @@ final class GenerateCommand implements Callable<Integer> {
         device.resolve();
         if (perClass < 1) throw new IllegalArgumentException("--per-class must be >= 1, got " + perClass);
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-        OptionChecks.atLeast("--top-k", 0, topK);
-        OptionChecks.atLeast("--cfg-interval", -1, cfgInterval);
-        KVCacheDType cacheDType = kvCacheDType(kvCache);
-        GenerationOptions options = new GenerationOptions(cfgScale, cfgInterval, new SamplingOptions(temperature, topK, topP, topK != 1), seed, cacheDType);
-        GPTConfig cfg = gptConfig != null ? GPTConfig.fromJson(gptConfig) : GPTConfig.preset(gptModel);
-        TokenizerConfig tcfg = tokenizerConfig != null ? TokenizerConfig.load(tokenizerConfig) : TokenizerConfig.official();
+        GenerationOptions options = setup.options();
+        KVCacheDType cacheDType = options.kvCache();
+        GPTConfig cfg = setup.gptConfig();
+        TokenizerConfig tcfg = setup.tokenizerConfig();
         ImageGenerator.checkCompatible(cfg, tcfg);
-        for (int c : classes) {
-            if (c < 0 || c >= cfg.numClasses()) throw new IllegalArgumentException("class index " + c + " is out of range [0, " + cfg.numClasses() + ") for " + cfg.name());
-        }
-        for (Path p : new Path[] {gpt, tokenizer}) org.vfmtok.tensor.io.FileKinds.requireRegularFile(p);
+        GenerationSetup.checkClasses(classes, cfg);
         Plan plan = Plan.of(classes.length, perClass, batch, cfg, tcfg.imageSize(), cacheDType, options.guided());
         System.err.println(plan.describe());
         int[] labels = new int[plan.images()];
         for (int i = 0; i < labels.length; i++) labels[i] = classes[i / perClass];
-        try (Scope scope = Scope.open("generate")) {
-            long t0 = System.nanoTime();
-            GPT model = GPT.load(gpt, cfg, gptWeights, weightStorage(weights));
-            VFMTokenizer tok = VFMTokenizer.load(tokenizer, null, tcfg);
-            System.err.printf(Locale.ROOT, "loaded %s (%,d parameters) and the tokenizer in %.1f s%n", cfg, model.parameterCount(), (System.nanoTime() - t0) / 1e9);
+        try (Scope scope = Scope.open("generate"); GenerationSetup.Models models = setup.load(cfg, tcfg)) {
+            GPT model = models.gpt();
+            VFMTokenizer tok = models.tokenizer();
+            System.err.printf(Locale.ROOT, "loaded %s (%,d parameters) and the tokenizer in %.1f s%n", cfg, model.parameterCount(), models.loadNanos() / 1e9);
             try (ImageGenerator gen = new ImageGenerator(model, tok); Generator sampler = new Generator(model)) {
                 long t1 = System.nanoTime();
                 int[][] codes = new int[labels.length][];
                 // the uniforms of one run over all images, step-major as Generator draws them: batching does not change the samples
-                double[] uniforms = uniforms(seed, cfg.tokens(), labels.length);
+                double[] uniforms = uniforms(setup.seed, cfg.tokens(), labels.length);
                 int batches = plan.batches();
                 try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("tokens").setInitialMax((long) cfg.tokens() * batches)
                         .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).showSpeed().setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         subcommands = {InfoCommand.class, InspectCommand.class, TokenizeCommand.class, DetokenizeCommand.class,
                 ReconstructCommand.class, FeaturesCommand.class, GenerateCommand.class, DemoCommand.class,
                 TrainTokenizerCommand.class, ExtractCodesCommand.class, TrainArCommand.class, ConvertCommand.class,
-                BenchCommand.class, LaunchCommand.class, DistCheckCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
+                BenchCommand.class, LaunchCommand.class, DistCheckCommand.class, ServeCommand.class, EvalGenCommand.class,
+                SampleCommand.class, EvalReconCommand.class, EvalTokCommand.class, ProbeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Also: ./vfm test (default test suite), ./vfm test-all (with heavy tests), ./vfm build."})
 public final class Main implements Runnable {
     @Override

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.vfmtok.eval.gen.ActivationStatistics;
+import org.vfmtok.eval.gen.FrechetDistance;
 import org.vfmtok.llama.GPTConfig;
 import org.vfmtok.llama.train.ArTraining;
 import org.vfmtok.llama.train.CodeShards;
@@ -57,7 +59,7 @@ public final class Demo {
     public record Options(Path out, Plan plan, Path vfmWeights, String vfmArch, long seed, boolean progress, PrintStream log) {}
 
     public record Result(double psnr, double baselinePsnr, double codebookUsage, double sampleAccuracy, double realAccuracy,
-                         double tokLossFirst, double tokLossLast, double arLossFirst, double arLossLast, double seconds) {}
+                         double judgeFid, double judgeFidReal, double tokLossFirst, double tokLossLast, double arLossFirst, double arLossLast, double seconds) {}
 
     private Demo() {}
 
@@ -151,19 +153,25 @@ public final class Demo {
         int[] want = new int[samples.size()];
         for (int i = 0; i < want.length; i++) want[i] = i / p.samplesPerClass();
         double acc = judge.accuracy(samples, want, side);
+        // a small FID in the judge's feature space: samples against the held-out real images; as a floor, as many
+        // real training images against the same held-out ones
+        double judgeFid = judgeFid(judge, samples, testImgs, side);
+        double judgeFidReal = judgeFid(judge, first(train, samples.size(), side), testImgs, side);
         List<String> names = train.classNames();
         ImageFiles.writePng(Plots.grid(samples, side, train.numClasses(), p.samplesPerClass(), Math.max(1, 64 / side), names), out.resolve("samples.png"));
         AtomicFiles.writeBytes(out.resolve("tokenizer-loss.png"), Files.readAllBytes(out.resolve("tokenizer/loss.png")));
         AtomicFiles.writeBytes(out.resolve("ar-loss.png"), Files.readAllBytes(out.resolve("ar/loss.png")));
 
         double[] tl = firstLast(out.resolve("tokenizer/metrics.jsonl")), al = firstLast(out.resolve("ar/metrics.jsonl"));
-        Result r = new Result(psnr, base, usage, acc, realAcc, tl[0], tl[1], al[0], al[1], (System.nanoTime() - t0) / 1e9);
+        Result r = new Result(psnr, base, usage, acc, realAcc, judgeFid, judgeFidReal, tl[0], tl[1], al[0], al[1], (System.nanoTime() - t0) / 1e9);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("reconstruction_psnr_db", r.psnr());
         summary.put("mean_image_baseline_psnr_db", r.baselinePsnr());
         summary.put("codebook_usage", r.codebookUsage());
         summary.put("sample_class_accuracy", r.sampleAccuracy());
         summary.put("judge_accuracy_on_real_test_images", r.realAccuracy());
+        summary.put("judge_fid_samples_vs_real_test", r.judgeFid());
+        summary.put("judge_fid_real_train_vs_real_test", r.judgeFidReal());
         summary.put("tokenizer_loss_first_last", List.of(r.tokLossFirst(), r.tokLossLast()));
         summary.put("ar_loss_first_last", List.of(r.arLossFirst(), r.arLossLast()));
         summary.put("seconds", r.seconds());
@@ -171,9 +179,21 @@ public final class Demo {
         log.printf(Locale.ROOT, "reconstruction PSNR %.2f dB (mean-image baseline %.2f dB), codebook usage %.1f%%%n", psnr, base, 100 * usage);
         log.printf(Locale.ROOT, "class accuracy of %d samples: %.1f%% (chance 10%%; the judge scores %.1f%% on real test images)%n",
                 samples.size(), 100 * acc, 100 * realAcc);
+        log.printf(Locale.ROOT, "judge FID (the judge's %d pooled features, not Inception) of the samples against %d real test images: %.3f"
+                + " (real training images against them: %.3f)%n", TinyClassifier.FEATURES, testImgs.size(), judgeFid, judgeFidReal);
         log.printf(Locale.ROOT, "tokenizer loss %.4f -> %.4f, AR loss %.4f -> %.4f; %.0f s; pictures in %s%n",
                 tl[0], tl[1], al[0], al[1], r.seconds(), out.toAbsolutePath());
         return r;
+    }
+
+    /**
+     * FID between the judge's pooled features of two image sets (the Frechet distance of their Gaussians, computed by
+     * the evaluation module's {@link FrechetDistance}).
+     */
+    static double judgeFid(TinyClassifier judge, List<float[]> a, List<float[]> b, int side) {
+        ActivationStatistics sa = ActivationStatistics.of(judge.features(a, side), a.size(), TinyClassifier.FEATURES);
+        ActivationStatistics sb = ActivationStatistics.of(judge.features(b, side), b.size(), TinyClassifier.FEATURES);
+        return FrechetDistance.compute(sa, sb);
     }
 
     static void deleteTree(Path dir) throws IOException {
@@ -205,6 +225,13 @@ public final class Demo {
     static List<float[]> load(ProceduralShapes d, int side) {
         List<float[]> l = new ArrayList<>();
         for (int i = 0; i < d.size(); i++) l.add(d.load(i, side, null));
+        return l;
+    }
+
+    /** The first n images (the classes take turns, so any n is balanced). */
+    static List<float[]> first(ProceduralShapes d, int n, int side) {
+        List<float[]> l = new ArrayList<>();
+        for (int i = 0; i < Math.min(n, d.size()); i++) l.add(d.load(i, side, null));
         return l;
     }
 

@@ -54,6 +54,9 @@ class DemoCommandTest {
         assertTrue(num(s, "judge_accuracy_on_real_test_images") > 0.5, "the judge classifier works on real images: " + all);
         assertTrue(num(s, "sample_class_accuracy") > 0.25, "samples are recognisably of their class (chance 0.1): " + all);
         assertTrue(num(s, "codebook_usage") > 0.5, "codes are spread over the codebook: " + all);
+        double judgeFid = num(s, "judge_fid_samples_vs_real_test"), judgeFidReal = num(s, "judge_fid_real_train_vs_real_test");
+        assertTrue(Double.isFinite(judgeFid) && judgeFidReal >= 0, "judge FIDs computed: " + all);
+        assertTrue(judgeFidReal < judgeFid, "real images are closer to the held-out real ones than the samples are: " + all);
         for (String f : new String[] {"dataset.png", "reconstructions.png", "samples.png", "tokenizer-loss.png", "ar-loss.png", "summary.json",
                 "tokenizer/metrics.jsonl", "ar/metrics.jsonl"}) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);

@@ -104,7 +104,15 @@ public final class ImageGenerator implements AutoCloseable {
      * byte array: the caller owns it (the garbage collector frees it); every native temporary is freed
      * before this returns.
      */
-    public Tensor images(int[][] codes) {
+    public Tensor images(int[][] codes) { return images(codes, tokenizer.config().imageSize()); }
+
+    /**
+     * As {@link #images(int[][])}, resized to {@code size} × {@code size} the way LlamaGen's sampling script does for
+     * its {@code --image-size-eval}: the decoded floats through {@code F.interpolate(mode='bicubic')} (align_corners
+     * False, no antialias), then ×127.5 + 128, clamped and truncated; no resize when {@code size} is the tokenizer's.
+     */
+    public Tensor images(int[][] codes, int size) {
+        if (size < 1) throw new IllegalArgumentException("image size must be >= 1, got " + size);
         int b = codes.length, n = gpt.config.tokens();
         long[] flat = new long[b * n];
         for (int i = 0; i < b; i++) {
@@ -112,7 +120,7 @@ public final class ImageGenerator implements AutoCloseable {
             for (int j = 0; j < n; j++) flat[i * n + j] = codes[i][j];
         }
         try (Scope call = Scope.open("ImageGenerator.images"); Grad.Mode ng = Grad.noGrad()) {
-            Tensor native_ = tokenizer.decodeToUint8(Tensor.ofLongs(flat, b, n), tokenizer.config().imageSize());
+            Tensor native_ = tokenizer.decodeToUint8(Tensor.ofLongs(flat, b, n), size);
             Tensor onHeap = Tensor.wrap(MemorySegment.ofArray(new byte[Math.toIntExact(native_.numel())]), DType.U8, native_.shape());
             return onHeap.copyFrom(native_);
         }

@@ -41,4 +41,6 @@ public interface Backend {
     IndexKernels index();
 
     DeformableKernels deformable();
+
+    PoolKernels pool();
 }

@@ -11,6 +11,7 @@ import org.vfmtok.tensor.backend.GemmKernels;
 import org.vfmtok.tensor.backend.IndexKernels;
 import org.vfmtok.tensor.backend.NormKernels;
 import org.vfmtok.tensor.backend.PointwiseKernels;
+import org.vfmtok.tensor.backend.PoolKernels;
 import org.vfmtok.tensor.backend.ReduceKernels;
 import org.vfmtok.tensor.backend.ResampleKernels;
 
@@ -31,6 +32,7 @@ public final class CpuBackend implements Backend {
     private final AttentionKernels attention;
     private final IndexKernels index;
     private final DeformableKernels deformable;
+    private final PoolKernels pool;
 
     public CpuBackend(Backend reference) {
         this.reference = reference;
@@ -44,6 +46,7 @@ public final class CpuBackend implements Backend {
         this.attention = new CpuAttention(reference.attention());
         this.index = new CpuIndex(reference.index());
         this.deformable = new CpuDeformable(reference.deformable());
+        this.pool = new CpuPool(reference.pool());
     }
 
     @Override public String name() { return "cpu-vector(" + VectorSupport.F.vectorBitSize() + " bit, " + Parallel.threads() + " threads)"; }
@@ -63,4 +66,5 @@ public final class CpuBackend implements Backend {
     @Override public AttentionKernels attention() { return attention; }
     @Override public IndexKernels index() { return index; }
     @Override public DeformableKernels deformable() { return deformable; }
+    @Override public PoolKernels pool() { return pool; }
 }

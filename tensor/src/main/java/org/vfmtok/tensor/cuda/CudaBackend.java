@@ -10,6 +10,7 @@ import org.vfmtok.tensor.backend.AttentionKernels;
 import org.vfmtok.tensor.backend.Backend;
 import org.vfmtok.tensor.backend.ConvKernels;
 import org.vfmtok.tensor.backend.DeformableKernels;
+import org.vfmtok.tensor.backend.PoolKernels;
 import org.vfmtok.tensor.backend.GemmKernels;
 import org.vfmtok.tensor.backend.IndexKernels;
 import org.vfmtok.tensor.backend.NormKernels;
@@ -125,6 +126,12 @@ public final class CudaBackend implements Backend {
     @Override public AttentionKernels attention() { return attention; }
     @Override public IndexKernels index() { return index; }
     @Override public DeformableKernels deformable() { return deformable; }
+    /** No CUDA pooling kernel yet (its only user, the FID Inception, runs on the CPU): a clear error instead. */
+    @Override public PoolKernels pool() {
+        return (x, out, mode, spec) -> {
+            throw new UnsupportedOperationException("pool2d (" + mode + ", " + spec + ") is not implemented on CUDA; move the tensor to the CPU");
+        };
+    }
 
     /** Adam/AdamW step on this device (see {@link CudaOptim}). */
     public CudaOptim optim() { return new CudaOptim(this); }

@@ -1,6 +1,7 @@
 package org.vfmtok.tensor.io;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -95,7 +96,24 @@ public final class Npy {
 
     /** Writes {@code t} (any layout; written in C order) as {@code numpy.save} would, atomically. */
     public static void write(Path path, Tensor t) throws IOException {
-        String descr = switch (t.dtype()) {
+        if (t.dtype() == DType.BF16) throw new NpyException(path, "BF16 has no NumPy dtype; convert first with tensor.to(DType.F32)");
+        ByteBuffer head = ByteBuffer.wrap(header(t.dtype(), t.shape()));
+        AtomicFiles.write(path, ch -> {
+            while (head.hasRemaining()) ch.write(head);
+            try {
+                TensorBytes.write(t, ch);
+            } catch (RuntimeException e) {
+                throw new NpyException(path, "cannot write tensor data: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /**
+     * The exact header bytes {@code numpy.save} writes for a C-order array of this dtype and shape (magic,
+     * version, length, padded dict): what a writer of {@code .npz} entries puts before the raw data.
+     */
+    public static byte[] header(DType dtype, int[] shape) {
+        String descr = switch (dtype) {
             case F16 -> "<f2";
             case F32 -> "<f4";
             case F64 -> "<f8";
@@ -103,9 +121,8 @@ public final class Npy {
             case I64 -> "<i8";
             case U8 -> "|u1";
             case BOOL -> "|b1";
-            case BF16 -> throw new NpyException(path, "BF16 has no NumPy dtype; convert first with tensor.to(DType.F32)");
+            case BF16 -> throw new IllegalArgumentException("BF16 has no NumPy dtype; convert first with tensor.to(DType.F32)");
         };
-        int[] shape = t.shape();
         StringBuilder dict = new StringBuilder("{'descr': '").append(descr).append("', 'fortran_order': False, 'shape': (");
         for (int i = 0; i < shape.length; i++) dict.append(i == 0 ? "" : ", ").append(shape[i]);
         dict.append(shape.length == 1 ? ",), }" : "), }");
@@ -125,15 +142,43 @@ public final class Npy {
         else head.putInt((int) padded);
         head.put(text);
         while (head.position() < head.capacity() - 1) head.put((byte) ' ');
-        head.put((byte) '\n').flip();
-        AtomicFiles.write(path, ch -> {
-            while (head.hasRemaining()) ch.write(head);
-            try {
-                TensorBytes.write(t, ch);
-            } catch (RuntimeException e) {
-                throw new NpyException(path, "cannot write tensor data: " + e.getMessage(), e);
-            }
-        });
+        head.put((byte) '\n');
+        return head.array();
+    }
+
+    /** The dtype and shape of an array, as read from a {@code .npy} header. */
+    public record ArrayHeader(DType dtype, int[] shape, long numel) {
+        public long dataBytes() { return numel * dtype.byteSize(); }
+    }
+
+    /**
+     * Reads a {@code .npy} header from a stream (an {@code .npz} entry, say) and leaves the stream at the first
+     * data byte; the same checks as {@link #read}. {@code name} names the source in errors.
+     */
+    public static ArrayHeader readHeader(InputStream in, Path name) throws IOException {
+        byte[] prefix = in.readNBytes(10);
+        if (prefix.length < 10) throw new NpyException(name, "has " + prefix.length + " bytes, too short for a .npy header");
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (prefix[i] != MAGIC[i]) throw new NpyException(name, "not a .npy array (bad magic bytes)");
+        }
+        int major = prefix[6] & 0xFF, minor = prefix[7] & 0xFF;
+        long headerLength;
+        if (major == 1) {
+            headerLength = (prefix[8] & 0xFF) | (prefix[9] & 0xFF) << 8;
+        } else if (major == 2 || major == 3) {
+            byte[] rest = in.readNBytes(2);
+            if (rest.length < 2) throw new NpyException(name, "ended inside the header length (truncated?)");
+            headerLength = ByteBuffer.wrap(new byte[] {prefix[8], prefix[9], rest[0], rest[1]}).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+        } else {
+            throw new NpyException(name, "unsupported .npy format version " + major + "." + minor + " (supported: 1.0, 2.0, 3.0)");
+        }
+        if (headerLength > MAX_HEADER_BYTES) {
+            throw new NpyException(name, "declared header length " + headerLength + " exceeds the " + MAX_HEADER_BYTES + "-byte limit");
+        }
+        byte[] text = in.readNBytes((int) headerLength);
+        if (text.length < headerLength) throw new NpyException(name, "ended inside the header (truncated?)");
+        Header h = parseHeader(name, new String(text, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1));
+        return new ArrayHeader(h.dtype, h.shape, h.numel);
     }
 
     /** NumPy's rule: header text + newline, padded with spaces so the data starts on a 64-byte boundary. */

@@ -14,6 +14,7 @@ import org.vfmtok.tensor.backend.GemmKernels;
 import org.vfmtok.tensor.backend.IndexKernels;
 import org.vfmtok.tensor.backend.NormKernels;
 import org.vfmtok.tensor.backend.PointwiseKernels;
+import org.vfmtok.tensor.backend.PoolKernels;
 import org.vfmtok.tensor.backend.ReduceKernels;
 import org.vfmtok.tensor.backend.ResampleKernels;
 
@@ -31,6 +32,7 @@ public final class ScalarBackend implements Backend {
     private final AttentionKernels attention = new ScalarAttention();
     private final IndexKernels index = new ScalarIndex();
     private final DeformableKernels deformable = new ScalarDeformable();
+    private final PoolKernels pool = new ScalarPool();
 
     @Override public String name() { return "scalar"; }
 
@@ -73,4 +75,5 @@ public final class ScalarBackend implements Backend {
     @Override public AttentionKernels attention() { return attention; }
     @Override public IndexKernels index() { return index; }
     @Override public DeformableKernels deformable() { return deformable; }
+    @Override public PoolKernels pool() { return pool; }
 }

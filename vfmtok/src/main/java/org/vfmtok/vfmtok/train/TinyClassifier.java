@@ -29,19 +29,42 @@ public final class TinyClassifier extends Module {
     final Conv2d c3;
     final Linear fc;
 
+    /** Width of {@link #pooled}. */
+    public static final int FEATURES = 64;
+
     public TinyClassifier(int classes, Rng rng) {
         c1 = register("c1", new Conv2d(3, 16, 3, 2, 1, rng));
         c2 = register("c2", new Conv2d(16, 32, 3, 2, 1, rng));
-        c3 = register("c3", new Conv2d(32, 64, 3, 2, 1, rng));
-        fc = register("fc", new Linear(64, classes, true, rng));
+        c3 = register("c3", new Conv2d(32, FEATURES, 3, 2, 1, rng));
+        fc = register("fc", new Linear(FEATURES, classes, true, rng));
     }
 
     /** Logits (B, classes) for images (B, 3, S, S) in [-1, 1]. */
     public Tensor forward(Tensor x) {
+        return fc.forward(pooled(x));
+    }
+
+    /** The pooled activations before the last layer (B, 64): the judge's feature space (its FID's "pool3"). */
+    public Tensor pooled(Tensor x) {
         Tensor h = Pointwise.relu(c1.forward(x));
         h = Pointwise.relu(c2.forward(h));
         h = Pointwise.relu(c3.forward(h));
-        return fc.forward(Reductions.mean(h, new int[] {2, 3}, false));
+        return Reductions.mean(h, new int[] {2, 3}, false);
+    }
+
+    /** {@link #pooled} of each image (planar, [-1, 1]), row-major (n × {@link #FEATURES}). */
+    public float[] features(List<float[]> images, int side) {
+        float[] out = new float[images.size() * FEATURES];
+        int chunk = 64;
+        for (int s = 0; s < images.size(); s += chunk) {
+            int n = Math.min(chunk, images.size() - s);
+            float[] px = new float[n * 3 * side * side];
+            for (int i = 0; i < n; i++) System.arraycopy(images.get(s + i), 0, px, i * 3 * side * side, 3 * side * side);
+            try (Scope sc = Scope.open("judge-features"); Grad.Mode ng = Grad.noGrad()) {
+                System.arraycopy(pooled(Tensor.of(px, n, 3, side, side)).contiguous().toFloatArray(), 0, out, s * FEATURES, n * FEATURES);
+            }
+        }
+        return out;
     }
 
     /** Trains on {@code data} (random flips) with Adam; returns the classifier in eval mode. */

@@ -1,0 +1,88 @@
+package org.vfmtok.tensor.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.vfmtok.tensor.Tensor;
+import org.vfmtok.tensor.backend.PoolKernels;
+
+/**
+ * F32 pooling, separable: a horizontal pass reduces each input row over the window's columns, a vertical pass
+ * reduces those partial results over the window's rows (kh + kw reads per output instead of kh·kw). Max and
+ * sum are both separable over a rectangular window, and the average's divisor (with or without padding) is a
+ * product of per-axis counts. Planes (n, c) are spread over the threads. Other dtypes and layouts go to the
+ * reference.
+ */
+public final class CpuPool implements PoolKernels {
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** Roughly the reads below which a plane range is not worth a thread. */
+    private static final int MIN_WORK_PER_CHUNK = 1 << 15;
+
+    private final PoolKernels reference;
+
+    public CpuPool(PoolKernels reference) {
+        this.reference = reference;
+    }
+
+    @Override
+    public void pool2d(Tensor x, Tensor out, Mode mode, PoolSpec s) {
+        if (!FastPath.denseF32(x) || !FastPath.denseF32(out)) {
+            reference.pool2d(x, out, mode, s);
+            return;
+        }
+        int planes = x.size(0) * x.size(1), h = x.size(2), w = x.size(3), ho = out.size(2), wo = out.size(3);
+        Window cols = new Window(w, wo, s.kw(), s.sw(), s.pw(), s.countIncludePad());
+        Window rows = new Window(h, ho, s.kh(), s.sh(), s.ph(), s.countIncludePad());
+        boolean max = mode == Mode.MAX;
+        MemorySegment xs = x.segment(), os = out.segment();
+        long xBase = x.byteOffset(), oBase = out.byteOffset();
+        long work = (long) h * w * (s.kw() + 1) + (long) ho * wo * s.kh();
+        int minPlanes = (int) Math.max(1, MIN_WORK_PER_CHUNK / Math.max(1, work));
+        Parallel.forRange(planes, minPlanes, (p0, p1) -> {
+            float[] in = new float[h * w];
+            float[] partial = new float[h * wo];
+            float[] res = new float[ho * wo];
+            for (int p = p0; p < p1; p++) {
+                MemorySegment.copy(xs, FLOAT, xBase + (long) p * h * w * Float.BYTES, in, 0, h * w);
+                for (int y = 0; y < h; y++) {
+                    for (int ox = 0; ox < wo; ox++) partial[y * wo + ox] = reduce(in, y * w, 1, cols.lo[ox], cols.hi[ox], max);
+                }
+                for (int oy = 0; oy < ho; oy++) {
+                    for (int ox = 0; ox < wo; ox++) {
+                        float v = reduce(partial, ox, wo, rows.lo[oy], rows.hi[oy], max);
+                        res[oy * wo + ox] = max ? v : v / (rows.count[oy] * cols.count[ox]);
+                    }
+                }
+                MemorySegment.copy(res, 0, os, FLOAT, oBase + (long) p * ho * wo * Float.BYTES, ho * wo);
+            }
+        });
+    }
+
+    /** Max (NaN wins) or sum of a[base + i·step] for i in [lo, hi). */
+    private static float reduce(float[] a, int base, int step, int lo, int hi, boolean max) {
+        float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+        for (int i = lo; i < hi; i++) {
+            float v = a[base + i * step];
+            if (!max) acc += v;
+            else if (v > acc || Float.isNaN(v)) acc = v;
+            if (max && Float.isNaN(acc)) return acc;
+        }
+        return acc;
+    }
+
+    /** One axis of the pooling windows: the in-bounds range [lo, hi) of each output and the average's divisor. */
+    private static final class Window {
+        final int[] lo, hi, count;
+
+        Window(int in, int outSize, int k, int stride, int pad, boolean countIncludePad) {
+            lo = new int[outSize];
+            hi = new int[outSize];
+            count = new int[outSize];
+            for (int o = 0; o < outSize; o++) {
+                int start = o * stride - pad, end = Math.min(start + k, in + pad);
+                lo[o] = Math.max(start, 0);
+                hi[o] = Math.min(end, in);
+                count[o] = countIncludePad ? end - start : hi[o] - lo[o];
+            }
+        }
+    }
+}
