@@ -3,9 +3,9 @@ package org.vfmtok.eval.probe;
 import java.awt.image.BufferedImage;
 import java.util.SplittableRandom;
 import org.vfmtok.tensor.Tensor;
-import org.vfmtok.tensor.ops.Resample;
-import org.vfmtok.tensor.backend.ResampleKernels;
 import org.vfmtok.vfmtok.image.ImageFiles;
+import org.vfmtok.vfmtok.image.PilResize;
+import org.vfmtok.vfmtok.image.Rgb8;
 
 /**
  * The images a probe sees. Validation, and view 0 of a training image: ADM's centre crop at the tokenizer's size.
@@ -20,14 +20,22 @@ public final class ProbeViews {
     public static Tensor view(BufferedImage img, int size, int view, long seed, int image) {
         if (view == 0) return ImageFiles.centerCrop(img, size);
         SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + image * 1_000_003L + view);
-        Tensor x = ImageFiles.toRgbTensor(img).unsqueeze(0); // (1, 3, H, W) in 0..255
-        int h = x.size(2), w = x.size(3);
-        int[] box = randomResizedCrop(h, w, rng);
-        Tensor crop = x.narrow(2, box[0], box[2]).narrow(3, box[1], box[3]);
-        Tensor resized = Resample.interpolate(crop.contiguous(), new int[] {size, size}, ResampleKernels.Mode.BICUBIC, false, true);
-        float[] v = ImageFiles.toUnitRange(resized);
+        Rgb8 x = ImageFiles.toRgb8(img);
+        int[] box = randomResizedCrop(x.height(), x.width(), rng);
+        // torchvision resizes the PIL crop with Pillow's bicubic: PilResize has Pillow's own arithmetic
+        Rgb8 resized = PilResize.resize(crop(x, box[1], box[0], box[3], box[2]), size, size, PilResize.Filter.BICUBIC);
+        float[] v = resized.cropToUnitRange(0, 0, size);
         if (rng.nextBoolean()) flip(v, size);
         return Tensor.of(v, 3, size, size);
+    }
+
+    /** The w x h window of {@code x} at (left, top), as PIL's {@code Image.crop}. */
+    static Rgb8 crop(Rgb8 x, int left, int top, int w, int h) {
+        byte[] src = x.planes(), out = new byte[3 * w * h];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < h; y++) System.arraycopy(src, (c * x.height() + top + y) * x.width() + left, out, (c * h + y) * w, w);
+        }
+        return new Rgb8(w, h, out);
     }
 
     /** torchvision's RandomResizedCrop.get_params: (top, left, height, width). */
