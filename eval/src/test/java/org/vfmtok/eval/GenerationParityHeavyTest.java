@@ -61,6 +61,7 @@ class GenerationParityHeavyTest {
                 GenerationMetrics got = ev.evaluate(ref, sam);
                 double[] e = expected[mode.ordinal()];
                 String what = mode + ": " + got.toJson();
+                System.out.println("java " + what + "; reference fid, sfid, is, precision, recall = " + java.util.Arrays.toString(e));
                 assertEquals(e[0], got.fid(), 0.01 * e[0], "FID, " + what);
                 assertEquals(e[1], got.sfid(), 0.01 * e[1], "sFID, " + what);
                 assertEquals(e[2], got.inceptionScore(), 0.005 * e[2], "IS, " + what);
