@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Decode-step A/B: old tree (da38aba, before the one-stack move) vs new main, with and without the launcher's directive; alternated.
+export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+J=$JAVA_HOME/bin/java
+base=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m -Xmx12g)
+hints=(-XX:+UnlockDiagnosticVMOptions -XX:CompilerDirectivesFile=/work/main/tools/jit/decode-directives.json)
+cpold=/tmp/probe/old:$(cat /work/old/bench/target/vfm.classpath)
+cpnew=/tmp/probe/new:$(cat /work/main/cli/target/vfm.classpath)
+steal() { awk '/^cpu /{print $9}' /proc/stat; }
+run() { local tag=$1; shift; local s0=$(steal); local r=$("$@" 2>/dev/null); echo "$tag $r  load $(cut -d' ' -f1 /proc/loadavg) steal_ticks $(( $(steal) - s0 ))"; }
+for rep in 1 2; do
+ for cfg in "GPT-L 2 5 32" "GPT-B 2 7 64"; do
+  set -- $cfg
+  run old    $J "${base[@]}" -cp $cpold StepProbe $1 $2 $3 $4
+  run new    $J "${base[@]}" "${hints[@]}" -cp $cpnew StepProbe $1 $2 $3 $4
+  run newoff $J "${base[@]}" -cp $cpnew StepProbe $1 $2 $3 $4
+ done
+done
