@@ -27,7 +27,6 @@ import org.vfmtok.vfmtok.train.TokenizerConfigs;
  * least 90% equal codes and more than 45 dB (BF16 keeps 8 significant bits: about 2⁻⁹ relative error per weight), and
  * for images that differ (below 100 dB), so that a path that silently kept F32 weights would fail.
  */
- */
 class BF16TokenizerTest {
     private static Path fixture(String name) throws Exception {
         return Path.of(BF16TokenizerTest.class.getResource("/fixtures/small/" + name).toURI());
