@@ -73,7 +73,7 @@ public final class MatMul {
      * inference-only pairing, which fails with a one-line error when a gradient is needed (training a BF16 model);
      * false for operands of one dtype (the ordinary path, which checks them itself).
      */
-    public static boolean checkStoredWeight(String op, Tensor x, Tensor w, Tensor bias) {
+    static boolean checkStoredWeight(String op, Tensor x, Tensor w, Tensor bias) {
         if (w.dtype() != DType.BF16 || x.dtype() != DType.F32) return false;
         if (bias != null && bias.dtype() != DType.F32) {
             throw new IllegalArgumentException(op + ": a BF16 weight takes an F32 bias, got " + bias.dtype());
