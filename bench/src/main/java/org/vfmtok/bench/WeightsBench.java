@@ -7,8 +7,15 @@ import org.vfmtok.llama.GPTConfig;
 import org.vfmtok.llama.KVCacheDType;
 import org.vfmtok.llama.KVDecoder;
 import org.vfmtok.nn.WeightStorage;
+import org.vfmtok.tensor.Rng;
 import org.vfmtok.tensor.Scope;
+import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.cpu.Parallel;
+import org.vfmtok.vfmtok.StorageAgreement;
+import org.vfmtok.vfmtok.VFMTokenizer;
+import org.vfmtok.vfmtok.data.ProceduralShapes;
+import org.vfmtok.vfmtok.model.TokenizerConfig;
+import org.vfmtok.vfmtok.train.TokenizerConfigs;
 
 /**
  * BF16 against F32 weights on one GPT (random N(0, 0.02) weights, output head too, unless a checkpoint is given to the
@@ -18,6 +25,8 @@ import org.vfmtok.tensor.cpu.Parallel;
  * a BF16 cache then (a) decode greedily on their own (codes equal to F32's: how many, and the first step that
  * differs) and (b) are fed F32's codes (teacher forcing), giving the largest logit difference and the argmax agreement
  * per position on the same prefixes.
+ *
+ * <p>Tokenizer: the same comparison for a tokenizer ({@link StorageAgreement}) on the demo geometry with random weights.
  *
  * <p>Speed: batch-1 greedy decoding of all the tokens, F32 and BF16 alternated for {@code rounds} rounds after a
  * warm-up, medians per step; the speed-up is printed only when the window was quiet ({@link RunConditions}).
@@ -82,6 +91,29 @@ public final class WeightsBench {
                 if (agreement) agreement(a, b, cfg.vocabSize(), steps);
                 if (speed) speed(a, b, cfg.vocabSize(), steps, rounds);
             }
+        }
+        if (agreement) tokenizerAgreement();
+    }
+
+    /**
+     * The tokenizer's row: BF16 against F32 weights on the demo geometry (random weights, 32 procedural shape images):
+     * equal codes and the PSNR of the reconstructions against F32's (seconds on the CPU).
+     */
+    private static void tokenizerAgreement() {
+        TokenizerConfig cfg = TokenizerConfigs.demo();
+        int n = 32, side = cfg.imageSize();
+        Rng rng = new Rng(5);
+        float[] all = new float[n * 3 * side * side];
+        for (int i = 0; i < n; i++) {
+            float[] one = ProceduralShapes.render(i % ProceduralShapes.CLASSES.size(), rng, side);
+            System.arraycopy(one, 0, all, i * one.length, one.length);
+        }
+        try (Scope s = Scope.open("tokenizer weights bench"); VFMTokenizer f32 = VFMTokenizer.random(cfg, 11);
+             VFMTokenizer bf16 = VFMTokenizer.random(cfg, 11, WeightStorage.BF16)) {
+            StorageAgreement a = StorageAgreement.measure(f32, bf16, Tensor.of(all, n, 3, side, side));
+            System.out.printf(Locale.ROOT, "tokenizer (demo geometry, random weights, %d procedural images of %d px): BF16 vs F32 weights: codes equal %d/%d (%.1f%%), "
+                    + "reconstruction PSNR %.1f dB, decoder alone on F32's codes %.1f dB%n", n, side, a.equalCodes(), a.codes(), 100 * a.codeAgreement(),
+                    a.reconstructionPsnrDb(), a.decoderPsnrDb());
         }
     }
 

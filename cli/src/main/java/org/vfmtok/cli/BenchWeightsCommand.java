@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 /** {@code ./vfm bench weights}. */
 @Command(name = "weights", mixinStandardHelpOptions = true,
         description = {"BF16 against F32 weights on a GPT with random weights, batch 1: greedy codes' agreement over all the image's tokens",
-                "(free-running and teacher-forced), the largest logit difference, and the decode step's time for both (speed-up printed only on a quiet machine)."})
+                "(free-running and teacher-forced), the largest logit difference, and the decode step's time for both (speed-up printed only on a quiet machine);",
+                "with the agreement, the tokenizer's too: equal codes and reconstruction PSNR of BF16 vs F32 weights on the demo geometry (random weights)."})
 final class BenchWeightsCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--model", defaultValue = "GPT-B", description = "GPT preset (default: ${DEFAULT-VALUE}).")
     String model;

@@ -14,6 +14,7 @@ import me.tongfei.progressbar.ProgressBar;
 import org.vfmtok.eval.probe.FeatureKind;
 import org.vfmtok.eval.probe.LinearProbe;
 import org.vfmtok.eval.probe.ProbeViews;
+import org.vfmtok.nn.WeightStorage;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
@@ -192,7 +193,7 @@ final class ProbeCommand implements Callable<Integer> {
         }
         String config = tok.config == null ? "official" : Files.readString(tok.config);
         String vfmId = vfm.getFileName() + ":" + Files.size(vfm) + ":" + Files.getLastModifiedTime(vfm).toMillis();
-        md.update(String.join("\n", config, tok.which, vfmId, kind.cliName(), Long.toString(seed)).getBytes(StandardCharsets.UTF_8));
+        md.update(String.join("\n", config, tok.storage() == WeightStorage.F32 ? tok.which : tok.which + ":" + tok.storage().label(), vfmId, kind.cliName(), Long.toString(seed)).getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(md.digest());
     }
 

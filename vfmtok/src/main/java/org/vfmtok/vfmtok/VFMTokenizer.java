@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.vfmtok.nn.Module;
+import org.vfmtok.nn.WeightStorage;
 import org.vfmtok.nn.io.AnyCheckpoint;
 import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.NativeMemory;
@@ -44,17 +46,22 @@ public final class VFMTokenizer implements AutoCloseable {
     /** The scope holding {@link #model}'s weights when this tokenizer made it, else null (the caller's). */
     private final Scope weights;
     private final NativeMemory.Owner memoryOwner;
+    private final WeightStorage storage;
 
-    /** A tokenizer over the given models; it takes ownership of {@code vfm} (closes it), not of {@code model}'s memory. */
+    /**
+     * A tokenizer over the given models; it takes ownership of {@code vfm} (closes it), not of {@code model}'s memory.
+     * Its {@link #weightStorage} is what {@code model}'s matrices are stored as.
+     */
     public VFMTokenizer(TokenizerConfig config, VisionFoundationModel vfm, VQModel model) {
-        this(config, vfm, model, null);
+        this(config, vfm, model, null, storageOf(model));
     }
 
-    private VFMTokenizer(TokenizerConfig config, VisionFoundationModel vfm, VQModel model, Scope weights) {
+    private VFMTokenizer(TokenizerConfig config, VisionFoundationModel vfm, VQModel model, Scope weights, WeightStorage storage) {
         this.config = config;
         this.vfm = vfm;
         this.model = model;
         this.weights = weights;
+        this.storage = storage;
         this.memoryOwner = NativeMemory.openOwner();
         if (weights != null) weights.onClose(memoryOwner::close);
         model.eval();
@@ -69,7 +76,59 @@ public final class VFMTokenizer implements AutoCloseable {
         try (Scope.Entered in = weights.enter()) {
             model = new VQModel(config, rng);
         }
-        return new VFMTokenizer(config, vfm, model, weights);
+        return new VFMTokenizer(config, vfm, model, weights, WeightStorage.F32);
+    }
+
+    /** {@link #random(TokenizerConfig, long)}'s weights stored as {@code storage}: the F32 draws, rounded (inference only). */
+    public static VFMTokenizer random(TokenizerConfig config, long seed, WeightStorage storage) {
+        if (storage == WeightStorage.F32) return random(config, seed);
+        try (VFMTokenizer f32 = random(config, seed)) {
+            return f32.withWeights(storage);
+        }
+    }
+
+    /**
+     * How the weight matrices are stored: {@link WeightStorage#F32}, or {@link WeightStorage#BF16} for inference (the
+     * Linear and convolution weights of the VFM, the deformable encoder, the decoder ViT and the pixel decoder; norms,
+     * biases, embeddings, queries, the codebook and CLIP/SigLIP patch embeddings stay F32). Either way the products
+     * accumulate in F32 on F32 activations.
+     */
+    public WeightStorage weightStorage() { return storage; }
+
+    /**
+     * A new tokenizer with these weights (VFM included) stored as {@code target}, rounded to nearest even for BF16, in
+     * eval mode; this one is unchanged. The copy owns its memory (close it). A BF16 tokenizer is for inference: its
+     * parameters require no gradient and an op that would need one fails.
+     */
+    public VFMTokenizer withWeights(WeightStorage target) {
+        Scope w = Scope.owned("VFMTokenizer weights (" + target.label() + ")");
+        VisionFoundationModel v = null;
+        try {
+            VQModel m;
+            try (Scope.Entered in = w.enter()) {
+                m = target.build(() -> new VQModel(config, new Rng(0)));
+            }
+            m.load(model.stateDict(), true);
+            if (vfm != null) {
+                v = target.build(() -> vfm.config().create(new Rng(0)));
+                if (!(v instanceof Module vm)) throw new IllegalStateException("cannot copy a " + vfm.getClass().getSimpleName() + ": not an nn Module");
+                vm.load(vfm.stateDict(), true);
+                vm.requiresGrad(false);
+                vm.eval();
+            }
+            if (target != WeightStorage.F32) m.requiresGrad(false);
+            return new VFMTokenizer(config, v, m, w, target);
+        } catch (RuntimeException | Error e) {
+            if (v != null) v.close();
+            w.close();
+            throw e;
+        }
+    }
+
+    /** The storage of a model's Linear matrices (F32 for one without any). */
+    private static WeightStorage storageOf(VQModel model) {
+        for (Tensor t : model.parameters()) if (t.dtype() == DType.BF16) return WeightStorage.BF16;
+        return WeightStorage.F32;
     }
 
     /** Frees the weights this tokenizer owns (the VFM's and, when it made it, the VQ model's). Idempotent. */
@@ -91,15 +150,24 @@ public final class VFMTokenizer implements AutoCloseable {
     }
 
     public static VFMTokenizer load(Path tokenizer, Path vfmWeights, TokenizerConfig config, String which) throws IOException {
+        return load(tokenizer, vfmWeights, config, which, WeightStorage.F32);
+    }
+
+    /**
+     * {@link #load(Path, Path, TokenizerConfig, String)} into models whose weight matrices are stored as {@code storage}
+     * (BF16: rounded to nearest even on load, for inference; see {@link #weightStorage}).
+     */
+    public static VFMTokenizer load(Path tokenizer, Path vfmWeights, TokenizerConfig config, String which, WeightStorage storage) throws IOException {
         TokenizerConfig cfg = config == null ? TokenizerConfig.official() : config;
         Rng rng = new Rng(0);
         Scope weights = Scope.owned("VFMTokenizer weights");
         VQModel model;
         try (Scope.Entered in = weights.enter()) {
-            model = new VQModel(cfg, rng);
+            model = storage.build(() -> new VQModel(cfg, rng));
         }
+        if (storage != WeightStorage.F32) model.requiresGrad(false);
         // made before the conversions scope opens: a model owned under it would close with it
-        VisionFoundationModel vfm = vfmWeights == null ? null : cfg.vfm().create(rng);
+        VisionFoundationModel vfm = vfmWeights == null ? null : storage.build(() -> cfg.vfm().create(rng));
         try (Scope conversions = Scope.open("VFMTokenizer load")) {
             loadWeights(tokenizer, vfmWeights, cfg, which, model, vfm);
         } catch (IOException | RuntimeException | Error e) {
@@ -107,7 +175,7 @@ public final class VFMTokenizer implements AutoCloseable {
             if (vfm != null) vfm.close();
             throw e;
         }
-        return new VFMTokenizer(cfg, vfm, model, weights);
+        return new VFMTokenizer(cfg, vfm, model, weights, storage);
     }
 
     private static void loadWeights(Path tokenizer, Path vfmWeights, TokenizerConfig cfg, String which, VQModel model, VisionFoundationModel vfm) throws IOException {

@@ -15,7 +15,10 @@ import org.vfmtok.tensor.ops.Conv;
  * validation. Subclasses only choose the number of spatial dimensions and run the convolution.
  */
 public abstract class ConvNd extends UnaryModule {
-    /** The trained weight (key {@code weight}, or {@code weight_orig} under spectral norm). */
+    /**
+     * The trained weight (key {@code weight}, or {@code weight_orig} under spectral norm): F32, or BF16 when the layer
+     * was built under {@link org.vfmtok.nn.WeightStorage#build} for inference.
+     */
     public final Tensor weight;
     public final Tensor bias;
     protected final int stride;
@@ -54,15 +57,15 @@ public abstract class ConvNd extends UnaryModule {
         shape[0] = out;
         shape[1] = in / groups;
         Arrays.fill(shape, 2, shape.length, kernel);
-        Tensor w = Tensor.empty(DType.F32, shape);
         Tensor b = bias ? Tensor.empty(DType.F32, out) : null;
-        Initializers.linearDefault(w, b, rng);
+        // F32, or rounded to the storage of an inference model (WeightStorage.build)
+        Tensor w = StoredWeights.initialised(shape, f -> Initializers.linearDefault(f, b, rng));
         if (key == WeightKey.PLAIN) {
-            this.weight = parameter("weight", w);
+            this.weight = StoredWeights.freezeIfRounded(parameter("weight", w));
             this.bias = b == null ? null : parameter("bias", b);
         } else {
             this.bias = b == null ? null : parameter("bias", b);
-            this.weight = parameter("weight_orig", w);
+            this.weight = StoredWeights.freezeIfRounded(parameter("weight_orig", w));
         }
     }
 

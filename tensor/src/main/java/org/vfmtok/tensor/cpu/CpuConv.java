@@ -22,7 +22,8 @@ import org.vfmtok.tensor.cpu.gemm.PackedGemm;
  * </ul>
  * Work is split into jobs, one per (image, group). Many small jobs (depthwise, grouped) run in parallel
  * with a serial GEMM each; large jobs run one after another with packing and GEMM parallel inside.
- * Other dtypes and non-contiguous operands go to the reference.
+ * Other dtypes and non-contiguous operands go to the reference, except that the forward also reads a BF16 weight
+ * (F32 activations; an inference model's storage), widened exactly while the GEMM packs it.
  *
  * <p>Forward: out[n,g] (Cout/g × P) = W_g (Cout/g × K) · col (K × P). Backward input: col = W_gᵀ·gradOut[n,g],
  * scattered back with col2im. Backward weight: gW_g = Σ_n gradOut[n,g] · colᵀ.
@@ -91,6 +92,11 @@ public final class CpuConv implements ConvKernels {
         return FastPath.denseF32(ts);
     }
 
+    /** A BF16 weight (an inference model's storage) in CPU memory, contiguous: the forward packs it widened. */
+    private static boolean storedBf16(Tensor w) {
+        return w.dtype() == DType.BF16 && w.device().isCpu() && w.isContiguous();
+    }
+
     /** A 2-d view (rows × cols, given strides) on a tensor's storage at an element offset. */
     private static Tensor mat(Tensor base, long offset, int rows, int cols, long rowStride, long colStride) {
         return new Tensor(base.storage(), DType.F32, new int[] {rows, cols}, new long[] {rowStride, colStride}, offset);
@@ -100,7 +106,7 @@ public final class CpuConv implements ConvKernels {
 
     @Override
     public void conv(Tensor x, Tensor w, Tensor bias, ConvSpec spec, Tensor out) {
-        if (!fast(x, w, bias, out)) {
+        if (!fast(x, bias, out) || !(fast(w) || storedBf16(w))) {
             reference.conv(x, w, bias, spec, out);
             return;
         }
@@ -117,7 +123,8 @@ public final class CpuConv implements ConvKernels {
             int n = job / g.groups(), grp = job % g.groups();
             long xBase = x.offset() + ((long) n * g.cin() + (long) grp * g.cinG()) * g.inPlane();
             long oBase = out.offset() + ((long) n * g.cout() + (long) grp * coutG) * p;
-            Operand wg = new Operand(w.segment(), DType.F32, 0, kdim, 1);
+            // the weight's storage type is the packing's parameter: BF16 is widened exactly while A is packed
+            Operand wg = new Operand(w.segment(), w.dtype(), 0, kdim, 1);
             PackedGemm.PanelSource cols = plan.direct1x1()
                     ? PackedGemm.panels(new Operand(x.segment(), DType.F32, 0, p, 1), new long[] {xBase})
                     : (t, r0, kc, j0, nc, dst) -> ConvPacking.packPanels(g, x.segment(), xBase, r0, kc, j0, nc, dst, PackedGemm.PANEL_WIDTH);

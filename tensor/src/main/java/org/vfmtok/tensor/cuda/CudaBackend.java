@@ -171,6 +171,16 @@ public final class CudaBackend implements Backend {
         return false;
     }
 
+    /**
+     * F32 activations against a BF16 weight (a model with BF16 weight storage, an inference path of the CPU backend):
+     * not implemented here; the error says what to do instead.
+     */
+    static void refuseStoredBf16(String op, Tensor activations, Tensor weight) {
+        if (activations.dtype() == DType.F32 && weight.dtype() == DType.BF16) {
+            throw new UnsupportedOperationException("CUDA " + op + ": F32 activations with a BF16 weight (BF16 weight storage) are supported on the CPU only; use F32 weights on CUDA");
+        }
+    }
+
     static void requireContiguous(String op, Tensor... ts) {
         for (Tensor t : ts) {
             if (t != null && !t.isContiguous()) {

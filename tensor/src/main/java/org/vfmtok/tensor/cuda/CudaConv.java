@@ -120,6 +120,7 @@ final class CudaConv implements ConvKernels {
     @Override
     public void conv(Tensor x, Tensor w, Tensor bias, ConvSpec spec, Tensor out) {
         be.check("conv", x, w, bias, out);
+        CudaBackend.refuseStoredBf16("conv", x, w);
         CudaBackend.requireContiguous("conv", x, w, bias, out);
         Geometry g = Geometry.of(x.shape(), w.shape(), spec);
         if (out.numel() == 0) return;

@@ -68,6 +68,7 @@ final class CudaGemm implements GemmKernels {
         if (a.size(-2) != m || b.size(-2) != k || b.size(-1) != n) {
             throw new IllegalArgumentException("gemm shapes " + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()) + " -> " + Arrays.toString(c.shape()));
         }
+        CudaBackend.refuseStoredBf16("matmul", a, b);
         CudaPointwise.sameDType("matmul", a, b, c);
         CudaBackend.requireContiguous("matmul output", c);
         DType t = c.dtype();

@@ -38,7 +38,8 @@ public final class Conv {
 
     /** A convolution with the spatial rank of {@code w} (1 or 2). */
     public static Tensor conv(Tensor x, Tensor w, Tensor bias, ConvSpec spec, PaddingMode mode) {
-        Pointwise.checkOperands("conv", x, w);
+        if (MatMul.checkStoredWeight("conv", x, w, bias)) Pointwise.checkDevices("conv", x, w, bias); // a BF16 weight of an inference model
+        else Pointwise.checkOperands("conv", x, w);
         if (bias != null) {
             Pointwise.checkOperands("conv bias", x, bias);
             if (bias.dim() != 1 || bias.size(0) != w.size(0)) {

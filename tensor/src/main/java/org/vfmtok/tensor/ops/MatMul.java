@@ -1,6 +1,7 @@
 package org.vfmtok.tensor.ops;
 
 import java.util.Arrays;
+import org.vfmtok.tensor.DType;
 import org.vfmtok.tensor.Shapes;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.autograd.Grad;
@@ -35,14 +36,23 @@ public final class MatMul {
         });
     }
 
-    /** y = x·wᵀ + bias (nn.Linear): x (..., in), w (out, in), bias (out) or null. */
+    /**
+     * y = x·wᵀ + bias (nn.Linear): x (..., in), w (out, in), bias (out) or null. An F32 x may meet a BF16 w (a model
+     * with {@code BF16} weight storage, for inference): the GEMM widens w exactly and accumulates in F32, so the
+     * result equals the product with w's F32 widening; such a call must need no gradient ({@link #checkStoredWeight}).
+     */
     public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
         if (x.size(-1) != w.size(1)) {
             throw new IllegalArgumentException("linear: input features " + x.size(-1) + " but weight " + Arrays.toString(w.shape()));
         }
         Tensor flat = x.dim() == 2 ? x : x.reshape(-1, x.size(-1));
         Tensor y;
-        if (bias != null && bias.dim() == 1 && bias.size(0) == w.size(0) && !Grad.needed(x, w, bias)) {
+        if (checkStoredWeight("linear", x, w, bias)) {
+            Pointwise.checkDevices("linear", flat, w, bias);
+            y = Tensor.empty(flat.dtype(), flat.device(), flat.size(0), w.size(0));
+            if (bias == null) x.backend().gemm().gemm(flat.detach(), w.detach().mT(), y, 1f, 0f);
+            else x.backend().gemm().gemmBias(flat.detach(), w.detach().mT(), y, bias.detach());
+        } else if (bias != null && bias.dim() == 1 && bias.size(0) == w.size(0) && !Grad.needed(x, w, bias)) {
             // no autograd: the bias add rides on the GEMM's output pass (GemmKernels.gemmBias)
             Pointwise.checkOperands("linear", flat, w);
             Pointwise.checkOperands("linear", flat, bias);
@@ -56,6 +66,23 @@ public final class MatMul {
         int[] shape = x.shape();
         shape[shape.length - 1] = w.size(0);
         return y.view(shape);
+    }
+
+    /**
+     * Whether {@code w} is a stored BF16 weight read by F32 activations {@code x} (bias, if any, F32): true for that
+     * inference-only pairing, which fails with a one-line error when a gradient is needed (training a BF16 model);
+     * false for operands of one dtype (the ordinary path, which checks them itself).
+     */
+    static boolean checkStoredWeight(String op, Tensor x, Tensor w, Tensor bias) {
+        if (w.dtype() != DType.BF16 || x.dtype() != DType.F32) return false;
+        if (bias != null && bias.dtype() != DType.F32) {
+            throw new IllegalArgumentException(op + ": a BF16 weight takes an F32 bias, got " + bias.dtype());
+        }
+        if (Grad.needed(x, w, bias)) {
+            throw new IllegalStateException(op + ": BF16 weight " + Arrays.toString(w.shape()) + " with F32 input needs no gradient: "
+                    + "BF16 weight storage is for inference (build or load the model with F32 weights to train it)");
+        }
+        return true;
     }
 
     private static int[] withLast2(int[] batch, int r, int c) {
