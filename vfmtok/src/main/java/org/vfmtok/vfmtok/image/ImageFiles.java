@@ -162,13 +162,6 @@ public final class ImageFiles {
         return Tensor.of(resized.cropToUnitRange(left, top, size), 3, size, size);
     }
 
-    /** Pixels in 0..255 (float) as planar floats in [-1, 1], rounded and clipped to uint8 first as PIL works. */
-    public static float[] toUnitRange(Tensor pixels) {
-        float[] v = org.vfmtok.tensor.ops.Pointwise.clamp(pixels, 0, 255).toFloatArray();
-        for (int i = 0; i < v.length; i++) v[i] = Math.round(v[i]) / 127.5f - 1f;
-        return v;
-    }
-
     /** Loads and centre-crops several files into a batch (B, 3, size, size) in [-1, 1]. */
     public static Tensor loadBatch(List<Path> files, int size) throws IOException {
         return loadBatch(files, size, false);
