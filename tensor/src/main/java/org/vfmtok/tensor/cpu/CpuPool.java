@@ -2,6 +2,7 @@ package org.vfmtok.tensor.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import org.vfmtok.tensor.Tensor;
 import org.vfmtok.tensor.backend.PoolKernels;
 
@@ -44,12 +45,22 @@ public final class CpuPool implements PoolKernels {
             for (int p = p0; p < p1; p++) {
                 MemorySegment.copy(xs, FLOAT, xBase + (long) p * h * w * Float.BYTES, in, 0, h * w);
                 for (int y = 0; y < h; y++) {
-                    for (int ox = 0; ox < wo; ox++) partial[y * wo + ox] = reduce(in, y * w, 1, cols.lo[ox], cols.hi[ox], max);
+                    for (int ox = 0; ox < wo; ox++) partial[y * wo + ox] = reduce(in, y * w, cols.lo[ox], cols.hi[ox], max);
                 }
+                // vertical pass row by row: the inner loops run over contiguous outputs, which C2 vectorises
                 for (int oy = 0; oy < ho; oy++) {
-                    for (int ox = 0; ox < wo; ox++) {
-                        float v = reduce(partial, ox, wo, rows.lo[oy], rows.hi[oy], max);
-                        res[oy * wo + ox] = max ? v : v / (rows.count[oy] * cols.count[ox]);
+                    int at = oy * wo;
+                    Arrays.fill(res, at, at + wo, max ? Float.NEGATIVE_INFINITY : 0f);
+                    for (int i = rows.lo[oy]; i < rows.hi[oy]; i++) {
+                        int src = i * wo;
+                        if (max) {
+                            for (int ox = 0; ox < wo; ox++) res[at + ox] = Math.max(res[at + ox], partial[src + ox]);
+                        } else {
+                            for (int ox = 0; ox < wo; ox++) res[at + ox] += partial[src + ox];
+                        }
+                    }
+                    if (!max) {
+                        for (int ox = 0; ox < wo; ox++) res[at + ox] /= rows.count[oy] * cols.count[ox];
                     }
                 }
                 MemorySegment.copy(res, 0, os, FLOAT, oBase + (long) p * ho * wo * Float.BYTES, ho * wo);
@@ -57,14 +68,13 @@ public final class CpuPool implements PoolKernels {
         });
     }
 
-    /** Max (NaN wins) or sum of a[base + i·step] for i in [lo, hi). */
-    private static float reduce(float[] a, int base, int step, int lo, int hi, boolean max) {
+    /** Max (NaN wins, as Math.max does) or sum of a[base + i] for i in [lo, hi), branch-free. */
+    private static float reduce(float[] a, int base, int lo, int hi, boolean max) {
         float acc = max ? Float.NEGATIVE_INFINITY : 0f;
-        for (int i = lo; i < hi; i++) {
-            float v = a[base + i * step];
-            if (!max) acc += v;
-            else if (v > acc || Float.isNaN(v)) acc = v;
-            if (max && Float.isNaN(acc)) return acc;
+        if (max) {
+            for (int i = lo; i < hi; i++) acc = Math.max(acc, a[base + i]);
+        } else {
+            for (int i = lo; i < hi; i++) acc += a[base + i];
         }
         return acc;
     }
