@@ -77,6 +77,54 @@ class DecoderMemoryTest {
         }
     }
 
+    /**
+     * Continuous batching's step ({@link KVDecoder#stepRows}) allocates nothing either once the row layouts it meets
+     * have been seen: two sequences run from position 0, two more join ten steps later (so each call has two runs
+     * of rows at different positions) and the first two leave when they are done.
+     */
+    @Test
+    void stepRowsAllocatesNothing() {
+        try (Scope weights = Scope.open()) {
+            GPT g = Fixture.small("g16").load();
+            int tokens = 256;   // g16: position 0 (the class) and 255 image tokens, as decodeAll runs
+            try (KVDecoder d = new KVDecoder(g, 4)) {
+                long live = NativeMemory.liveBytes();
+                long[] heap = new long[MAX_RUNS];
+                int runs = 0;
+                while (runs < MAX_RUNS && (runs < 2 || heap[runs - 1] != 0)) {
+                    try (Scope s = Scope.open()) {
+                        HeapMeter meter = HeapMeter.start();
+                        joinAndLeave(d, tokens);
+                        heap[runs++] = meter.stop();
+                        assertEquals(0, s.liveBytes(), "tensor memory allocated by stepRows");
+                    }
+                }
+                heap = Arrays.copyOf(heap, runs);
+                assertEquals(live, NativeMemory.liveBytes(), "native bytes live before and after the stepRows runs");
+                System.out.printf("stepRows (join at step 10, leave when done): Java heap bytes per run, all threads, run by run: %s%n", Arrays.toString(heap));
+                assertEquals(0, heap[runs - 1], "Java heap bytes allocated by continuous-batching steps, run by run " + Arrays.toString(heap));
+            }
+        }
+    }
+
+    private static final int[] SLOTS = new int[4], POSITIONS = new int[4], IDS = new int[4];
+
+    /** Slots 0, 1 from step 0, slots 2, 3 from step 10; each sequence runs positions 0 .. tokens − 1. */
+    private static void joinAndLeave(KVDecoder d, int tokens) {
+        for (int t = 0; t < tokens + 10; t++) {
+            int m = 0;
+            for (int slot = 0; slot < 4; slot++) {
+                int p = slot < 2 ? t : t - 10;
+                if (p < 0 || p >= tokens) continue;
+                SLOTS[m] = slot;
+                POSITIONS[m] = p;
+                IDS[m] = p == 0 ? slot : (p * 7 + slot) % 128;
+                m++;
+            }
+            d.stepRows(m, SLOTS, POSITIONS, IDS);
+        }
+    }
+
     /** A prefill and 255 steps; the unconditional half is dropped half way, as CFG's interval does. */
     private static void decodeAll(KVDecoder d, int[] labels, int[] tokens) {
         d.reset();
