@@ -43,7 +43,15 @@ final class ServeModelOptions {
     @Option(names = "--random-seed", defaultValue = "0", paramLabel = "N", description = "Seed of the random demo-size weights used without checkpoints (default: ${DEFAULT-VALUE}).")
     long randomSeed;
 
+    @Option(names = "--weights", defaultValue = "f32", paramLabel = "f32|bf16",
+            description = "Storage of the weight matrices of both checkpoints (--gpt and --tokenizer): f32, or bf16 (half the memory and the bytes a decode step streams; rounded to nearest even, products accumulate in F32; default ${DEFAULT-VALUE}).")
+    String weights = "f32";
+
     ServedModels load() throws IOException {
+        GenerateCommand.weightStorage(weights);   // a bad value fails before anything loads
+        if (run != null || (gpt == null && tokenizer == null)) {
+            if (!weights.equalsIgnoreCase("f32")) throw new IllegalArgumentException("--weights " + weights + " applies to checkpoints: give --gpt and --tokenizer");
+        }
         if (run != null) {
             if (gpt != null || tokenizer != null || vfm != null) throw new IllegalArgumentException("--run takes the models from the run folder: leave out --gpt, --tokenizer and --vfm");
             return loadDemoRun();
@@ -58,16 +66,17 @@ final class ServeModelOptions {
         ImageGenerator.checkCompatible(cfg, tcfg);
         for (Path p : new Path[] {gpt, tokenizer}) org.vfmtok.tensor.io.FileKinds.requireRegularFile(p);
         long t0 = System.nanoTime();
-        GPT model = GPT.load(gpt, cfg, gptWeights);
+        org.vfmtok.nn.WeightStorage storage = GenerateCommand.weightStorage(weights);
+        GPT model = GPT.load(gpt, cfg, gptWeights, storage);
         VFMTokenizer tok;
         try {
-            tok = VFMTokenizer.load(tokenizer, vfm, tcfg);
+            tok = VFMTokenizer.load(tokenizer, vfm, tcfg, "ema", storage);
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
         }
-        String banner = String.format(Locale.ROOT, "%s (%,d parameters) from %s, tokenizer from %s, loaded in %.1f s", cfg.name(), model.parameterCount(), gpt, tokenizer,
-                (System.nanoTime() - t0) / 1e9);
+        String banner = String.format(Locale.ROOT, "%s (%,d parameters, %s weights) from %s, tokenizer from %s, loaded in %.1f s", cfg.name(), model.parameterCount(),
+                storage.label(), gpt, tokenizer, (System.nanoTime() - t0) / 1e9);
         return new ServedModels(model, tok, null, banner, false);
     }
 
