@@ -91,41 +91,28 @@ public final class ImageStream implements Trainer.DataStream<Batch>, AutoCloseab
 
     @Override
     public synchronized Batch next() {
-        if (world > 1) return nextShard();
         float[] pixels = new float[batchSize * 3 * side * side];
         int[] labels = new int[batchSize];
         int[] indices = new int[batchSize];
-        int filled = 0, consecutiveFailures = 0;
-        while (filled < batchSize) {
-            long p = position;
-            int index = indexAt(p);
-            float[] img = take(p);
-            position++;
-            if (img == null) {
-                if (++consecutiveFailures >= source.size()) {
-                    throw new IllegalStateException("no sample of " + source.describe() + " could be loaded (" + failed.size() + " failures, e.g. " + failed.values().iterator().next() + ")");
-                }
-                continue;
-            }
-            consecutiveFailures = 0;
-            System.arraycopy(img, 0, pixels, filled * img.length, img.length);
-            labels[filled] = source.label(index);
-            indices[filled] = index;
-            filled++;
+        if (world == 1) {
+            position = fill(position, this::take, pixels, labels, indices);
+        } else {   // this rank's share of the next global batch (decoding ahead happens for this rank's positions only)
+            fill(position + (long) rank * batchSize, this::takeShard, pixels, labels, indices);
+            position += (long) world * batchSize;
         }
         return new Batch(pixels, labels, indices, side);
     }
 
-    /** This rank's share of the next global batch (decoding ahead happens for this rank's positions only). */
-    private Batch nextShard() {
-        float[] pixels = new float[batchSize * 3 * side * side];
-        int[] labels = new int[batchSize];
-        int[] indices = new int[batchSize];
-        long p = position + (long) rank * batchSize;
+    /**
+     * Fills one batch from positions {@code first}, {@code first + 1}, ... (a sample that fails to load is skipped:
+     * the next position takes its place); returns the position after the last one used.
+     */
+    private long fill(long first, java.util.function.LongFunction<float[]> take, float[] pixels, int[] labels, int[] indices) {
+        long p = first;
         int filled = 0, consecutiveFailures = 0;
         while (filled < batchSize) {
             int index = indexAt(p);
-            float[] img = takeShard(p);
+            float[] img = take.apply(p);
             p++;
             if (img == null) {
                 if (++consecutiveFailures >= source.size()) {
@@ -139,8 +126,7 @@ public final class ImageStream implements Trainer.DataStream<Batch>, AutoCloseab
             indices[filled] = index;
             filled++;
         }
-        position += (long) world * batchSize;
-        return new Batch(pixels, labels, indices, side);
+        return p;
     }
 
     /** Sharded: positions decoded ahead, by position (this rank's next few shares of global batches). */
