@@ -52,11 +52,7 @@ final class EvalGenCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ResizeMode mode = switch (resize.toLowerCase(Locale.ROOT)) {
-            case "tf1" -> ResizeMode.TF1;
-            case "torch" -> ResizeMode.TORCH;
-            default -> throw new IllegalArgumentException("--resize must be tf1 or torch, got '" + resize + "'");
-        };
+        ResizeMode mode = ResizeMode.parse("--resize", resize);
         if (batch < 1) throw new IllegalArgumentException("--batch must be positive, got " + batch);
         if (isSplitSize < 1) throw new IllegalArgumentException("--is-split-size must be positive, got " + isSplitSize);
         if (distanceBlock < 1) throw new IllegalArgumentException("--distance-block must be positive, got " + distanceBlock);

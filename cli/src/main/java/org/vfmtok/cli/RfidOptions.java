@@ -2,7 +2,6 @@ package org.vfmtok.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Locale;
 import org.vfmtok.eval.gen.FrechetDistance;
 import org.vfmtok.eval.inception.FidInceptionV3;
 import org.vfmtok.eval.inception.ResizeMode;
@@ -55,11 +54,7 @@ final class RfidOptions {
     /** Null when --inception is not given; options checked before anything heavy is loaded. */
     Pair open() throws IOException {
         if (inception == null) return null;
-        ResizeMode mode = switch (resize.toLowerCase(Locale.ROOT)) {
-            case "tf1" -> ResizeMode.TF1;
-            case "torch" -> ResizeMode.TORCH;
-            default -> throw new IllegalArgumentException("--resize must be tf1 or torch, got '" + resize + "'");
-        };
+        ResizeMode mode = ResizeMode.parse("--resize", resize);
         if (inceptionBatch < 1) throw new IllegalArgumentException("--inception-batch must be >= 1, got " + inceptionBatch);
         FileKinds.requireRegularFile(inception);
         return new Pair(FidInceptionV3.load(inception), mode);

@@ -19,4 +19,12 @@ public enum ResizeMode {
     public String cliName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
+
+    /** The mode named {@code tf1} or {@code torch} (any case); anything else fails naming the option and the value. */
+    public static ResizeMode parse(String option, String value) {
+        for (ResizeMode m : values()) {
+            if (m.cliName().equalsIgnoreCase(value)) return m;
+        }
+        throw new IllegalArgumentException(option + " must be tf1 or torch, got '" + value + "'");
+    }
 }
