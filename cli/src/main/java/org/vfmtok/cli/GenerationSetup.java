@@ -3,6 +3,7 @@ package org.vfmtok.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.vfmtok.llama.GPT;
+import org.vfmtok.nn.WeightStorage;
 import org.vfmtok.llama.GPTConfig;
 import org.vfmtok.llama.GenerationOptions;
 import org.vfmtok.llama.ImageGenerator;
@@ -99,12 +100,21 @@ final class GenerationSetup {
 
     /** Checks the pair ({@link ImageGenerator#checkCompatible}) and the files, then loads both (weights per {@code --gpt-weights}; decode only, no VFM). */
     Models load(GPTConfig cfg, TokenizerConfig tcfg) throws IOException {
+        return loadPair(gpt, cfg, gptWeights, GenerateCommand.weightStorage(weights), tokenizer, null, tcfg, WeightStorage.F32);
+    }
+
+    /**
+     * A GPT and a tokenizer that fit each other: the configurations checked against each other and both files
+     * checked before any weight is read; the GPT closed again if the tokenizer fails to load.
+     */
+    static Models loadPair(Path gpt, GPTConfig cfg, String gptWhich, WeightStorage gptStorage, Path tokenizer, Path vfm, TokenizerConfig tcfg,
+                           WeightStorage tokenizerStorage) throws IOException {
         ImageGenerator.checkCompatible(cfg, tcfg);
         for (Path p : new Path[] {gpt, tokenizer}) FileKinds.requireRegularFile(p);
         long t0 = System.nanoTime();
-        GPT model = GPT.load(gpt, cfg, gptWeights, GenerateCommand.weightStorage(weights));
+        GPT model = GPT.load(gpt, cfg, gptWhich, gptStorage);
         try {
-            VFMTokenizer tok = VFMTokenizer.load(tokenizer, null, tcfg);
+            VFMTokenizer tok = VFMTokenizer.load(tokenizer, vfm, tcfg, "ema", tokenizerStorage);
             return new Models(model, tok, cfg, tcfg, System.nanoTime() - t0);
         } catch (IOException | RuntimeException e) {
             model.close();

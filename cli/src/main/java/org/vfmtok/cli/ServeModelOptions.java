@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.vfmtok.llama.GPT;
 import org.vfmtok.llama.GPTConfig;
-import org.vfmtok.llama.ImageGenerator;
 import org.vfmtok.serve.ServedModels;
 import org.vfmtok.vfmtok.VFMTokenizer;
 import org.vfmtok.vfmtok.model.TokenizerConfig;
@@ -63,20 +62,12 @@ final class ServeModelOptions {
         if (gpt == null || tokenizer == null) throw new IllegalArgumentException("give both --gpt and --tokenizer (or neither, for random demo-size weights)");
         GPTConfig cfg = gptConfig != null ? GPTConfig.fromJson(gptConfig) : GPTConfig.preset(gptModel);
         TokenizerConfig tcfg = tokenizerConfig != null ? TokenizerConfig.load(tokenizerConfig) : TokenizerConfig.official();
-        ImageGenerator.checkCompatible(cfg, tcfg);
-        for (Path p : new Path[] {gpt, tokenizer}) org.vfmtok.tensor.io.FileKinds.requireRegularFile(p);
-        long t0 = System.nanoTime();
         org.vfmtok.nn.WeightStorage storage = GenerateCommand.weightStorage(weights);
-        GPT model = GPT.load(gpt, cfg, gptWeights, storage);
-        VFMTokenizer tok;
-        try {
-            tok = VFMTokenizer.load(tokenizer, vfm, tcfg, "ema", storage);
-        } catch (IOException | RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        GenerationSetup.Models m = GenerationSetup.loadPair(gpt, cfg, gptWeights, storage, tokenizer, vfm, tcfg, storage);
+        GPT model = m.gpt();
+        VFMTokenizer tok = m.tokenizer();
         String banner = String.format(Locale.ROOT, "%s (%,d parameters, %s weights) from %s, tokenizer from %s, loaded in %.1f s", cfg.name(), model.parameterCount(),
-                storage.label(), gpt, tokenizer, (System.nanoTime() - t0) / 1e9);
+                storage.label(), gpt, tokenizer, m.loadNanos() / 1e9);
         return new ServedModels(model, tok, null, banner, false);
     }
 
