@@ -57,17 +57,8 @@ class DecoderMemoryTest {
                 int[] labels = {0, 1, 10, 10};
                 long live = NativeMemory.liveBytes();
                 long owned = d.allocatedBytes();
-                long[] heap = new long[MAX_RUNS];
-                int runs = 0;
-                while (runs < MAX_RUNS && (runs < 2 || heap[runs - 1] != 0)) {
-                    try (Scope s = Scope.open()) {
-                        HeapMeter meter = HeapMeter.start();
-                        decodeAll(d, labels, tokens);
-                        heap[runs++] = meter.stop();
-                        assertEquals(0, s.liveBytes(), "tensor memory allocated by a prefill and 255 decode steps");
-                    }
-                }
-                heap = Arrays.copyOf(heap, runs);
+                long[] heap = heapPerRun(() -> decodeAll(d, labels, tokens), "a prefill and 255 decode steps");
+                int runs = heap.length;
                 assertEquals(live, NativeMemory.liveBytes(), "native bytes live before and after the decode runs");
                 assertEquals(owned, d.allocatedBytes());
                 System.out.printf("decode (%s weights, %s cache, %d layers): 0 tensor bytes; Java heap bytes per prefill + 255 steps, all threads, run by run: %s; decoder owns %d bytes (cache %d)%n",
@@ -75,6 +66,24 @@ class DecoderMemoryTest {
                 assertEquals(0, heap[runs - 1], "Java heap bytes allocated by a prefill and 255 decode steps, run by run " + Arrays.toString(heap));
             }
         }
+    }
+
+    /**
+     * Java heap bytes (all threads) of {@code run}, run after run until one allocates nothing or {@link #MAX_RUNS}
+     * have run; each run must also leave no tensor memory behind.
+     */
+    private static long[] heapPerRun(Runnable run, String what) {
+        long[] heap = new long[MAX_RUNS];
+        int runs = 0;
+        while (runs < MAX_RUNS && (runs < 2 || heap[runs - 1] != 0)) {
+            try (Scope s = Scope.open()) {
+                HeapMeter meter = HeapMeter.start();
+                run.run();
+                heap[runs++] = meter.stop();
+                assertEquals(0, s.liveBytes(), "tensor memory allocated by " + what);
+            }
+        }
+        return Arrays.copyOf(heap, runs);
     }
 
     /**
@@ -89,17 +98,8 @@ class DecoderMemoryTest {
             int tokens = 256;   // g16: position 0 (the class) and 255 image tokens, as decodeAll runs
             try (KVDecoder d = new KVDecoder(g, 4)) {
                 long live = NativeMemory.liveBytes();
-                long[] heap = new long[MAX_RUNS];
-                int runs = 0;
-                while (runs < MAX_RUNS && (runs < 2 || heap[runs - 1] != 0)) {
-                    try (Scope s = Scope.open()) {
-                        HeapMeter meter = HeapMeter.start();
-                        joinAndLeave(d, tokens);
-                        heap[runs++] = meter.stop();
-                        assertEquals(0, s.liveBytes(), "tensor memory allocated by stepRows");
-                    }
-                }
-                heap = Arrays.copyOf(heap, runs);
+                long[] heap = heapPerRun(() -> joinAndLeave(d, tokens), "stepRows");
+                int runs = heap.length;
                 assertEquals(live, NativeMemory.liveBytes(), "native bytes live before and after the stepRows runs");
                 System.out.printf("stepRows (join at step 10, leave when done): Java heap bytes per run, all threads, run by run: %s%n", Arrays.toString(heap));
                 assertEquals(0, heap[runs - 1], "Java heap bytes allocated by continuous-batching steps, run by run " + Arrays.toString(heap));
