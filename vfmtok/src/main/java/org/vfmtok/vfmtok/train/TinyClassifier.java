@@ -55,16 +55,27 @@ public final class TinyClassifier extends Module {
     /** {@link #pooled} of each image (planar, [-1, 1]), row-major (n × {@link #FEATURES}). */
     public float[] features(List<float[]> images, int side) {
         float[] out = new float[images.size() * FEATURES];
-        int chunk = 64;
+        inChunks(images, side, (start, n, batch) ->
+                System.arraycopy(pooled(batch).contiguous().toFloatArray(), 0, out, start * FEATURES, n * FEATURES));
+        return out;
+    }
+
+    /** What to do with images [start, start + n) as one (n, 3, side, side) batch. */
+    private interface ChunkBody {
+        void run(int start, int n, Tensor batch);
+    }
+
+    /** Runs {@code body} over the images in batches of 64, each in its own scope, without gradients. */
+    private static void inChunks(List<float[]> images, int side, ChunkBody body) {
+        int chunk = 64, size = 3 * side * side;
         for (int s = 0; s < images.size(); s += chunk) {
             int n = Math.min(chunk, images.size() - s);
-            float[] px = new float[n * 3 * side * side];
-            for (int i = 0; i < n; i++) System.arraycopy(images.get(s + i), 0, px, i * 3 * side * side, 3 * side * side);
-            try (Scope sc = Scope.open("judge-features"); Grad.Mode ng = Grad.noGrad()) {
-                System.arraycopy(pooled(Tensor.of(px, n, 3, side, side)).contiguous().toFloatArray(), 0, out, s * FEATURES, n * FEATURES);
+            float[] px = new float[n * size];
+            for (int i = 0; i < n; i++) System.arraycopy(images.get(s + i), 0, px, i * size, size);
+            try (Scope sc = Scope.open("judge-batch"); Grad.Mode ng = Grad.noGrad()) {
+                body.run(s, n, Tensor.of(px, n, 3, side, side));
             }
         }
-        return out;
     }
 
     /** Trains on {@code data} (random flips) with Adam; returns the classifier in eval mode. */
@@ -89,16 +100,10 @@ public final class TinyClassifier extends Module {
     /** Predicted class of each image (planar, [-1, 1]). */
     public int[] predict(List<float[]> images, int side) {
         int[] out = new int[images.size()];
-        int chunk = 64;
-        for (int s = 0; s < images.size(); s += chunk) {
-            int n = Math.min(chunk, images.size() - s);
-            float[] px = new float[n * 3 * side * side];
-            for (int i = 0; i < n; i++) System.arraycopy(images.get(s + i), 0, px, i * 3 * side * side, 3 * side * side);
-            try (Scope sc = Scope.open("classify"); Grad.Mode ng = Grad.noGrad()) {
-                long[] pred = Reductions.argmax(forward(Tensor.of(px, n, 3, side, side)), 1, false).toLongArray();
-                for (int i = 0; i < n; i++) out[s + i] = (int) pred[i];
-            }
-        }
+        inChunks(images, side, (start, n, batch) -> {
+            long[] pred = Reductions.argmax(forward(batch), 1, false).toLongArray();
+            for (int i = 0; i < n; i++) out[start + i] = (int) pred[i];
+        });
         return out;
     }
 
