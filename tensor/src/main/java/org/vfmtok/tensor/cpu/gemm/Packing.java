@@ -37,7 +37,7 @@ final class Packing {
             int base = q * MR * kc;
             long origin = a.offset() + (long) (i0 + r0) * a.rowStride() + (long) p0 * a.colStride();
             if (a.colStride() == 1 && a.dtype() == DType.F32 && rows == MR) {
-                packRowMajorPanel(a.seg(), origin, a.rowStride(), kc, dst, base);
+                transposePanel(a.seg(), origin, a.rowStride(), MR, kc, dst, base);
                 continue;
             }
             if (a.rowStride() == 1 && a.colStride() != 1) {
@@ -87,7 +87,10 @@ final class Packing {
                 int cols = Math.min(NR, nc - c0);
                 int base = q * NR * kc;
                 long origin = b.offset() + (long) p0 * b.rowStride() + (long) (j0 + c0) * b.colStride();
-                if (b.rowStride() == 1) {
+                if (b.rowStride() == 1 && b.dtype() == DType.F32 && cols == NR) {
+                    // B = Wᵀ of a row-major F32 weight (nn.Linear's layout): the panel's NR columns are NR rows of W
+                    transposePanel(b.seg(), origin, b.colStride(), NR, kc, dst, base);
+                } else if (b.rowStride() == 1) {
                     for (int j = 0; j < cols; j++) {
                         copyRun(b.seg(), b.dtype(), origin + j * b.colStride(), 1, kc, dst, base + j, NR);
                     }
@@ -106,31 +109,23 @@ final class Packing {
     }
 
     /**
-     * One full MR-row panel of a row-major F32 A (element stride 1 along k, rows {@code lda} apart):
-     * the MR rows are bulk-copied to the heap, then interleaved by vector gathers: {@link #GROUP} = lcm(MR, VL)
-     * output floats are a whole number of k steps and of vectors, so one index map serves every group
-     * (a scalar transpose here is a visible share of a whole large GEMM).
+     * A full panel of {@code rows} contiguous F32 source rows ({@code ld} elements apart, kc long from
+     * {@code origin}) interleaved so that dst holds, for each p, the rows' p-th values: A's MR-row panels of
+     * a row-major A, and B's NR-column panels of a B stored transposed (a Linear weight W, B = Wᵀ). The rows
+     * are bulk-copied to the heap, then interleaved on plain arrays (vector gathers with an index map were
+     * no faster on AVX2, and their index checks showed in profiles).
      */
-    private static void packRowMajorPanel(MemorySegment seg, long origin, long lda, int kc, float[] dst, int base) {
+    private static void transposePanel(MemorySegment seg, long origin, long ld, int rows, int kc, float[] dst, int base) {
         Staging st = STAGING.get();
-        float[] tmp = st.f.length >= MR * kc ? st.f : (st.f = new float[MR * kc]);
-        for (int i = 0; i < MR; i++) MemorySegment.copy(seg, FLOAT, 4 * (origin + i * lda), tmp, i * kc, kc);
-        int[] idx = st.gatherMap(kc);
-        int steps = GROUP / MR, full = kc - kc % steps;
-        for (int p = 0, d = base; p < full; p += steps, d += GROUP) {
-            for (int v = 0; v < GROUP; v += VL) FloatVector.fromArray(F, tmp, p, idx, v).intoArray(dst, d + v);
+        // Staged rows are padded by a cache line: at a power-of-two kc they would all map to the same few L1 sets
+        // and the column-wise reads below would evict each other (that made this pack a fifth of a large GEMM).
+        int stride = kc + 16;
+        float[] tmp = st.f.length >= rows * stride ? st.f : (st.f = new float[rows * stride]);
+        for (int i = 0; i < rows; i++) MemorySegment.copy(seg, FLOAT, 4 * (origin + i * ld), tmp, i * stride, kc);
+        for (int p = 0; p < kc; p++) {
+            int d = base + p * rows;
+            for (int i = 0; i < rows; i++) dst[d + i] = tmp[i * stride + p];
         }
-        for (int p = full, d = base + full * MR; p < kc; p++, d += MR) {
-            for (int i = 0; i < MR; i++) dst[d + i] = tmp[i * kc + p];
-        }
-    }
-
-    private static final int GROUP = lcm(MR, VL);
-
-    private static int lcm(int x, int y) {
-        int g = x, h = y;
-        while (h != 0) { int t = g % h; g = h; h = t; }
-        return x / g * y;
     }
 
     /** Staging for contiguous runs: one bulk copy out of the segment beats per-element segment reads. */
@@ -140,18 +135,6 @@ final class Packing {
         float[] f = new float[0];
         short[] h = new short[0];
         float[] row = new float[0];
-        private int[] map = new int[0];
-        private int mapKc = -1;
-
-        /** Output float o of a packed group comes from staged row o % MR at k step o / MR. */
-        int[] gatherMap(int kc) {
-            if (mapKc != kc) {
-                map = new int[GROUP];
-                for (int o = 0; o < GROUP; o++) map[o] = (o % MR) * kc + o / MR;
-                mapKc = kc;
-            }
-            return map;
-        }
     }
 
     /**
