@@ -8,17 +8,18 @@ import picocli.CommandLine.Option;
 
 /** {@code ./vfm bench vfm}. */
 @Command(name = "vfm", mixinStandardHelpOptions = true,
-        description = {"Multi-level feature extraction of each frozen VFM (random weights, real architecture and input size) against its",
-                "PyTorch reference (tools/reference/vfm_bench.py on make_vfm_fixtures.py's models, OpenBLAS): per model and batch,",
-                "java s, torch s, ratio (torch/java; 'noisy' when other processes ran), GFLOP of the matrix products and Java's GFLOP/s.",
-                "Both sides must agree on the parameter count and the feature shapes (printed). Needs /usr/bin/python3 with torch and",
-                "libopenblas0-openmp unless --no-torch. Models: " + VfmBench.MODEL_NAMES + "."})
+        description = {"Multi-level feature extraction of each frozen VFM (random weights, real architecture and input size) against its "
+                + "PyTorch reference (tools/reference/vfm_bench.py on make_vfm_fixtures.py's models, OpenBLAS), one row per model and batch: "
+                + "java s, torch s, ratio (torch s / java s; 'noisy' when other processes ran), GFLOP of the matrix products, Java's GFLOP/s.",
+                "Both sides must build the same number of parameters and return the same feature shapes (printed).",
+                "Needs /usr/bin/python3 with torch and libopenblas0-openmp unless --no-torch.",
+                "Models: " + VfmBench.MODEL_NAMES + "."})
 final class BenchVfmCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--models", split = ",", paramLabel = "NAME,...", defaultValue = "dinov2-l14-reg,dinov2-b14,clip-l14-224,clip-l14-336,siglip2-b16,siglip2-so400m14",
+    @Option(names = "--models", split = ",", paramLabel = "NAME", defaultValue = "dinov2-l14-reg,dinov2-b14,clip-l14-224,clip-l14-336,siglip2-b16,siglip2-so400m14",
             description = "Models, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
-    @Option(names = "--batch", split = ",", paramLabel = "N,...", defaultValue = "1,8", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", split = ",", paramLabel = "N", defaultValue = "1,8", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     int[] batches;
 
     @Option(names = "--reps", defaultValue = "3", paramLabel = "N", description = "Timed passes per side and case after one warm-up; the median is reported (default: ${DEFAULT-VALUE}).")
