@@ -106,7 +106,7 @@ public final class VfmBench {
             for (int b : batches) if (b < 1) throw new IllegalArgumentException("--batch: sizes must be at least 1, got " + b);
             if (reps < 1) throw new IllegalArgumentException("--reps must be at least 1, got " + reps);
             if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
-            if (imageSize < 0) throw new IllegalArgumentException("--image-size must be positive, got " + imageSize);
+            if (imageSize < 0) throw new IllegalArgumentException("--image-size must be at least 1 (0: each model's own), got " + imageSize);
         }
     }
 

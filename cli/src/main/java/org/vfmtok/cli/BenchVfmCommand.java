@@ -39,6 +39,7 @@ final class BenchVfmCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (imageSize != null && imageSize < 1) throw new IllegalArgumentException("--image-size must be at least 1, got " + imageSize);
         int t = threads != null ? threads : org.vfmtok.tensor.cpu.Parallel.threads();
         VfmBench.run(new VfmBench.Options(models, batches, reps, t, imageSize == null ? 0 : imageSize, !noTorch, out));
         return 0;
