@@ -10,7 +10,7 @@ cpold=/tmp/probe/old2:$(cat /work/old/bench/target/vfm.classpath)
 cpnew=/tmp/probe/new2:$(cat /tmp/probe/newjars.cp)
 steal() { awk '/^cpu /{print $9}' /proc/stat; }
 run() { local tag=$1; shift; local s0=$(steal); local r=$("$@" 2>/dev/null); echo "$tag $r  load $(cut -d' ' -f1 /proc/loadavg) steal_ticks $(( $(steal) - s0 ))"; }
-for rep in 1 2 3 4; do
+for rep in 1 2 3; do
  for cfg in "GPT-B 1 7 64" "GPT-L 2 5 32"; do
   set -- $cfg
   run old        $J "${base[@]}" -cp $cpold StepProbe $1 $2 $3 $4
