@@ -111,20 +111,30 @@ final class Packing {
     /**
      * A full panel of {@code rows} contiguous F32 source rows ({@code ld} elements apart, kc long from
      * {@code origin}) interleaved so that dst holds, for each p, the rows' p-th values: A's MR-row panels of
-     * a row-major A, and B's NR-column panels of a B stored transposed (a Linear weight W, B = Wᵀ). The rows
-     * are bulk-copied to the heap, then interleaved on plain arrays (vector gathers with an index map were
-     * no faster on AVX2, and their index checks showed in profiles).
+     * a row-major A, and B's NR-column panels of a B stored transposed (a Linear weight W, B = Wᵀ). With 8-lane
+     * vectors and rows a multiple of 8, 8×8 blocks are transposed in registers straight from the segment
+     * ({@link Transpose8}); the rest is staged on the heap and interleaved by a scalar loop.
      */
     private static void transposePanel(MemorySegment seg, long origin, long ld, int rows, int kc, float[] dst, int base) {
+        int blocked = 0;
+        if (rows % 8 == 0 && Transpose8.applies(F)) {
+            // straight from the segment, 8 rows by 8 columns at a time
+            blocked = kc - kc % 8;
+            for (int g = 0; g < rows; g += 8) {
+                long rowBytes = 4 * (origin + g * ld);
+                for (int p = 0; p < blocked; p += 8) Transpose8.block(seg, rowBytes + 4L * p, 4 * ld, dst, base + p * rows + g, rows);
+            }
+            if (blocked == kc) return;
+        }
         Staging st = STAGING.get();
         // Staged rows are padded by a cache line: at a power-of-two kc they would all map to the same few L1 sets
-        // and the column-wise reads below would evict each other (that made this pack a fifth of a large GEMM).
+        // and the column-wise reads below would evict each other.
         int stride = kc + 16;
         float[] tmp = st.f.length >= rows * stride ? st.f : (st.f = new float[rows * stride]);
-        for (int i = 0; i < rows; i++) MemorySegment.copy(seg, FLOAT, 4 * (origin + i * ld), tmp, i * stride, kc);
-        for (int p = 0; p < kc; p++) {
-            int d = base + p * rows;
-            for (int i = 0; i < rows; i++) dst[d + i] = tmp[i * stride + p];
+        for (int i = 0; i < rows; i++) MemorySegment.copy(seg, FLOAT, 4 * (origin + i * ld + blocked), tmp, i * stride, kc - blocked);
+        for (int i = 0; i < rows; i++) {
+            int t = i * stride, d = base + i;
+            for (int p = blocked; p < kc; p++) dst[d + p * rows] = tmp[t + p - blocked];
         }
     }
 
