@@ -269,26 +269,30 @@ public final class VfmServer implements AutoCloseable {
         GenerateRequest g = GenerateRequest.fromJson(jsonBody(req), models.gpt().config, options);
         long t0 = System.nanoTime();
         GenerationTask task = submit(g, null);
+        int[][] codes;
+        Tensor images;
+        long t1, t2;
+        // the watch ends before the answer goes out: a client that reads it and closes has not left early
         try (DisconnectWatch watch = watch("generate", res, task)) {
-            int[][] codes = await(task, watch, "generate");
-            long t1 = System.nanoTime();
+            codes = await(task, watch, "generate");
+            t1 = System.nanoTime();
             watch.throwIfGone("generate");
-            Tensor images = decode(codes);
-            long t2 = System.nanoTime();
-            String accept = req.headers().first(HeaderNames.ACCEPT).orElse("");
-            if (accept.contains("image/png") && !accept.contains("application/json")) {
-                res.header(HeaderNames.CONTENT_TYPE, "image/png");
-                res.send(ImageCodec.png(ImageCodec.grid(images, g.perClass() == 1 ? g.classes().length : g.perClass())));
-                return;
-            }
-            ObjectNode out = JSON.createObjectNode();
-            out.set("images", imagesJson(g, codes, images));
-            ObjectNode timing = out.putObject("timing_ms");
-            timing.put("generate", (t1 - t0) / 1e6);
-            timing.put("decode", (t2 - t1) / 1e6);
-            timing.put("total", (System.nanoTime() - t0) / 1e6);
-            json(res, 200, out);
+            images = decode(codes);
+            t2 = System.nanoTime();
         }
+        String accept = req.headers().first(HeaderNames.ACCEPT).orElse("");
+        if (accept.contains("image/png") && !accept.contains("application/json")) {
+            res.header(HeaderNames.CONTENT_TYPE, "image/png");
+            res.send(ImageCodec.png(ImageCodec.grid(images, g.perClass() == 1 ? g.classes().length : g.perClass())));
+            return;
+        }
+        ObjectNode out = JSON.createObjectNode();
+        out.set("images", imagesJson(g, codes, images));
+        ObjectNode timing = out.putObject("timing_ms");
+        timing.put("generate", (t1 - t0) / 1e6);
+        timing.put("decode", (t2 - t1) / 1e6);
+        timing.put("total", (System.nanoTime() - t0) / 1e6);
+        json(res, 200, out);
     }
 
     private ArrayNode imagesJson(GenerateRequest g, int[][] codes, Tensor images) {
@@ -349,11 +353,13 @@ public final class VfmServer implements AutoCloseable {
             try {
                 codes = await(task);
             } catch (RuntimeException e) {
+                watch.close();
                 sink.emit(event("error", JSON.createObjectNode().put("error", String.valueOf(e.getMessage()))));
                 return;
             }
             long t1 = System.nanoTime();
             Tensor images = decode(codes);
+            watch.close();   // before the last events: a client that reads them and closes has not left early
             int[] cls = g.imageClasses();
             for (int i = 0; i < codes.length; i++) sink.emit(event("image", imageJson(cls[i], g.seed(), i, codes[i], images)));
             ObjectNode timing = JSON.createObjectNode();
