@@ -48,11 +48,11 @@ final class ServeModelOptions {
 
     @Option(names = "--random-grid", defaultValue = "16", paramLabel = "N",
             description = "With --random-gpt: N x N tokens per image, one decode step each (default ${DEFAULT-VALUE}: the official 256 tokens; at GPT-B's ~30 ms per CPU step that is roughly 10 s per image alone; 8 gives 64 tokens, 4x quicker).")
-    int randomGrid;
+    int randomGrid = 16;
 
     @Option(names = "--random-tokenizer", defaultValue = "demo", paramLabel = "demo|official",
             description = "With --random-gpt: the random decoder that turns codes into pixels (part of every request): demo (24 px, cheap: the GPT dominates) or official (336 px VFMTok decoder, seconds per image on a CPU; default ${DEFAULT-VALUE}).")
-    String randomTokenizer;
+    String randomTokenizer = "demo";
 
     @Option(names = "--weights", defaultValue = "f32", paramLabel = "f32|bf16",
             description = "Storage of the weight matrices of both checkpoints (--gpt and --tokenizer): f32, or bf16 (half the memory and the bytes a decode step streams; rounded to nearest even, products accumulate in F32; default ${DEFAULT-VALUE}).")
