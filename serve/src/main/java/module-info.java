@@ -6,6 +6,7 @@
 module org.vfmtok.serve {
     requires transitive org.vfmtok.llama;
     requires io.helidon.webserver;
+    requires io.helidon.common.task;   // ConnectionScope's connection keeps Helidon's InterruptableTask contract
     requires io.helidon.webserver.sse;
     requires io.helidon.webserver.staticcontent;
     requires com.fasterxml.jackson.databind;

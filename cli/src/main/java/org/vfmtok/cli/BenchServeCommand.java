@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"N concurrent clients post generate requests (one image each, seeds varied) for a fixed time, on loopback:",
                 "requests/s and p50/p99 latency per client count. Starts a server in this process on the given models (or random",
-                "demo-size weights), unless --url points at a running one."})
+                "demo-size weights, or random weights at an official GPT size with --random-gpt), unless --url points at a running one.",
+                "The GPT-B figure without a checkpoint: --random-gpt GPT-B --clients 1,8 --seconds 60."})
 final class BenchServeCommand implements Callable<Integer> {
     @Mixin ServeModelOptions models;
 
@@ -57,6 +58,7 @@ final class BenchServeCommand implements Callable<Integer> {
             options = new ServeOptions(options.host(), 0, maxBatch, maxQueue, options.maxBodyBytes(), options.maxImagesPerRequest(), options.maxPerClass(),
                     options.maxUploadPixels(), Duration.ofMinutes(10));
             try (VfmServer server = VfmServer.start(served, options)) {
+                ServeBench.warmUp("http://127.0.0.1:" + server.port(), body);   // the JIT compiles the decode step outside the timed runs
                 for (int c : clients) System.out.println(ServeBench.run("http://127.0.0.1:" + server.port(), c, seconds, body).line());
             }
         }

@@ -10,7 +10,7 @@ import org.vfmtok.vfmtok.VFMTokenizer;
 import org.vfmtok.vfmtok.model.TokenizerConfig;
 import picocli.CommandLine.Option;
 
-/** The models of {@code vfm serve} and {@code vfm bench serve}: checkpoints, or random weights of the demo size when none is given. */
+/** The models of {@code vfm serve} and {@code vfm bench serve}: checkpoints, or random weights (the demo size, or an official GPT size with --random-gpt) when none is given. */
 final class ServeModelOptions {
     @Option(names = "--gpt", paramLabel = "FILE", description = "GPT checkpoint (.pt with model/ema, or .safetensors). Without --gpt and --tokenizer: random weights of the demo size.")
     Path gpt;
@@ -39,8 +39,20 @@ final class ServeModelOptions {
     @Option(names = "--run-seed", defaultValue = "0", paramLabel = "N", description = "The --seed that demo ran with: it rebuilds the demo's random frozen VFM (default: ${DEFAULT-VALUE}).")
     long runSeed;
 
-    @Option(names = "--random-seed", defaultValue = "0", paramLabel = "N", description = "Seed of the random demo-size weights used without checkpoints (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--random-seed", defaultValue = "0", paramLabel = "N", description = "Seed of the random weights used without checkpoints (default: ${DEFAULT-VALUE}).")
     long randomSeed;
+
+    @Option(names = "--random-gpt", paramLabel = "NAME",
+            description = "Without checkpoints: random weights at this official GPT size (GPT-B, GPT-L, ...; vocabulary 16384, 1000 classes) instead of the demo size, for the serve benchmark's GPT-B figure.")
+    String randomGpt;
+
+    @Option(names = "--random-grid", defaultValue = "16", paramLabel = "N",
+            description = "With --random-gpt: N x N tokens per image, one decode step each (default ${DEFAULT-VALUE}: the official 256 tokens; at GPT-B's ~30 ms per CPU step that is roughly 10 s per image alone; 8 gives 64 tokens, 4x quicker).")
+    int randomGrid = 16;
+
+    @Option(names = "--random-tokenizer", defaultValue = "demo", paramLabel = "demo|official",
+            description = "With --random-gpt: the random decoder that turns codes into pixels (part of every request): demo (24 px, cheap: the GPT dominates) or official (336 px VFMTok decoder, seconds per image on a CPU; default ${DEFAULT-VALUE}).")
+    String randomTokenizer = "demo";
 
     @Option(names = "--weights", defaultValue = "f32", paramLabel = "f32|bf16",
             description = "Storage of the weight matrices of both checkpoints (--gpt and --tokenizer): f32, or bf16 (half the memory and the bytes a decode step streams; rounded to nearest even, products accumulate in F32; default ${DEFAULT-VALUE}).")
@@ -51,6 +63,16 @@ final class ServeModelOptions {
         if (run != null || (gpt == null && tokenizer == null)) {
             if (!weights.equalsIgnoreCase("f32")) throw new IllegalArgumentException("--weights " + weights + " applies to checkpoints: give --gpt and --tokenizer");
         }
+        if (randomGpt != null) {
+            if (run != null || gpt != null || tokenizer != null || vfm != null) throw new IllegalArgumentException("--random-gpt builds random models: leave out --run, --gpt, --tokenizer and --vfm");
+            ServedModels.RandomTokenizer tok = switch (randomTokenizer.toLowerCase(Locale.ROOT)) {
+                case "demo" -> ServedModels.RandomTokenizer.DEMO;
+                case "official" -> ServedModels.RandomTokenizer.OFFICIAL;
+                default -> throw new IllegalArgumentException("--random-tokenizer must be demo or official, got " + randomTokenizer);
+            };
+            return ServedModels.randomAtGptSize(randomGpt, randomGrid, tok, randomSeed);
+        }
+        if (randomGrid != 16 || !randomTokenizer.equalsIgnoreCase("demo")) throw new IllegalArgumentException("--random-grid and --random-tokenizer go with --random-gpt");
         if (run != null) {
             if (gpt != null || tokenizer != null || vfm != null) throw new IllegalArgumentException("--run takes the models from the run folder: leave out --gpt, --tokenizer and --vfm");
             return loadDemoRun();

@@ -80,6 +80,15 @@ public final class ServeBench {
         }
     }
 
+    /** One untimed request (the server's first decode steps and image decoding compile), failing unless it is answered 200. */
+    public static void warmUp(String baseUrl, String requestJson) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/generate")).timeout(Duration.ofMinutes(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(requestJson)).build();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IllegalStateException("the warm-up request was answered " + r.statusCode() + ": " + r.body());
+    }
+
     /** Nearest-rank percentile in milliseconds (NaN when empty). */
     static double percentile(long[] sortedNanos, double q) {
         if (sortedNanos.length == 0) return Double.NaN;

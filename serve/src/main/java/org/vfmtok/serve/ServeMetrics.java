@@ -55,6 +55,12 @@ final class ServeMetrics {
                 .publishPercentileHistogram().register(registry).record(Duration.ofNanos(nanos));
     }
 
+    /** A request whose client closed the connection before its answer (its work was cancelled). */
+    void clientGone(String endpoint) {
+        Counter.builder("vfm_client_disconnects").description("requests whose client closed the connection before the answer; their work was cancelled")
+                .tag("endpoint", endpoint).register(registry).increment();
+    }
+
     /** The Prometheus text exposition. */
     String scrape() { return registry.scrape(); }
 }

@@ -55,6 +55,52 @@ public final class ServedModels implements AutoCloseable {
                 true);
     }
 
+    /** The tokenizers {@link #randomAtGptSize} can pair with a GPT size: both are decoder-only, with random weights. */
+    public enum RandomTokenizer {
+        /** The demo tokenizer's decoder (24 px images), with the GPT's codebook size and token count: decoding is cheap, the GPT dominates. */
+        DEMO,
+        /** The official VFMTok decoder (336 px images; the VFM encoder left out): each request also pays the real pixel decoding. */
+        OFFICIAL
+    }
+
+    /**
+     * Random weights at an official GPT size (the serve benchmark's GPT-B figure without a checkpoint): the preset's
+     * width, depth, heads, 16384-code vocabulary and 1000 classes, generating {@code grid}×{@code grid} tokens (16 is
+     * the official 256), and a decoder-only tokenizer with random weights fitted to it ({@link RandomTokenizer}).
+     * Generate and detokenize work; tokenize and reconstruct need an encoder and answer an error. The images are noise.
+     */
+    public static ServedModels randomAtGptSize(String preset, int grid, RandomTokenizer tokenizer, long seed) {
+        if (grid < 1 || grid > 32) throw new IllegalArgumentException("the token grid must be in [1, 32], got " + grid);
+        GPTConfig gc = GPTConfig.preset(preset).withGrid(grid);
+        TokenizerConfig base = tokenizer == RandomTokenizer.OFFICIAL ? TokenizerConfig.official() : TokenizerConfigs.demo();
+        TokenizerConfig tc = withCodes(base, gc.vocabSize(), gc.tokens());
+        GPT gpt = GPT.random(gc, seed);
+        org.vfmtok.tensor.Scope weights = null;
+        try {
+            gpt.initialize(seed, true);
+            weights = org.vfmtok.tensor.Scope.owned("random decoder weights");
+            org.vfmtok.vfmtok.model.VQModel decoder;
+            try (org.vfmtok.tensor.Scope.Entered in = weights.enter()) {
+                decoder = new org.vfmtok.vfmtok.model.VQModel(tc, new org.vfmtok.tensor.Rng(seed + 1));
+            }
+            VFMTokenizer tok = new VFMTokenizer(tc, null, decoder);
+            String banner = String.format(java.util.Locale.ROOT, "RANDOM WEIGHTS at %s size (%,d GPT parameters, %d tokens per image) with the %s tokenizer's decoder (%d px images, random): the images are noise",
+                    gc.name(), gc.parameterCount(), gc.tokens(), tokenizer.name().toLowerCase(java.util.Locale.ROOT), tc.imageSize());
+            return new ServedModels(gpt, tok, null, banner, true).alsoClose(weights);
+        } catch (RuntimeException e) {
+            gpt.close();
+            if (weights != null) weights.close();
+            throw e;
+        }
+    }
+
+    /** {@code t} with another codebook size and token count (everything else, the decoder included, unchanged). */
+    private static TokenizerConfig withCodes(TokenizerConfig t, int codebookSize, int tokens) {
+        return new TokenizerConfig(t.imageSize(), t.patchSize(), t.dim(), t.encDepth(), t.encHeads(), t.encFfn(), t.nPoints(), tokens,
+                t.decDepth(), t.decHeads(), t.decMlp(), codebookSize, t.codeDim(), t.zChannels(), t.ch(), t.chMult(), t.numResBlocks(),
+                t.gnGroups(), t.codebookUsedLen(), t.vfm(), t.posGrid(), t.projDim(), t.decRegisters());
+    }
+
     /** The demo's GPT ({@code ./vfm demo}): width 64, 2 layers, 4 heads, over the tokenizer's codebook and anchor grid. */
     public static GPTConfig demoGpt(TokenizerConfig tc, int classes) {
         return new GPTConfig("demo", 64, 2, 4, 176, tc.codebookSize(), classes, tc.anchorGrid(), 10000, 1e-5, 0.1, 0.1, 0.1, 0.1, 0.02);

@@ -80,6 +80,7 @@ public final class VfmServer implements AutoCloseable {
                 .port(options.port())
                 .shutdownHook(false)
                 .maxPayloadSize(options.maxBodyBytes() + (1 << 20))   // a backstop: the handlers answer 413 in JSON first
+                .addConnectionSelector(new ConnectionScope())         // lets a generate handler notice its client leaving
                 .routing(this::routes)
                 .build();
     }
@@ -130,6 +131,14 @@ public final class VfmServer implements AutoCloseable {
             inFlight.incrementAndGet();
             try {
                 h.handle(req, res);
+            } catch (DisconnectWatch.ClientGone e) {
+                // nobody to answer; 499 (nginx's "client closed request") is what the request metrics record
+                res.status(io.helidon.http.Status.create(499, "Client Closed Request"));
+                try {
+                    res.send();
+                } catch (RuntimeException ignored) {
+                    // the connection is gone
+                }
             } catch (ApiException e) {
                 if (e.retryAfterSeconds() != null) res.header(HeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
                 error(res, e.status(), e.getMessage());
@@ -234,14 +243,43 @@ public final class VfmServer implements AutoCloseable {
         return models.images().images(codes);
     }
 
+    /** Watches the client of a generate request: if it closes the connection, its task is cancelled (and counted). */
+    private DisconnectWatch watch(String endpoint, ServerResponse res, GenerationTask task) {
+        return DisconnectWatch.start(res, () -> {
+            task.cancel();
+            metrics.clientGone(endpoint);
+        });
+    }
+
+    /** The task's codes; {@link DisconnectWatch.ClientGone} when it was cancelled because the client left. */
+    private static int[][] await(GenerationTask task, DisconnectWatch watch, String endpoint) {
+        try {
+            return await(task);
+        } catch (CancellationException e) {
+            watch.throwIfGone(endpoint);
+            throw e;
+        }
+    }
+
+    /**
+     * Blocks until the images are ready; a client that closes its connection meanwhile cancels its task within
+     * moments (the other requests of the batch go on unchanged) and skips the decoding to pixels.
+     */
     private void generate(ServerRequest req, ServerResponse res) {
         GenerateRequest g = GenerateRequest.fromJson(jsonBody(req), models.gpt().config, options);
         long t0 = System.nanoTime();
         GenerationTask task = submit(g, null);
-        int[][] codes = await(task);
-        long t1 = System.nanoTime();
-        Tensor images = decode(codes);
-        long t2 = System.nanoTime();
+        int[][] codes;
+        Tensor images;
+        long t1, t2;
+        // the watch ends before the answer goes out: a client that reads it and closes has not left early
+        try (DisconnectWatch watch = watch("generate", res, task)) {
+            codes = await(task, watch, "generate");
+            t1 = System.nanoTime();
+            watch.throwIfGone("generate");
+            images = decode(codes);
+            t2 = System.nanoTime();
+        }
         String accept = req.headers().first(HeaderNames.ACCEPT).orElse("");
         if (accept.contains("image/png") && !accept.contains("application/json")) {
             res.header(HeaderNames.CONTENT_TYPE, "image/png");
@@ -279,7 +317,8 @@ public final class VfmServer implements AutoCloseable {
     /**
      * Server-sent events: "progress" {done, total} as tokens are decoded (about 50 events per request), then one
      * "image" per image, then "done" {timing_ms}; a failure after the stream started is an "error" event. A
-     * client that goes away makes the next write fail, which cancels the task.
+     * client that goes away cancels the task: noticed by the {@link DisconnectWatch} at once (even while the task
+     * is still queued and nothing is written), or by the next write failing.
      */
     private void generateStream(ServerRequest req, ServerResponse res) {
         Map<String, String> query = new LinkedHashMap<>();
@@ -293,6 +332,7 @@ public final class VfmServer implements AutoCloseable {
         java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
         Generator.StepListener progress = Generator.progress(done::set);
         GenerationTask task = submit(g, progress);   // 400 / 429 are answered as JSON before the stream starts
+        DisconnectWatch watch = watch("generate_stream", res, task);
         SseSink sink = res.sink(SseSink.TYPE);
         try {
             while (!task.result().isDone()) {
@@ -313,11 +353,13 @@ public final class VfmServer implements AutoCloseable {
             try {
                 codes = await(task);
             } catch (RuntimeException e) {
+                watch.close();
                 sink.emit(event("error", JSON.createObjectNode().put("error", String.valueOf(e.getMessage()))));
                 return;
             }
             long t1 = System.nanoTime();
             Tensor images = decode(codes);
+            watch.close();   // before the last events: a client that reads them and closes has not left early
             int[] cls = g.imageClasses();
             for (int i = 0; i < codes.length; i++) sink.emit(event("image", imageJson(cls[i], g.seed(), i, codes[i], images)));
             ObjectNode timing = JSON.createObjectNode();
@@ -331,6 +373,7 @@ public final class VfmServer implements AutoCloseable {
             task.cancel();
             Thread.currentThread().interrupt();
         } finally {
+            watch.close();
             try {
                 sink.close();
             } catch (RuntimeException ignored) {
