@@ -55,7 +55,8 @@ class GemmTest {
         int[][] shapes = {{1, 1, 1}, {7, 5, 3}, {1, 33, 65}, {65, 33, 1}, {12, 7, 32}, {13, 9, 33}, {33, 65, 7},
                           {65, 300, 33}, {257, 17, 65}, {24, 260, 64}, {1, 257, 70}, {70, 257, 1}, {5, 3, 2100}, {200, 20, 40},
                           {2, 100, 300}, {8, 40, 50}, {32, 40, 50}, {33, 40, 50}, {50, 40, 8}, {1, 10, 5000},
-                          {37, 1000, 70}}; // k = 1000: more than one packed k-slice (PackedGemm.KC = 768)
+                          {37, 1000, 70}, // k = 1000: more than one packed k-slice (PackedGemm.KC = 768)
+                          {300, 32, 24}, {24, 32, 300}, {5, 32, 300}, {20, 576, 72}}; // training shapes: shallow skinny products go packed, deep ones and <= 4 vectors stay dot
         for (int[] s : shapes) {
             for (int layout = 0; layout < 4; layout++) {
                 boolean ta = (layout & 1) != 0, tb = (layout & 2) != 0;

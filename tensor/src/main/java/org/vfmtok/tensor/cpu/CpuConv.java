@@ -207,6 +207,10 @@ public final class CpuConv implements ConvKernels {
             gw.fill(0.0);
             return;
         }
+        if (imageParallel(g)) {
+            weightGradByImages(gradOut, x, g, gw);
+            return;
+        }
         // one job per group: the images of a group accumulate into the same weight rows
         Plan plan = plan(g, g.groups());
         GemmKernels gemm = x.backend().gemm();
@@ -234,6 +238,67 @@ public final class CpuConv implements ConvKernels {
                     }
                 }
             });
+        }
+    }
+
+    /**
+     * Whether the weight gradient should split the images across threads rather than the groups: fewer
+     * groups than threads, at least two images, and images small enough that each one's GEMM and packing
+     * would otherwise run on one thread anyway (a training step's small convolutions: at 24 px the
+     * per-image products are too small for {@link Parallel}'s thresholds, so the whole pass was serial).
+     */
+    private boolean imageParallel(Geometry g) {
+        int threads = Parallel.threads();
+        long macsPerImage = (long) g.cout() * g.kdim() * g.outPlane();
+        return threads > 1 && g.groups() < threads && g.n() >= 2 && macsPerImage < smallJobMacs;
+    }
+
+    /**
+     * gW = Σ_n gradOut[n] · col[n]ᵀ with the images split into one contiguous run per thread: the first run
+     * accumulates straight into {@code gw}, each other run into a partial of its own, and the partials are
+     * added to {@code gw} in run order afterwards (deterministic for a given thread count).
+     */
+    private void weightGradByImages(Tensor gradOut, Tensor x, Geometry g, Tensor gw) {
+        int p = g.outPlane(), coutG = g.coutG(), kdim = g.kdim();
+        int slots = Math.min(Parallel.threads(), g.n());
+        Plan base = plan(g, g.n());
+        long perSlot = Math.max(1, tileFloats / slots / kdim);
+        int tile = base.direct1x1() || perSlot >= p ? p : (int) (perSlot >= g.ow() ? perSlot / g.ow() * g.ow() : perSlot);
+        Plan plan = new Plan(g, base.direct1x1(), tile, g.n(), true, slots);
+        GemmKernels gemm = x.backend().gemm();
+        long gwSize = gw.numel();
+        try (Scope scratch = Scope.open("conv-scratch")) {
+            Tensor col = plan.direct1x1() ? null : Tensor.empty(DType.F32, slots, kdim * tile);
+            Tensor partials = Tensor.empty(DType.F32, slots - 1, Math.toIntExact(gwSize));
+            boolean[] written = new boolean[slots];
+            forJobs(plan, (n, slot) -> {
+                Tensor dst = slot == 0 ? gw : partials;
+                long dstBase = slot == 0 ? gw.offset() : partials.offset() + (slot - 1) * gwSize;
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    Tensor gwg = mat(dst, dstBase + (long) grp * coutG * kdim, coutG, kdim, kdim, 1);
+                    long xBase = x.offset() + ((long) n * g.cin() + (long) grp * g.cinG()) * g.inPlane();
+                    long oBase = gradOut.offset() + ((long) n * g.cout() + (long) grp * coutG) * p;
+                    for (int p0 = 0; p0 < p; p0 += tile) {
+                        int t = Math.min(tile, p - p0);
+                        Tensor go = mat(gradOut, oBase + p0, coutG, t, p, 1);
+                        Tensor colT;
+                        if (plan.direct1x1()) {
+                            colT = mat(x, xBase + p0, t, kdim, 1, p);
+                        } else {
+                            long colBase = (long) slot * kdim * tile;
+                            ConvPacking.transfer(false, g, x.segment(), xBase, col.segment(), colBase, p0, t, 0, kdim);
+                            colT = mat(col, colBase, t, kdim, 1, t);
+                        }
+                        gemm.gemm(go, colT, gwg, 1f, written[slot] || p0 > 0 ? 1f : 0f);
+                    }
+                }
+                written[slot] = true;
+            });
+            Tensor sum = mat(gw, gw.offset(), 1, Math.toIntExact(gwSize), gwSize, 1);
+            for (int s = 1; s < slots; s++) {
+                Tensor part = mat(partials, partials.offset() + (s - 1) * gwSize, 1, Math.toIntExact(gwSize), gwSize, 1);
+                gw.backend().pointwise().binary(org.vfmtok.tensor.backend.PointwiseKernels.BinaryOp.ADD, sum, part, sum);
+            }
         }
     }
 

@@ -132,8 +132,8 @@ public final class CpuGemm implements GemmKernels {
         // One tiny side: stream the big operand. M small: W = Bᵀ (rows = columns of C), X = rows of A.
         // N small: W = A, X = columns of B (Bᵀ's rows).
         Operand bt = ob.transposed();
-        boolean smallM = SkinnyGemm.supports(bt, m);
-        boolean smallN = SkinnyGemm.supports(oa, n);
+        boolean smallM = SkinnyGemm.supports(bt, m, k);
+        boolean smallN = SkinnyGemm.supports(oa, n, k);
         if (bias != null && (smallM || smallN)) return false;
         if (smallM && (!smallN || m <= n)) {
             SkinnyGemm.run(bt, bOffs, oa, aOffs, m, cs, cOffs, 1, n, n, k, alpha, beta);

@@ -34,7 +34,10 @@ class CpuConvTest {
                 new Shape(new int[] {2, 8, 5, 6}, new int[] {3, 8, 1, 1}, spec2(1, 0, 1, 1)),
                 new Shape(new int[] {1, 4, 7, 7}, new int[] {5, 4, 1, 1}, spec2(2, 0, 1, 1)),
                 new Shape(new int[] {2, 6, 23}, new int[] {6, 6, 9}, new ConvSpec(new int[] {1}, new int[] {4}, new int[] {1}, 1)),
-                new Shape(new int[] {1, 4, 17}, new int[] {4, 1, 3}, new ConvSpec(new int[] {2}, new int[] {1}, new int[] {2}, 4)));
+                new Shape(new int[] {1, 4, 17}, new int[] {4, 1, 3}, new ConvSpec(new int[] {2}, new int[] {1}, new int[] {2}, 4)),
+                // several images, split unevenly across threads for the weight gradient (one partial per thread)
+                new Shape(new int[] {5, 4, 6, 5}, new int[] {6, 2, 3, 3}, spec2(1, 1, 1, 2)),
+                new Shape(new int[] {3, 5, 4, 6}, new int[] {7, 5, 1, 1}, spec2(1, 0, 1, 1)));
     }
 
     private static ConvSpec spec2(int s, int p, int d, int g) {

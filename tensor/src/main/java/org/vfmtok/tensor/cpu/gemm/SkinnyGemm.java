@@ -29,6 +29,19 @@ public final class SkinnyGemm {
     public static final int MAX_VECTORS = Integer.getInteger("vfmtok.gemm.skinny", 32);
     private static final VectorSpecies<Float> F = VectorSupport.F;
     private static final int VL = F.length();
+    /**
+     * Up to this many vectors the dot form is kept at any depth: the packed kernel's micro-tile would be mostly
+     * empty, and a decode step or a CFG pair must not pay for packing.
+     */
+    public static final int FEW_VECTORS = 4;
+    /**
+     * Shallowest reduction for which more than {@link #FEW_VECTORS} vectors stay in the dot form. Each output
+     * of the dot form ends in a horizontal sum of its accumulator; over a short reduction (a training step's
+     * width-32 layers: k = 32 is 4 vector FMAs per output) that sum costs as much as the products, and the
+     * packed kernel, which keeps outputs in lanes, is several times faster. Deep reductions (decode's
+     * weights, a convolution's weight gradient over an image plane) amortise it.
+     */
+    public static final int MIN_DOT_DEPTH = Integer.getInteger("vfmtok.gemm.skinnyMinDepth", 16 * VL);
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[1][0]);
@@ -41,6 +54,18 @@ public final class SkinnyGemm {
      */
     public static boolean supports(Operand w, int nx) {
         if (nx > MAX_VECTORS) return false;
+        return streamable(w, nx);
+    }
+
+    /**
+     * {@link #supports} for a product of depth k: also false when the dot form's per-output horizontal sums
+     * would outweigh its products (see {@link #MIN_DOT_DEPTH}); the packed kernel then runs instead.
+     */
+    public static boolean supports(Operand w, int nx, int k) {
+        return supports(w, nx) && (nx <= FEW_VECTORS || k >= MIN_DOT_DEPTH);
+    }
+
+    private static boolean streamable(Operand w, int nx) {
         return (RowGemm.weightType(w.dtype()) && w.colStride() == 1) || (w.dtype() == DType.F32 && nx == 1 && w.rowStride() == 1);
     }
 
