@@ -20,9 +20,11 @@ import org.vfmtok.tensor.Scope;
 
 /**
  * All five metrics end to end (npz batches → Inception → statistics → metrics, through the sidecar cache) on
- * every image of {@code fid_ref.npz}'s two synthetic sets, in both resize modes, against fid_ref.py: FID and
+ * every image of {@code fid_ref.npz}'s two synthetic sets (as many as {@code tools/reference/fid_ref.py
+ * --images N} wrote: the committed fixture has 80 + 80), in both resize modes, against fid_ref.py: FID and
  * sFID within 1%, IS within 0.5%, precision and recall within 0.005. Opt-in ({@code heavy}): one full-size
- * Inception pass per image.
+ * Inception pass per image and mode. Run:
+ * {@code mvn -o -pl eval -am test -Dvfm.excludedGroups=gpu -Dtest=GenerationParityHeavyTest -Dsurefire.failIfNoSpecifiedTests=false}
  */
 @Tag("heavy")
 class GenerationParityHeavyTest {

@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import org.vfmtok.tensor.backend.ConvKernels.Geometry;
 
@@ -63,63 +62,6 @@ final class ConvPacking {
     }
 
     private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
-
-    /**
-     * Implicit im2col: packs column rows [r0, r0 + kc) × output positions [j0, j0 + nc) straight from the
-     * input plane block at element {@code xBase} into GEMM B panels of width {@code nr} (a multiple of
-     * the vector length; layout of {@link org.vfmtok.tensor.cpu.gemm.PackedGemm.PanelSource}), so the
-     * column matrix is never materialised. Each vector of nr/VL consecutive positions is assembled from
-     * the output rows it spans: for stride 1 one masked load per row (lanes whose tap falls in the
-     * padding stay zero), for other strides (and at the ends of the storage) lane by lane.
-     */
-    static void packPanels(Geometry g, MemorySegment x, long xBase, int r0, int kc, int j0, int nc, float[] dst, int nr) {
-        int vl = F.length();
-        int kk = g.kh() * g.kw();
-        int ow = g.ow(), inW = g.w(), inH = g.h(), sw = g.sw();
-        int span = (nc + nr - 1) / nr * nr; // every lane of the last panel is written (zeros past nc)
-        int oy0 = j0 / ow, ox00 = j0 % ow;
-        float[] lane = new float[vl];
-        for (int pr = 0; pr < kc; pr++) {
-            int r = r0 + pr;
-            int ci = r / kk, ky = (r / g.kw()) % g.kh(), kx = r % g.kw();
-            long plane = xBase + (long) ci * inH * inW;
-            int shift = kx * g.dw() - g.pw(); // ix = ox·sw + shift
-            int lo = shift >= 0 ? 0 : ceilDiv(-shift, sw);
-            int hi = inW - 1 - shift < 0 ? 0 : Math.min(ow, (inW - 1 - shift) / sw + 1);
-            int iyStep = g.sh(), iyBase = ky * g.dh() - g.ph(); // iy = oy·sh + iyBase
-            int oy = oy0, ox = ox00;
-            for (int c0 = 0; c0 < span; c0 += vl) {
-                int lanes = Math.max(0, Math.min(vl, nc - c0));
-                FloatVector v = FloatVector.zero(F);
-                // lanes [l, l + run) lie in output row oyl from column oxl
-                for (int l = 0, oyl = oy, oxl = ox; l < lanes; ) {
-                    int run = Math.min(lanes - l, ow - oxl);
-                    int iy = oyl * iyStep + iyBase;
-                    int a = Math.max(oxl, lo), b = Math.min(oxl + run, hi);
-                    if (iy >= 0 && iy < inH && a < b) {
-                        long rowAt = plane + (long) iy * inW + shift; // input element of ox is rowAt + ox·sw
-                        long at = rowAt + oxl - l;
-                        int la = l + a - oxl, lb = l + b - oxl; // lanes whose tap is inside the image
-                        VectorMask<Float> m = VectorMask.fromLong(F, (lb >= 64 ? -1L : (1L << lb) - 1) & ~((1L << la) - 1));
-                        if (sw == 1 && at >= 0 && (at + vl) * 4 <= x.byteSize()) {
-                            // lane j reads input element at + j; the masked-off lanes keep their zeros
-                            v = v.blend(FloatVector.fromMemorySegment(F, x, at * 4, ByteOrder.nativeOrder(), m), m);
-                        } else {
-                            // other strides, or a vector reaching past the segment (the masked load's slow path)
-                            for (int j = la; j < lb; j++) lane[j] = x.get(FLOAT, (rowAt + (long) (oxl + j - l) * sw) * 4);
-                            v = v.blend(FloatVector.fromArray(F, lane, 0), m);
-                        }
-                    }
-                    l += run;
-                    oxl += run;
-                    if (oxl == ow) { oxl = 0; oyl++; }
-                }
-                v.intoArray(dst, c0 / nr * nr * kc + pr * nr + c0 % nr);
-                ox += vl;
-                while (ox >= ow) { ox -= ow; oy++; }
-            }
-        }
-    }
 
     static void zero(MemorySegment seg, long at, int len) {
         if (len <= 0) return;

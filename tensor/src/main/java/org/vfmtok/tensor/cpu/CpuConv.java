@@ -13,14 +13,16 @@ import org.vfmtok.tensor.cpu.gemm.PackedGemm;
 /**
  * F32 convolutions as GEMMs over im2col matrices ({@link ConvPacking}).
  * <ul>
- *   <li>Forward is an implicit GEMM: the packed GEMM ({@link PackedGemm}) fills its B panels straight
- *       from the image ({@link ConvPacking#packPanels}; for a 1×1 stride-1 unpadded conv the input plane
- *       block already is the column matrix) and writes the output plane in place, bias added in the
- *       micro-kernel's epilogue. No column matrix, scratch tile or extra pass over the output.
+ *   <li>Forward is an implicit GEMM per group over a run of images side by side ({@link ConvColumns}):
+ *       the packed GEMM ({@link PackedGemm}) fills its B panels straight from the images (a zero-padded
+ *       heap copy for a padded or strided conv), so the weights are packed once per run rather than per image, and the
+ *       bias is added in the micro-kernel's epilogue. One image is written to its output plane in place;
+ *       several go through a (Cout/g × images·P) tile, copied to the NCHW planes afterwards. The run is
+ *       as long as keeps the padded copy and the tiles within {@code tileFloats}.
  *   <li>The backward passes materialise column tiles that fit {@code tileFloats} and go through the
  *       backend's GEMM; stride 1 packs with bulk copies and vector adds, other strides element by element.
  * </ul>
- * Work is split into jobs, one per (image, group). Many small jobs (depthwise, grouped) run in parallel
+ * Work is split into jobs, one per group in the forward and per (image, group) in the backward input pass. Many small jobs (depthwise, grouped) run in parallel
  * with a serial GEMM each; large jobs run one after another with packing and GEMM parallel inside.
  * Other dtypes and non-contiguous operands go to the reference, except that the forward also reads a BF16 weight
  * (F32 activations; an inference model's storage), widened exactly while the GEMM packs it.
@@ -58,8 +60,13 @@ public final class CpuConv implements ConvKernels {
     }
 
     private Plan plan(Geometry g, int jobs) {
+        return plan(g, jobs, 1);
+    }
+
+    /** {@code images}: how many images one job's GEMM covers (the forward puts several side by side). */
+    private Plan plan(Geometry g, int jobs, int images) {
         boolean direct = g.kh() == 1 && g.kw() == 1 && g.sh() == 1 && g.sw() == 1 && g.ph() == 0 && g.pw() == 0;
-        long macs = (long) g.coutG() * g.kdim() * g.outPlane();
+        long macs = (long) g.coutG() * g.kdim() * g.outPlane() * images;
         int threads = Parallel.threads();
         boolean par = jobs > 1 && threads > 1 && jobs >= threads && macs < smallJobMacs;
         int slots = par ? Math.min(threads, jobs) : 1;
@@ -116,21 +123,63 @@ public final class CpuConv implements ConvKernels {
             fillBias(out, bias, g);
             return;
         }
-        Plan plan = plan(g, g.n() * g.groups());
+        if (ConvColumns.floatsPerImage(g) >= Integer.MAX_VALUE) { // column offsets are ints (2³¹ floats per image)
+            reference.conv(x, w, bias, spec, out);
+            return;
+        }
         int p = g.outPlane(), coutG = g.coutG(), kdim = g.kdim();
         MemorySegment bs = bias == null ? null : bias.segment();
-        forJobs(plan, (job, slot) -> {
-            int n = job / g.groups(), grp = job % g.groups();
-            long xBase = x.offset() + ((long) n * g.cin() + (long) grp * g.cinG()) * g.inPlane();
-            long oBase = out.offset() + ((long) n * g.cout() + (long) grp * coutG) * p;
-            // the weight's storage type is the packing's parameter: BF16 is widened exactly while A is packed
-            Operand wg = new Operand(w.segment(), w.dtype(), 0, kdim, 1);
-            PackedGemm.PanelSource cols = plan.direct1x1()
-                    ? PackedGemm.panels(new Operand(x.segment(), DType.F32, 0, p, 1), new long[] {xBase})
-                    : (t, r0, kc, j0, nc, dst) -> ConvPacking.packPanels(g, x.segment(), xBase, r0, kc, j0, nc, dst, PackedGemm.PANEL_WIDTH);
-            PackedGemm.run(wg, new long[] {w.offset() + (long) grp * coutG * kdim}, cols, out.segment(), new long[] {oBase}, p, coutG, p, kdim, 1f, 0f,
-                    bs, bias == null ? 0 : bias.offset() + (long) grp * coutG, false);
-        });
+        long bOff = bias == null ? 0 : bias.offset();
+        // the weight's storage type is the packing's parameter: BF16 is widened exactly while A is packed
+        Operand wAll = new Operand(w.segment(), w.dtype(), 0, kdim, 1);
+        int chunk = imagesPerGemm(g);
+        for (int n0 = 0; n0 < g.n(); n0 += chunk) {
+            try (Scope scratch = Scope.open("conv-scratch")) { // the padded copy and tiles of one run of images
+                int count = Math.min(chunk, g.n() - n0), first = n0;
+                ConvColumns cols = ConvColumns.of(g, x, n0, count);
+                int width = cols.columns();
+                Plan plan = plan(g, g.groups(), count);
+                // one image: the GEMM writes the output plane in place; several: a (coutG × images·P) tile per slot
+                Tensor tile = count == 1 ? null : Tensor.empty(DType.F32, plan.slots(), coutG, width);
+                forJobs(plan, (grp, slot) -> {
+                    long oBase = out.offset() + ((long) first * g.cout() + (long) grp * coutG) * p;
+                    MemorySegment c = tile == null ? out.segment() : tile.segment();
+                    long cBase = tile == null ? oBase : tile.offset() + (long) slot * coutG * width;
+                    PackedGemm.run(wAll, new long[] {w.offset() + (long) grp * coutG * kdim},
+                            (t, r0, kc, j0, nc, dst) -> cols.pack(grp, r0, kc, j0, nc, dst), c, new long[] {cBase}, width,
+                            coutG, width, kdim, 1f, 0f, bs, bOff + (long) grp * coutG, false);
+                    if (tile != null) scatterImages(c, cBase, out.segment(), oBase, g, count, plan.parallelJobs());
+                });
+            }
+        }
+    }
+
+    /**
+     * Images per GEMM: as many as keep the padded copy and the output tiles within {@code tileFloats}
+     * (at least one), and the GEMM's column count within an int.
+     */
+    private int imagesPerGemm(Geometry g) {
+        int slots = g.groups() > 1 ? Math.min(Parallel.threads(), g.groups()) : 1;
+        long copy = ConvColumns.copies(g) ? ConvColumns.floatsPerImage(g) : 0;
+        long perImage = copy + (long) slots * g.coutG() * g.outPlane();
+        long byBudget = tileFloats / Math.max(1, perImage);
+        long byIndex = Math.min(Integer.MAX_VALUE / Math.max(1, g.outPlane()), Integer.MAX_VALUE / ConvColumns.floatsPerImage(g));
+        return (int) Math.max(1, Math.min(g.n(), Math.min(byBudget, byIndex)));
+    }
+
+    /** The tile's rows (output channel co of the group: images side by side) into the NCHW output planes. */
+    private static void scatterImages(MemorySegment tile, long tBase, MemorySegment out, long oBase, Geometry g, int count, boolean serial) {
+        int p = g.outPlane(), rows = g.coutG();
+        long width = (long) count * p;
+        Parallel.RangeBody body = (c0, c1) -> {
+            for (int co = c0; co < c1; co++) {
+                for (int i = 0; i < count; i++) {
+                    MemorySegment.copy(tile, 4 * (tBase + co * width + (long) i * p), out, 4 * (oBase + ((long) i * g.cout() + co) * p), 4L * p);
+                }
+            }
+        };
+        if (serial) body.run(0, rows);
+        else Parallel.forRange(rows, Math.max(1, (int) (16384 / Math.max(1, width))), body);
     }
 
     /** Parallel over column rows (each row is written by one thread). */

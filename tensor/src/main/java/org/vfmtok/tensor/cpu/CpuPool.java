@@ -44,9 +44,7 @@ public final class CpuPool implements PoolKernels {
             float[] res = new float[ho * wo];
             for (int p = p0; p < p1; p++) {
                 MemorySegment.copy(xs, FLOAT, xBase + (long) p * h * w * Float.BYTES, in, 0, h * w);
-                for (int y = 0; y < h; y++) {
-                    for (int ox = 0; ox < wo; ox++) partial[y * wo + ox] = reduce(in, y * w, cols.lo[ox], cols.hi[ox], max);
-                }
+                for (int y = 0; y < h; y++) horizontal(in, y * w, partial, y * wo, cols, s.kw(), s.sw(), max);
                 // vertical pass row by row: the inner loops run over contiguous outputs, which C2 vectorises
                 for (int oy = 0; oy < ho; oy++) {
                     int at = oy * wo;
@@ -68,6 +66,35 @@ public final class CpuPool implements PoolKernels {
         });
     }
 
+    /**
+     * One input row reduced over each output's window columns into out[at, at + wo). Outputs whose window
+     * lies wholly inside the row are reduced tap by tap across all of them (for stride 1 a contiguous loop
+     * that C2 vectorises; each output still sums its taps in window order, so the result is bit-identical);
+     * the few at the borders one by one.
+     */
+    private static void horizontal(float[] in, int base, float[] out, int at, Window cols, int k, int stride, boolean max) {
+        int a = cols.full0, b = cols.full1;
+        for (int ox = 0; ox < a; ox++) out[at + ox] = reduce(in, base, cols.lo[ox], cols.hi[ox], max);
+        for (int ox = b; ox < cols.lo.length; ox++) out[at + ox] = reduce(in, base, cols.lo[ox], cols.hi[ox], max);
+        if (a >= b) return;
+        Arrays.fill(out, at + a, at + b, max ? Float.NEGATIVE_INFINITY : 0f);
+        int first = base + cols.lo[a] - a * stride; // input index of output ox's tap t: first + t + ox·stride
+        for (int t = 0; t < k; t++) {
+            int from = first + t;
+            if (stride == 1) {
+                if (max) {
+                    for (int ox = a; ox < b; ox++) out[at + ox] = Math.max(out[at + ox], in[from + ox]);
+                } else {
+                    for (int ox = a; ox < b; ox++) out[at + ox] += in[from + ox];
+                }
+            } else if (max) {
+                for (int ox = a; ox < b; ox++) out[at + ox] = Math.max(out[at + ox], in[from + ox * stride]);
+            } else {
+                for (int ox = a; ox < b; ox++) out[at + ox] += in[from + ox * stride];
+            }
+        }
+    }
+
     /** Max (NaN wins, as Math.max does) or sum of a[base + i] for i in [lo, hi), branch-free. */
     private static float reduce(float[] a, int base, int lo, int hi, boolean max) {
         float acc = max ? Float.NEGATIVE_INFINITY : 0f;
@@ -82,6 +109,8 @@ public final class CpuPool implements PoolKernels {
     /** One axis of the pooling windows: the in-bounds range [lo, hi) of each output and the average's divisor. */
     private static final class Window {
         final int[] lo, hi, count;
+        /** Outputs [full0, full1) have their whole window inside the input (hi − lo = k), a contiguous range. */
+        final int full0, full1;
 
         Window(int in, int outSize, int k, int stride, int pad, boolean countIncludePad) {
             lo = new int[outSize];
@@ -93,6 +122,12 @@ public final class CpuPool implements PoolKernels {
                 hi[o] = Math.min(end, in);
                 count[o] = countIncludePad ? end - start : hi[o] - lo[o];
             }
+            int a = 0;
+            while (a < outSize && (lo[a] != a * stride - pad || hi[a] - lo[a] != k)) a++;
+            int b = a;
+            while (b < outSize && lo[b] == b * stride - pad && hi[b] - lo[b] == k) b++;
+            full0 = a;
+            full1 = b;
         }
     }
 }

@@ -93,7 +93,8 @@ class CpuConvTest {
      * Forward (implicit GEMM) at sizes the small shapes miss: reductions deeper than one GEMM k-slice
      * (the bias lands after the last one), more output channels than a micro-tile, rows wider than a
      * panel and not a multiple of the vector length (vectors straddle output rows), more positions than
-     * one packed B block, strided and dilated taps, and a 1×1 conv.
+     * one packed B block, strided and dilated taps, and a 1×1 conv; batches put side by side in one GEMM
+     * (default budget), one image per GEMM (tileFloats 1) and runs of a few images (2000 floats).
      */
     @Test
     void forwardAtGemmBlockingSizes() {
@@ -103,8 +104,13 @@ class CpuConvTest {
                 new Shape(new int[] {2, 8, 11, 70}, new int[] {7, 8, 3, 3}, spec2(2, 1, 1, 1)),
                 new Shape(new int[] {1, 12, 9, 37}, new int[] {14, 6, 3, 3}, spec2(1, 2, 2, 2)),
                 new Shape(new int[] {1, 300, 5, 21}, new int[] {17, 300, 1, 1}, spec2(1, 0, 1, 1)),
-                new Shape(new int[] {1, 4, 21, 21}, new int[] {3, 4, 3, 3}, spec2(1, 0, 1, 1)));
-        for (CpuConv cpu : List.of(new CpuConv(ORACLE), new CpuConv(ORACLE, 1, Long.MAX_VALUE))) {
+                new Shape(new int[] {1, 4, 21, 21}, new int[] {3, 4, 3, 3}, spec2(1, 0, 1, 1)),
+                // images side by side in one GEMM: vectors and panels straddle images (P = 63, 15, 36, 49)
+                new Shape(new int[] {3, 5, 9, 7}, new int[] {9, 5, 3, 3}, spec2(1, 1, 1, 1)),
+                new Shape(new int[] {5, 40, 5, 3}, new int[] {7, 40, 1, 1}, spec2(1, 0, 1, 1)),
+                new Shape(new int[] {4, 6, 13, 13}, new int[] {8, 6, 3, 3}, spec2(2, 0, 1, 1)),
+                new Shape(new int[] {3, 8, 7, 7}, new int[] {8, 4, 3, 3}, spec2(1, 1, 1, 2)));
+        for (CpuConv cpu : List.of(new CpuConv(ORACLE), new CpuConv(ORACLE, 1, Long.MAX_VALUE), new CpuConv(ORACLE, 2000, 0))) {
             for (Shape sh : wide) {
                 try (Scope scope = Scope.open()) {
                     SplittableRandom r = new SplittableRandom(7);
