@@ -2,11 +2,6 @@ package org.vfmtok.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,25 +12,12 @@ import org.junit.jupiter.api.io.TempDir;
  * against PyTorch is for a quiet machine), and a wrong model name refused in one line.
  */
 class BenchVfmCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(saved);
-        }
-    }
+    private static CliRun run(String... args) { return CliRun.of(args); }
 
     @Test
     void smokeRunOfTheSmallestModelJavaOnly(@TempDir Path dir) throws Exception {
         Path md = dir.resolve("vfm.md");
-        Run r = run("bench", "vfm", "--models", "dinov2-s14", "--image-size", "28", "--batch", "1,2", "--reps", "1", "--threads", "1", "--no-torch",
+        CliRun r = run("bench", "vfm", "--models", "dinov2-s14", "--image-size", "28", "--batch", "1,2", "--reps", "1", "--threads", "1", "--no-torch",
                 "--out", md.toString());
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("java  features 2x4x384 2x4x384 2x4x384 2x4x384"), r.out());
@@ -47,7 +29,7 @@ class BenchVfmCommandTest {
 
     @Test
     void unknownModelIsRefusedNamingIt() {
-        Run r = run("bench", "vfm", "--models", "dinov2-s14,clip-b32", "--no-torch");
+        CliRun r = run("bench", "vfm", "--models", "dinov2-s14,clip-b32", "--no-torch");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("unknown model 'clip-b32'") && r.err().strip().lines().count() == 1, r.err());
     }

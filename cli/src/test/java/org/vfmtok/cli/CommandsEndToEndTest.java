@@ -3,11 +3,6 @@ package org.vfmtok.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,20 +30,7 @@ import org.vfmtok.vfmtok.image.Metrics;
 class CommandsEndToEndTest {
     private static final Path TOK = Path.of("../vfmtok/src/test/resources/fixtures/small");
 
-    private record Run(int code, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(saved);
-        }
-    }
+    private static CliRun run(String... args) { return CliRun.of(args); }
 
     private static List<String> tokenizerArgs(String command, String... more) {
         List<String> a = new ArrayList<>(List.of(command, "--tokenizer", TOK.resolve("tokenizer.pt").toString(), "--config", TOK.resolve("config.json").toString()));
@@ -99,22 +81,22 @@ class CommandsEndToEndTest {
             m.put("other.c", Tensor.of(new float[] {0.5f}, 1));
             Safetensors.save(f, m);
         }
-        Run r = run("inspect", f.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("model.a F32 [2,2] 10.0000 5.47723"), r.out); // sum 10, L2 sqrt(30)
-        assertTrue(r.out.contains("model.b I64 [2] 2.00000 8.60233"), r.out);  // sum 2, L2 sqrt(74)
-        assertEquals(3, r.out.strip().lines().count(), r.out);
+        CliRun r = run("inspect", f.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("model.a F32 [2,2] 10.0000 5.47723"), r.out()); // sum 10, L2 sqrt(30)
+        assertTrue(r.out().contains("model.b I64 [2] 2.00000 8.60233"), r.out());  // sum 2, L2 sqrt(74)
+        assertEquals(3, r.out().strip().lines().count(), r.out());
         r = run("inspect", f.toString(), "--prefix", "model");
-        assertEquals(2, r.out.strip().lines().count(), r.out);
-        assertFalse(r.out.contains("other.c"), r.out);
+        assertEquals(2, r.out().strip().lines().count(), r.out());
+        assertFalse(r.out().contains("other.c"), r.out());
         r = run("inspect", f.toString(), "--prefix", "nothing");
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("no entries under prefix 'nothing'"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("no entries under prefix 'nothing'"), r.err());
         // the released tokenizer checkpoint format
         Assumptions.assumeTrue(Files.exists(TOK.resolve("tokenizer.pt")), "small tokenizer fixture missing");
         r = run("inspect", TOK.resolve("tokenizer.pt").toString(), "--prefix", "ema");
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.lines().allMatch(l -> l.startsWith("ema.")) && r.out.lines().count() > 10, r.out);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().allMatch(l -> l.startsWith("ema.")) && r.out().lines().count() > 10, r.out());
     }
 
     @Test
@@ -124,8 +106,8 @@ class CommandsEndToEndTest {
         Path codes = dir.resolve("codes.npy");
         List<String> a = tokenizerArgs("tokenize", "--vfm", TOK.resolve("dinov2.pth").toString(), "--out", codes.toString(), "--batch", "2");
         imgs.forEach(p -> a.add(p.toString()));
-        Run r = run(a.toArray(String[]::new));
-        assertEquals(0, r.code, r.err);
+        CliRun r = run(a.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
         Tensor c = Npy.read(codes);
         assertEquals(DType.I64, c.dtype());
         assertArrayEquals(new int[] {3, 16}, c.shape());
@@ -135,18 +117,18 @@ class CommandsEndToEndTest {
         Path codes1 = dir.resolve("codes1.npy");
         a.set(a.indexOf("--out") + 1, codes1.toString());
         a.set(a.indexOf("--batch") + 1, "1");
-        assertEquals(0, run(a.toArray(String[]::new)).code);
+        assertEquals(0, run(a.toArray(String[]::new)).code());
         assertArrayEquals(flat, Npy.read(codes1).toLongArray(), "codes with --batch 2 and --batch 1");
 
         Path decoded = dir.resolve("decoded");
         r = run(tokenizerArgs("detokenize", "--codes", codes.toString(), "--out", decoded.toString()).toArray(String[]::new));
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         Path recon = dir.resolve("recon");
         List<String> b = tokenizerArgs("reconstruct", "--vfm", TOK.resolve("dinov2.pth").toString(), "--out", recon.toString());
         imgs.forEach(p -> b.add(p.toString()));
         r = run(b.toArray(String[]::new));
-        assertEquals(0, r.code, r.err);
-        List<String> lines = r.out.strip().lines().toList();
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().strip().lines().toList();
         assertEquals("image psnr_db ssim", lines.get(0));
         for (int k = 0; k < 3; k++) {
             // reconstruct = decode(encode(x)): the same pixels as detokenize of the tokenized codes
@@ -166,7 +148,7 @@ class CommandsEndToEndTest {
         }
         // --size resamples the decoded image
         r = run(tokenizerArgs("detokenize", "--codes", codes.toString(), "--out", dir.resolve("big").toString(), "--size", "150").toArray(String[]::new));
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         assertEquals(150, ImageIO.read(dir.resolve("big/000000.png").toFile()).getWidth());
     }
 
@@ -178,8 +160,8 @@ class CommandsEndToEndTest {
                 + "\"embed_dim\": 32, \"depth\": 3, \"num_heads\": 2, \"mlp_hidden\": 64, \"patch_size\": 4, \"img_size_pretrain\": 16, "
                 + "\"levels\": [0, 2], \"norm_last\": false}}");
         Path out = dir.resolve("f.safetensors");
-        Run r = run("features", "--vfm", weights.toString(), "--config", cfg.toString(), "--out", out.toString(), images(dir, 1).get(0).toString());
-        assertEquals(0, r.code, r.err);
+        CliRun r = run("features", "--vfm", weights.toString(), "--config", cfg.toString(), "--out", out.toString(), images(dir, 1).get(0).toString());
+        assertEquals(0, r.code(), r.err());
         try (Scope s = Scope.open()) {
             Map<String, Tensor> f = Safetensors.load(out);
             assertEquals(java.util.Set.of("level0", "level1"), f.keySet());
@@ -188,8 +170,8 @@ class CommandsEndToEndTest {
         // the same weights do not fit a SigLIP config: the family is checked
         Path sig = Files.writeString(dir.resolve("siglip.json"), Files.readString(cfg).replace("\"clip\"", "\"siglip\""));
         r = run("features", "--vfm", weights.toString(), "--config", sig.toString(), "--out", dir.resolve("g.safetensors").toString(), images(dir, 1).get(0).toString());
-        assertNotEquals(0, r.code);
-        assertTrue(r.err.contains("not a SIGLIP vision tower"), r.err);
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("not a SIGLIP vision tower"), r.err());
     }
 
     @Test
@@ -197,12 +179,12 @@ class CommandsEndToEndTest {
         Assumptions.assumeTrue(Files.exists(TOK.resolve("dinov2.pth")), "small VFM fixture missing");
         List<Path> imgs = images(dir, 2);
         Path out = dir.resolve("f.safetensors"), one = dir.resolve("one.safetensors");
-        Run r = run("features", "--vfm", TOK.resolve("dinov2.pth").toString(), "--config", TOK.resolve("config.json").toString(),
+        CliRun r = run("features", "--vfm", TOK.resolve("dinov2.pth").toString(), "--config", TOK.resolve("config.json").toString(),
                 "--out", out.toString(), imgs.get(0).toString(), imgs.get(1).toString());
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         r = run("features", "--vfm", TOK.resolve("dinov2.pth").toString(), "--config", TOK.resolve("config.json").toString(),
                 "--out", one.toString(), imgs.get(1).toString());
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         try (Scope s = Scope.open()) {
             Map<String, Tensor> both = Safetensors.load(out), single = Safetensors.load(one);
             assertFalse(both.isEmpty());

@@ -2,11 +2,6 @@ package org.vfmtok.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,25 +18,12 @@ import org.vfmtok.tensor.io.Json;
  * reaches +4.7 dB and 96%. A bad option value is refused before anything runs, naming the option.
  */
 class DemoCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(saved);
-        }
-    }
+    private static CliRun run(String... args) { return CliRun.of(args); }
 
     @Test
     void quickDemoThroughTheCommandLineLearnsSomething(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("demo out");
-        Run r = run("demo", "--quick", "--out", out.toString(), "--seed", "0");
+        CliRun r = run("demo", "--quick", "--out", out.toString(), "--seed", "0");
         assertEquals(0, r.code(), "demo --quick failed: " + r.err() + "\n" + r.out());
         assertTrue(r.out().contains("PSNR"), "the figures are printed: " + r.out());
         Map<?, ?> s = (Map<?, ?>) Json.parse(Files.readString(out.resolve("summary.json")));
@@ -65,7 +47,7 @@ class DemoCommandTest {
 
     @Test
     void badOptionValuesAreRefusedNamingTheOption(@TempDir Path dir) {
-        Run r = run("demo", "--quick", "--out", dir.resolve("x").toString(), "--seed", "many");
+        CliRun r = run("demo", "--quick", "--out", dir.resolve("x").toString(), "--seed", "many");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--seed") && r.err().contains("many"), r.err());
         assertFalse(Files.exists(dir.resolve("x")), "nothing was written");

@@ -10,8 +10,10 @@ cpold=/tmp/probe/old2:$(cat /work/old/bench/target/vfm.classpath)
 cpnew=/tmp/probe/new2:$(cat /tmp/probe/newjars.cp)
 steal() { awk '/^cpu /{print $9}' /proc/stat; }
 run() { local tag=$1; shift; local s0=$(steal); local r=$("$@" 2>/dev/null); echo "$tag $r  load $(cut -d' ' -f1 /proc/loadavg) steal_ticks $(( $(steal) - s0 ))"; }
-for rep in 1 2 3; do
- for cfg in "GPT-B 1 7 64" "GPT-L 2 5 32"; do
+# Usage: ab.sh REPS "MODEL ROWS ROUNDS STEPS"...   (ab5.txt: ab.sh 3 "GPT-B 1 7 64" "GPT-L 2 5 32"; ab6.txt: ab.sh 2 "GPT-L 16 3 24")
+reps=$1; shift
+for rep in $(seq 1 $reps); do
+ for cfg in "$@"; do
   set -- $cfg
   run old        $J "${base[@]}" -cp $cpold StepProbe $1 $2 $3 $4
   run new        $J "${base[@]}" "${hints[@]}" -cp $cpnew StepProbe $1 $2 $3 $4
