@@ -12,8 +12,9 @@ steal() { awk '/^cpu /{print $9}' /proc/stat; }
 run() { local tag=$1; shift; local s0=$(steal); local r=$("$@" 2>/dev/null); echo "$tag $r  load $(cut -d' ' -f1 /proc/loadavg) steal_ticks $(( $(steal) - s0 ))"; }
 # Usage: ab.sh REPS "MODEL ROWS ROUNDS STEPS"...   (ab5.txt: ab.sh 3 "GPT-B 1 7 64" "GPT-L 2 5 32"; ab6.txt: ab.sh 2 "GPT-L 16 3 24")
 reps=$1; shift
+cfgs=("$@")   # kept apart: `set --` below replaces the positional parameters
 for rep in $(seq 1 $reps); do
- for cfg in "$@"; do
+ for cfg in "${cfgs[@]}"; do
   set -- $cfg
   run old        $J "${base[@]}" -cp $cpold StepProbe $1 $2 $3 $4
   run new        $J "${base[@]}" "${hints[@]}" -cp $cpnew StepProbe $1 $2 $3 $4
