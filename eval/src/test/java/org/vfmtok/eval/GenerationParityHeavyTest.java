@@ -16,7 +16,6 @@ import org.vfmtok.eval.gen.NpzWriter;
 import org.vfmtok.eval.inception.FidInceptionV3;
 import org.vfmtok.eval.inception.ImageBatch;
 import org.vfmtok.eval.inception.ResizeMode;
-import org.vfmtok.tensor.Scope;
 
 /**
  * All five metrics end to end (npz batches → Inception → statistics → metrics, through the sidecar cache) on
@@ -49,13 +48,7 @@ class GenerationParityHeavyTest {
         }
         Path ref = write("ref.npz", Synthetic.images(0, 0, n, size));
         Path sam = write("samples.npz", Synthetic.images(1, 0, n, size));
-        Scope weights = Scope.detached("synthetic weights");
-        FidInceptionV3 net;
-        try {
-            net = FidInceptionV3.fromStateDict(weights.run(Synthetic::stateDict));
-        } finally {
-            weights.close();
-        }
+        FidInceptionV3 net = Synthetic.network();
         try (net) {
             for (ResizeMode mode : modes) {
                 // An odd distance block exercises the blocked precision/recall; the split size makes 10 IS splits.

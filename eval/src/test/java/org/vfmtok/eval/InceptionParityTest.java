@@ -37,14 +37,7 @@ class InceptionParityTest {
 
     @BeforeAll
     static void load() throws IOException {
-        // The state dict lives in a scope of its own (not current), so that the network's weights scope,
-        // owned by the scope current here, is not closed with it.
-        Scope weights = Scope.detached("synthetic weights");
-        try {
-            net = FidInceptionV3.fromStateDict(weights.run(Synthetic::stateDict));
-        } finally {
-            weights.close();
-        }
+        net = Synthetic.network();
         ref = Npz.open(FIXTURE);
         size = (int) ref.readDoubles("size")[0];
     }

@@ -10,7 +10,6 @@ import org.vfmtok.eval.inception.FidInceptionV3;
 import org.vfmtok.eval.inception.ImageBatch;
 import org.vfmtok.eval.inception.InceptionFeatures;
 import org.vfmtok.eval.inception.ResizeMode;
-import org.vfmtok.tensor.Scope;
 
 /**
  * A one-off throughput measurement (opt-in, {@code heavy}; prints, asserts nothing about speed): Inception
@@ -22,13 +21,7 @@ import org.vfmtok.tensor.Scope;
 class InceptionThroughputHeavyTest {
     @Test
     void measure() {
-        Scope weights = Scope.detached("synthetic weights");
-        FidInceptionV3 net;
-        try {
-            net = FidInceptionV3.fromStateDict(weights.run(Synthetic::stateDict));
-        } finally {
-            weights.close();
-        }
+        FidInceptionV3 net = Synthetic.network();
         try (net) {
             int batch = Integer.getInteger("eval.batch", 32);
             net.features(Synthetic.images(0, 0, 2, 64), ResizeMode.TF1);

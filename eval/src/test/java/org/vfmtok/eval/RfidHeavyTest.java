@@ -10,7 +10,6 @@ import org.vfmtok.eval.inception.ImageBatch;
 import org.vfmtok.eval.inception.ResizeMode;
 import org.vfmtok.eval.recon.InceptionStatistics;
 import org.vfmtok.eval.recon.RgbImage;
-import org.vfmtok.tensor.Scope;
 
 /**
  * rFID as eval-recon and eval-tok compute it (opt-in, {@code heavy}: full-size Inception forward passes on the CPU):
@@ -26,13 +25,7 @@ class RfidHeavyTest {
 
     @Test
     void batchedStatisticsAndFid() {
-        Scope weights = Scope.detached("synthetic weights");
-        FidInceptionV3 net;
-        try {
-            net = FidInceptionV3.fromStateDict(weights.run(Synthetic::stateDict));
-        } finally {
-            weights.close();
-        }
+        FidInceptionV3 net = Synthetic.network();
         try (net) {
             ImageBatch a = Synthetic.images(0, 0, 5, 48), b = Synthetic.images(1, 0, 5, 48);
             InceptionStatistics sa = new InceptionStatistics(net, ResizeMode.TF1, 2), sa2 = new InceptionStatistics(net, ResizeMode.TF1, 5);

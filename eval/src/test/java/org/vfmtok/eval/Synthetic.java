@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.vfmtok.eval.inception.FidInceptionV3;
 import org.vfmtok.eval.inception.ImageBatch;
+import org.vfmtok.tensor.Scope;
 import org.vfmtok.tensor.Tensor;
 
 /**
@@ -67,6 +68,19 @@ public final class Synthetic {
             if (!k.endsWith("num_batches_tracked")) sd.put(k, Tensor.of(value(k, shape), shape));
         });
         return sd;
+    }
+
+    /**
+     * The network with the synthetic weights. The state dict lives in a scope of its own (not current), so that the
+     * network's weights scope, owned by the scope current here, is not closed with it. The caller closes the network.
+     */
+    public static FidInceptionV3 network() {
+        Scope weights = Scope.detached("synthetic weights");
+        try {
+            return FidInceptionV3.fromStateDict(weights.run(Synthetic::stateDict));
+        } finally {
+            weights.close();
+        }
     }
 
     /** n images of size x size (fid_ref.py's synthetic_images): which 0 = reference set, 1 = sample set. */
