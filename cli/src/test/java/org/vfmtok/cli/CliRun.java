@@ -9,16 +9,17 @@ import java.nio.charset.StandardCharsets;
 /** One command line run in-process: exit code, standard output and standard error as text. */
 record CliRun(int code, String out, String err) {
     /**
-     * Runs {@code vfm ARGS} through {@link Main#commandLine()} with System.out captured; synchronized because
+     * Runs {@code vfm ARGS} through {@link Main#commandLine()} with System.out and picocli's output captured; synchronized because
      * System.out is global to the JVM.
      */
     static synchronized CliRun of(String... args) {
         StringWriter err = new StringWriter();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        PrintStream saved = System.out, captured = new PrintStream(out, true, StandardCharsets.UTF_8);
+        System.setOut(captured);
         try {
-            int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args);
+            // picocli's own output (help, version) goes to the same capture as the commands' System.out
+            int code = Main.commandLine().setOut(new PrintWriter(captured, true)).setErr(new PrintWriter(err, true)).execute(args);
             return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString());
         } finally {
             System.setOut(saved);

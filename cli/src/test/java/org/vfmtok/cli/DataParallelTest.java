@@ -32,17 +32,8 @@ import picocli.CommandLine;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class DataParallelTest {
-    private record Run(int code, String out, String err) {}
-
     /** A vfm command in this JVM (with launch: N child JVMs). */
-    private static Run vfm(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
+    private static CliRun vfm(String... args) { return CliRun.of(args); }
 
     /** A tiny code dataset: 24 samples of 2 augmentations × 16 codes (vocab 32), 4 classes. */
     private static Path codes(Path dir) throws IOException {
@@ -113,9 +104,9 @@ class DataParallelTest {
     @Test
     void trainArOnTwoRanksEqualsOneProcessWithTheGlobalBatch(@TempDir Path dir) throws Exception {
         Path c = codes(dir), one = dir.resolve("one"), two = dir.resolve("two");
-        Run single = vfm(ar(c, one, 8, 20, "--dropout", "0", "--ckpt-every", "20"));
+        CliRun single = vfm(ar(c, one, 8, 20, "--dropout", "0", "--ckpt-every", "20"));
         assertEquals(0, single.code(), single.err());
-        Run dp = vfm(launch(2, ar(c, two, 4, 20, "--dropout", "0", "--ckpt-every", "20")));
+        CliRun dp = vfm(launch(2, ar(c, two, 4, 20, "--dropout", "0", "--ckpt-every", "20")));
         assertEquals(0, dp.code(), dp.out() + dp.err());
         assertTrue(dp.out().contains("[rank 0] trained 20 steps") && dp.out().contains("2 ranks × batch 4 = global batch 8"), dp.out());
         assertFalse(dp.out().contains("[rank 1] trained"), "only rank 0 reports: " + dp.out());
@@ -143,10 +134,10 @@ class DataParallelTest {
     void resumeIsExactOnTheSameWorldSizeAndSaysSoOnAnother(@TempDir Path dir) throws Exception {
         Path c = codes(dir), full = dir.resolve("full"), cut = dir.resolve("cut");
         // dropout on: every rank draws its own masks, which the checkpoint must carry for an exact resume
-        Run a = vfm(launch(2, ar(c, full, 4, 8, "--ckpt-every", "4")));
+        CliRun a = vfm(launch(2, ar(c, full, 4, 8, "--ckpt-every", "4")));
         assertEquals(0, a.code(), a.out() + a.err());
         copyRunUpTo(full, cut, 4);
-        Run b = vfm(launch(2, ar(c, cut, 4, 8, "--ckpt-every", "4", "--resume")));
+        CliRun b = vfm(launch(2, ar(c, cut, 4, 8, "--ckpt-every", "4", "--resume")));
         assertEquals(0, b.code(), b.out() + b.err());
         assertTrue(b.err().contains("[rank 0] resumed from step 4"), b.err());
         assertTrue(bitIdentical(Checkpoints.pathFor(full, 8), Checkpoints.pathFor(cut, 8), "model"), "bit for bit on the same world size");
@@ -280,9 +271,9 @@ class DataParallelTest {
     private static void tokenizerEquivalence(Path dir, int steps) throws Exception {
         Path one = dir.resolve("one"), two = dir.resolve("two");
         // the demo discriminator's BatchNormLocal normalises virtual batches of 2: 2 per rank, 4 in one process
-        Run single = vfm(tokenizer(one, 4, steps));
+        CliRun single = vfm(tokenizer(one, 4, steps));
         assertEquals(0, single.code(), single.err());
-        Run dp = vfm(launch(2, tokenizer(two, 2, steps)));
+        CliRun dp = vfm(launch(2, tokenizer(two, 2, steps)));
         assertEquals(0, dp.code(), dp.out() + dp.err());
         Path a = Checkpoints.pathFor(one, steps), b = Checkpoints.pathFor(two, steps);
         // parameters whose exact gradient is zero (key biases, conv biases before BatchNormLocal) move by Adam-normalised

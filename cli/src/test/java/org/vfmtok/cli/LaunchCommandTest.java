@@ -2,33 +2,21 @@ package org.vfmtok.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import picocli.CommandLine;
 
 /** {@code vfm launch} with real child JVMs running the hidden dist-check command (CPU only, 127.0.0.1). */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LaunchCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    private static Run launch(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
+    private static CliRun launch(String... args) { return CliRun.of(args); }
 
     @Test
     void ranksGetTheTorchrunVariablesAndMeet() {
-        Run r = launch("launch", "--nproc", "3", "--timeout", "90", "dist-check", "--timeout", "60");
+        CliRun r = launch("launch", "--nproc", "3", "--timeout", "90", "dist-check", "--timeout", "60");
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().filter(l -> l.contains(" token ")).toList();
         assertEquals(3, lines.size(), r.out() + r.err());
@@ -46,7 +34,7 @@ class LaunchCommandTest {
     @Test
     void aFailingRankStopsTheOthersAndIsNamed() {
         long start = System.nanoTime();
-        Run r = launch("launch", "--nproc", "3", "--timeout", "90", "dist-check", "--fail-rank", "1", "--exit-code", "7", "--linger", "60");
+        CliRun r = launch("launch", "--nproc", "3", "--timeout", "90", "dist-check", "--fail-rank", "1", "--exit-code", "7", "--linger", "60");
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         assertEquals(7, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("vfm launch: rank 1 exited with code 7; stopped rank(s) [0, 2]"), r.err());
@@ -55,10 +43,10 @@ class LaunchCommandTest {
 
     @Test
     void aBrokenEnvironmentOrCommandFailsClearly() {
-        Run r = launch("launch", "--nproc", "0", "info");
+        CliRun r = launch("launch", "--nproc", "0", "info");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--nproc must be at least 1, got 0"), r.err());
-        Run bad = launch("launch", "--nproc", "2", "--timeout", "60", "no-such-command");
+        CliRun bad = launch("launch", "--nproc", "2", "--timeout", "60", "no-such-command");
         assertNotEquals(0, bad.code());
         assertTrue(bad.err().contains("exited with code"), bad.err());
     }
